@@ -1,0 +1,3 @@
+using NetbootPi.Agent.Cli;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need, builds, runs every test project, then the arm64 checks.
+# Usage: sudo ./test.sh            (root: the integration tests create network namespaces)
+# Ends with one line "tests: N passed, N failed, N skipped"; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+tools/deps.sh || exit 1
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+dotnet build NetbootPi.sln -c Release -nologo -v:q || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
+dotnet test NetbootPi.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" -- xUnit.StopOnFail=false
+test_rc=$?
+
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  # <Counters total="…" executed="…" passed="…" failed="…" … notExecuted="…" />
+  c=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$c"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c")
+  s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+done
+if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi   # a crashed test host counts as a failure
+
+# The Pi build: trimmed self-contained linux-arm64, run under qemu-user (each check counts as a test).
+if tests/arm64/publish-and-run.sh "$results/arm64.log"; then
+  passed=$((passed + $(grep -c '^PASS' "$results/arm64.log")))
+else
+  cat "$results/arm64.log" >&2
+  passed=$((passed + $(grep -c '^PASS' "$results/arm64.log"))); failed=$((failed + $(grep -c '^FAIL' "$results/arm64.log")))
+  [ "$(grep -c '^FAIL' "$results/arm64.log")" -gt 0 ] || failed=$((failed + 1))
+fi
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

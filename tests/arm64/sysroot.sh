@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Unpacks a minimal Debian arm64 sysroot (glibc, libstdc++, libgcc, OpenSSL, zlib) for qemu-aarch64-static -L.
+# Uses its own apt state so the host's dpkg architectures are never touched. Prints the sysroot path.
+set -euo pipefail
+DIR=${NETBOOTPI_ARM64_SYSROOT:-/var/cache/netbootpi/arm64-sysroot}
+if [ -f "$DIR/.complete" ]; then echo "$DIR"; exit 0; fi
+work=$DIR.work
+rm -rf "$work"; mkdir -p "$work"/{lists/partial,cache/archives/partial,debs,root}
+: > "$work/status"
+APT=(-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Dir::State::status="$work/status"
+     -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -q)
+apt-get "${APT[@]}" update >&2
+(cd "$work/debs" && apt-get "${APT[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 zlib1g:arm64 >&2)
+for d in "$work"/debs/*.deb; do dpkg -x "$d" "$work/root"; done
+rm -rf "$DIR"; mv "$work/root" "$DIR"; rm -rf "$work"
+touch "$DIR/.complete"
+echo "$DIR"

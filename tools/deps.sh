@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that NetbootPi's tests and lab use. Idempotent; needs root for apt-get.
+# Every package here is a real peer a test talks to (DHCP/TFTP clients, qemu and its firmware, dbus-daemon)
+# or a tool a test drives; add new ones here, not in .ci/run, so the README's commands stay the whole set-up.
+set -euo pipefail
+
+PACKAGES=(
+  # DHCP peers
+  busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # TFTP peers
+  tftp-hpa atftp curl
+  # D-Bus peer
+  dbus
+  # network namespaces, veth, bridges
+  iproute2
+  # the arm64 agent under user-mode emulation
+  qemu-user-static
+  # whole network boots
+  qemu-system-x86 ipxe-qemu ipxe ovmf cpio
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "deps: missing Debian packages: ${missing[*]}; run as root (sudo) to install them" >&2
+  exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# A half-failed fetch leaves missing .debs; one retry settles it (seen on this workplace's mirror).
+apt-get install -y -q --no-install-recommends "${missing[@]}" \
+  || apt-get install -y -q --no-install-recommends "${missing[@]}"
