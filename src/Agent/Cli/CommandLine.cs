@@ -13,14 +13,57 @@ public static class CommandLine
         typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "0.0.0";
 
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    private const string Usage = """
+        usage: netbootpi COMMAND [ARGS]
+
+          check FILE                       validate a site file; print a summary, or every error (exit 1)
+          show host NAME|MAC [--config FILE]
+                                           everything the site derives for one machine
+          run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
+          --version                        print the version
+
+        FILE defaults to /etc/netbootpi/site.yaml.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation = default)
     {
-        if (args.Length == 1 && args[0] is "--version" or "version")
+        if (args.Length == 0)
         {
-            stdout.WriteLine($"netbootpi {Version}");
-            return Task.FromResult(ExitOk);
+            stderr.WriteLine(Usage);
+            return ExitUsage;
         }
-        stderr.WriteLine("usage: netbootpi --version");
-        return Task.FromResult(ExitUsage);
+        var verb = args[0];
+        var rest = args.AsSpan(1);
+        switch (verb)
+        {
+            case "--version" or "version" when rest.IsEmpty:
+                stdout.WriteLine($"netbootpi {Version}");
+                return ExitOk;
+            case "--help" or "-h" or "help":
+                stdout.WriteLine(Usage);
+                return ExitOk;
+            case "check":
+                return Options.TryParse(rest, positional: 1, out var check, out var checkError)
+                    ? CheckCommand.Run(check.Positional.Count == 1 ? check.Positional[0] : check.Config, stdout, stderr)
+                    : Fail(stderr, checkError);
+            case "show":
+                if (!Options.TryParse(rest, positional: 2, out var show, out var showError)) return Fail(stderr, showError);
+                if (show.Positional.Count != 2 || show.Positional[0] != "host")
+                    return Fail(stderr, "show takes: host NAME|MAC [--config FILE]");
+                return ShowCommand.Run(show.Positional[1], show.Config, stdout, stderr);
+            case "run":
+                if (!Options.TryParse(rest, positional: 0, out var run, out var runError)) return Fail(stderr, runError);
+                return await RunCommand.RunAsync(run.Config, stderr, cancellation).ConfigureAwait(false);
+            default:
+                return Fail(stderr, $"unknown command '{verb}'");
+        }
+    }
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"netbootpi: {message}");
+        stderr.WriteLine(Usage);
+        return ExitUsage;
     }
 }

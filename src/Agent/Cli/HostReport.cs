@@ -1,0 +1,84 @@
+using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Cli;
+
+/// <summary>The lines of <c>show host</c>: a known host's derived values, or what an unknown machine would get.</summary>
+internal static class HostReport
+{
+    public static IEnumerable<string> Lines(SiteInventory site, MacAddress mac)
+    {
+        var binding = site.Resolve(mac);
+        var host = binding.Host;
+        yield return Row("host", host?.Name ?? "(not in the site file)");
+        yield return Row("mac", mac.ToString());
+        if (host is not null)
+        {
+            yield return Row("defined at", host.Location.ToString());
+            yield return Row("fqdn", binding.Fqdn!);
+        }
+        if (host?.PiSerial is { } serial) yield return Row("pi serial", serial);
+        yield return Row("profile", ProfileText(binding));
+
+        if (binding.Network is not null)
+        {
+            foreach (var line in NetworkLines(binding)) yield return line;
+            yield break;
+        }
+        // No static address: the network is wherever the machine's DHCP request arrives.
+        var served = site.Networks.Where(n => n.Dhcp.Mode != DhcpMode.Off).ToList();
+        if (served.Count == 0)
+        {
+            yield return Row("network", "none: no network serves DHCP, so this machine gets nothing from the box");
+            yield break;
+        }
+        foreach (var n in served)
+        {
+            yield return "";
+            yield return $"when seen on network {n.Name}:";
+            foreach (var line in NetworkLines(site.Resolve(mac, n))) yield return line;
+        }
+    }
+
+    private static IEnumerable<string> NetworkLines(HostBinding b)
+    {
+        var n = b.Network!;
+        yield return Row("network", $"{n.Name} ({n.Interface}, {n.Subnet}, {Summary.Dhcp(n)})");
+        yield return Row("ip", AddressText(b, n));
+        yield return Row("boot script", b.BootScriptUrl ?? "- (no boot offer)");
+        yield return Row("overlay", b.OverlayUrl ?? (b.GetsBootOffer ? "- (the profile uses no apkovl overlay)" : "-"));
+        var roots = b.NfsRoots;
+        yield return Row("nfs root", roots.Count == 0 ? "-" : string.Join(", ", roots.Select(r => $"{n.BoxAddress}:{r}")));
+    }
+
+    private static string AddressText(HostBinding b, NetworkConfig n)
+    {
+        if (b.StaticAddress is { } ip)
+        {
+            return n.Dhcp.Mode switch
+            {
+                DhcpMode.Authoritative when n.Dhcp.Range is { } r && r.Contains(ip) =>
+                    $"{ip} (static lease; inside the pool {r}, which never hands it to another machine)",
+                DhcpMode.Authoritative => $"{ip} (static lease)",
+                DhcpMode.Proxy => $"{ip} (from the site file; network {n.Name}'s own DHCP server must hand it out)",
+                _ => $"{ip} (from the site file; DHCP is off on {n.Name}, so configure it on the machine)",
+            };
+        }
+        return n.Dhcp.Mode switch
+        {
+            DhcpMode.Authoritative when n.Dhcp.Range is { } r => $"from the pool {r}",
+            DhcpMode.Authoritative => "none: this network has no range, so only hosts with an ip get an address",
+            DhcpMode.Proxy => "from the network's own DHCP server (the box is a ProxyDHCP here)",
+            _ => "none: DHCP is off on this network",
+        };
+    }
+
+    private static string ProfileText(HostBinding b)
+    {
+        var source = b.ProfileFromDefaults ? " (from defaults.profile)" : "";
+        if (b.Profile is not { } p) return $"none{source}: an address, but no boot offer";
+        return $"{p.Name}{source}: {Summary.Describe(p)}";
+    }
+
+    private static string Row(string key, string value) => $"{key,-12} {value}";
+}

@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace NetbootPi.Agent.Hosting;
+
+/// <summary>SIGHUP reloads the site file: a valid file replaces the snapshot, an invalid one is reported and ignored.</summary>
+public sealed partial class SiteReloader(SiteState state, SystemdNotifier notifier, ILogger<SiteReloader> logger) : IHostedService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private PosixSignalRegistration? _registration;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // handled: SIGHUP must not end the process
+            _ = Task.Run(Reload);
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _registration?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Reload()
+    {
+        // Signals can arrive back to back; reloads run one at a time so the last file read wins.
+        _gate.Wait();
+        try
+        {
+            notifier.Reloading();
+            var result = state.Reload();
+            if (result.Inventory is { } site)
+                LogReloaded(state.Path, site.Networks.Length, site.Hosts.Length, site.Profiles.Length);
+            else
+            {
+                foreach (var e in result.Errors) LogReloadError(e.ToString());
+                LogKeptRunning(state.Path, result.Errors.Count);
+            }
+            var current = state.Current;
+            notifier.Ready($"serving site {current.Site.Name}: {current.Hosts.Length} hosts");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "site reloaded from {Path}: {Networks} networks, {Hosts} hosts, {Profiles} profiles")]
+    private partial void LogReloaded(string path, int networks, int hosts, int profiles);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "{Error}")]
+    private partial void LogReloadError(string error);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "reload of {Path} rejected ({Count} errors); the running site is unchanged")]
+    private partial void LogKeptRunning(string path, int count);
+}

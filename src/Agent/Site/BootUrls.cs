@@ -1,0 +1,20 @@
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Site;
+
+/// <summary>The box's URL scheme, in one place: DHCP hands these out, the HTTP service serves them.</summary>
+public static class BootUrls
+{
+    public static string Base(Ipv4Address box, int port) => port == 80 ? $"http://{box}" : $"http://{box}:{port}";
+
+    /// <summary>The per-host iPXE script, named by the canonical MAC (iPXE's <c>${net0/mac}</c> spelling).</summary>
+    public static string Script(string baseUrl, MacAddress mac) => $"{baseUrl}/boot/{mac}.ipxe";
+
+    /// <summary>The generic entry for <c>chain http://BOX/boot.ipxe</c> typed at an iPXE prompt.</summary>
+    public static string GenericScript(string baseUrl) => $"{baseUrl}/boot.ipxe";
+
+    /// <summary>The Alpine overlay; Alpine's init writes <c>{MAC}</c> in this same colon form.</summary>
+    public static string Overlay(string baseUrl, MacAddress mac) => $"{baseUrl}/apkovl/{mac}.tar.gz";
+
+    public static string SshKeys(string baseUrl) => $"{baseUrl}/keys.pub";
+}

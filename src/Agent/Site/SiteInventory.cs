@@ -1,0 +1,73 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Site;
+
+/// <summary>
+/// The validated site: one immutable snapshot that DHCP, TFTP, HTTP and every renderer read.
+/// Given a MAC, <see cref="Resolve"/> derives everything else.
+/// </summary>
+public sealed class SiteInventory
+{
+    /// <summary>The profile name meaning "an address, but no boot offer".</summary>
+    public const string NoProfile = "none";
+
+    private readonly FrozenDictionary<MacAddress, HostEntry> _byMac;
+    private readonly FrozenDictionary<string, HostEntry> _byName;
+    private readonly FrozenDictionary<string, HostEntry> _bySerial;
+    private readonly FrozenDictionary<string, BootProfile> _profiles;
+
+    internal SiteInventory(SiteSettings site, ServerSettings server, ImmutableArray<NetworkConfig> networks,
+        ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts)
+    {
+        Site = site;
+        Server = server;
+        Networks = networks;
+        Profiles = profiles;
+        DefaultProfile = defaultProfile;
+        Hosts = hosts;
+        _byMac = hosts.ToFrozenDictionary(h => h.Mac);
+        _byName = hosts.ToFrozenDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
+        _bySerial = hosts.Where(h => h.PiSerial is not null).ToFrozenDictionary(h => h.PiSerial!, StringComparer.Ordinal);
+        _profiles = profiles.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
+    }
+
+    public SiteSettings Site { get; }
+    public ServerSettings Server { get; }
+    public ImmutableArray<NetworkConfig> Networks { get; }
+    public ImmutableArray<BootProfile> Profiles { get; }
+
+    /// <summary>The profile for MACs not in <see cref="Hosts"/> (and hosts without one); may be <see cref="NoProfile"/>.</summary>
+    public string DefaultProfile { get; }
+
+    public ImmutableArray<HostEntry> Hosts { get; }
+
+    public HostEntry? FindHost(MacAddress mac) => _byMac.GetValueOrDefault(mac);
+
+    public HostEntry? FindHost(string name) => _byName.GetValueOrDefault(name);
+
+    public HostEntry? FindHostBySerial(string piSerial) => _bySerial.GetValueOrDefault(piSerial.ToLowerInvariant());
+
+    public BootProfile? FindProfile(string name) => _profiles.GetValueOrDefault(name);
+
+    public NetworkConfig? FindNetwork(string name) => Networks.FirstOrDefault(n => n.Name == name);
+
+    /// <summary>The network whose subnet holds <paramref name="address"/>.</summary>
+    public NetworkConfig? NetworkContaining(Ipv4Address address) =>
+        Networks.FirstOrDefault(n => n.Subnet.Contains(address));
+
+    /// <summary>
+    /// Everything the site says about <paramref name="mac"/>. A host with a static address belongs to that
+    /// address's network; otherwise the network is the one the machine is seen on, which only the caller
+    /// knows (the interface a DHCP request arrived on): pass it as <paramref name="seenOn"/>.
+    /// </summary>
+    public HostBinding Resolve(MacAddress mac, NetworkConfig? seenOn = null)
+    {
+        var host = FindHost(mac);
+        var network = host?.Ip is { } ip ? NetworkContaining(ip) : seenOn;
+        var profileName = host?.Profile ?? DefaultProfile;
+        var profile = profileName == NoProfile ? null : FindProfile(profileName);
+        return new HostBinding(this, mac, host, network, profileName, host?.Profile is null, profile);
+    }
+}

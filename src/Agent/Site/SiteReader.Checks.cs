@@ -1,0 +1,108 @@
+using NetbootPi.Agent.Site.Yaml;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Site;
+
+// Rules that relate one part of the site file to another.
+internal sealed partial class SiteReader
+{
+    private void CheckNetworks(List<Located<NetworkConfig>> networks)
+    {
+        for (var i = 0; i < networks.Count; i++)
+        {
+            var a = networks[i].Value;
+            for (var j = 0; j < i; j++)
+            {
+                var b = networks[j].Value;
+                var at = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value == "address").Value ?? networks[i].Node;
+                if (a.Subnet.Overlaps(b.Subnet))
+                    Error(at, $"networks.{a.Name}.address",
+                        $"{a.Subnet} overlaps network {b.Name} {b.Subnet} (expected networks that share no addresses)");
+                if (a.Interface == b.Interface)
+                {
+                    var vat = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value is "vlan" or "interface").Value ?? networks[i].Node;
+                    Error(vat, $"networks.{a.Name}", $"interface {a.Interface} is already network {b.Name}'s (expected one network per interface or VLAN)");
+                }
+            }
+        }
+    }
+
+    private void CheckProfiles(List<Located<BootProfile>> profiles)
+    {
+        var byName = profiles.ToDictionary(p => p.Value.Name, p => p.Value, StringComparer.Ordinal);
+        foreach (var located in profiles)
+        {
+            var p = located.Value;
+            if (p.Kind != ProfileKind.Menu) continue;
+            var menuNode = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "menu").Value;
+            for (var i = 0; i < p.MenuItems.Length; i++)
+            {
+                var item = p.MenuItems[i];
+                var itemNode = menuNode is YamlSequence seq ? seq.Items[i] : menuNode;
+                var path = menuNode is YamlSequence ? $"profiles.{p.Name}.menu[{i}]" : $"profiles.{p.Name}.menu";
+                if (!byName.TryGetValue(item, out var target))
+                    Error(itemNode, path, UnknownProfile(item, profiles, allowNone: false));
+                else if (target.Kind == ProfileKind.Menu)
+                    Error(itemNode, path, $"'{item}' is itself a menu (expected profiles that boot something; menus do not nest)");
+            }
+            if (p.MenuDefault is { } d && !p.MenuItems.Contains(d))
+            {
+                var dn = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "default").Value;
+                Error(dn, $"profiles.{p.Name}.default", $"'{d}' is not in this menu (expected one of: {string.Join(", ", p.MenuItems)})");
+            }
+        }
+    }
+
+    private void CheckProfileReference(YamlNode node, string path, string name, List<Located<BootProfile>> profiles)
+    {
+        if (name == SiteInventory.NoProfile || profiles.Any(p => p.Value.Name == name)) return;
+        Error(node, path, UnknownProfile(name, profiles, allowNone: true));
+    }
+
+    private static string UnknownProfile(string name, List<Located<BootProfile>> profiles, bool allowNone)
+    {
+        var names = profiles.Select(p => p.Value.Name).ToList();
+        if (allowNone) names.Add(SiteInventory.NoProfile);
+        var hint = Suggest(name, names.ToArray());
+        var known = names.Count == 0 ? "none are defined" : $"defined: {string.Join(", ", names)}";
+        return $"unknown profile '{name}' ({(hint is null ? "" : $"did you mean '{hint}'? ")}{known})";
+    }
+
+    private void CheckHosts(List<Located<HostEntry>> hosts, List<Located<NetworkConfig>> networks,
+        List<Located<BootProfile>> profiles, string? domain)
+    {
+        var names = new Dictionary<string, HostEntry>(StringComparer.OrdinalIgnoreCase);
+        var macs = new Dictionary<MacAddress, HostEntry>();
+        var ips = new Dictionary<Ipv4Address, HostEntry>();
+        var serials = new Dictionary<string, HostEntry>(StringComparer.Ordinal);
+        foreach (var located in hosts)
+        {
+            var h = located.Value;
+            var path = $"hosts.{h.Name}";
+            if (!names.TryAdd(h.Name, h))
+                Error(located.Key, path, $"host name {h.Name} is already used by host {names[h.Name].Name} at line {names[h.Name].Location.Line} (expected each name once; names are case-insensitive)");
+            else if (domain is not null && h.Name.Length + 1 + domain.Length > 253)
+                Error(located.Key, path, $"{h.Name}.{domain} is longer than a DNS name may be (expected at most 253 characters)");
+            if (!macs.TryAdd(h.Mac, h))
+                Error(located.At("mac"), $"{path}.mac", $"MAC {h.Mac} is already used by host {macs[h.Mac].Name} at line {macs[h.Mac].Location.Line} (expected each MAC once)");
+            if (h.PiSerial is { } serial && !serials.TryAdd(serial, h))
+                Error(located.At("pi_serial"), $"{path}.pi_serial", $"Pi serial {serial} is already used by host {serials[serial].Name} at line {serials[serial].Location.Line} (expected each serial once)");
+            if (h.Profile is { } profile) CheckProfileReference(located.At("profile"), $"{path}.profile", profile, profiles);
+            if (h.Ip is not { } ip) continue;
+
+            var ipNode = located.At("ip");
+            if (!ips.TryAdd(ip, h))
+                Error(ipNode, $"{path}.ip", $"address {ip} is already used by host {ips[ip].Name} at line {ips[ip].Location.Line} (expected each address once)");
+            var net = networks.Select(n => n.Value).FirstOrDefault(n => n.Subnet.Contains(ip));
+            if (net is null)
+            {
+                var list = string.Join(", ", networks.Select(n => $"{n.Value.Name} {n.Value.Subnet}"));
+                Error(ipNode, $"{path}.ip", $"{ip} is in no network (expected an address inside one of: {(list.Length == 0 ? "no networks are defined" : list)})");
+            }
+            else if (ip == net.BoxAddress)
+                Error(ipNode, $"{path}.ip", $"{ip} is the box's own address on network {net.Name} (expected another address)");
+            else if (ip == net.Subnet.Address || ip == net.Subnet.BroadcastAddress)
+                Error(ipNode, $"{path}.ip", $"{ip} is the {EndName(net.Subnet, ip)} address of network {net.Name} {net.Subnet} (expected a host address)");
+        }
+    }
+}

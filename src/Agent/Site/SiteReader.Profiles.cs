@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using NetbootPi.Agent.Site.Yaml;
+
+namespace NetbootPi.Agent.Site;
+
+internal sealed partial class SiteReader
+{
+    private static readonly string[] ProfileKeys =
+        ["alpine", "kernel", "initrd", "nfsroot", "local", "menu", "default", "cmdline", "console", "menu_timeout"];
+    private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
+    private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu"];
+    private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
+
+    private List<Located<BootProfile>> ReadProfiles(YamlNode node)
+    {
+        var result = new List<Located<BootProfile>>();
+        if (node is YamlScalar { IsNull: true }) return result;
+        if (node is not YamlMapping map)
+        {
+            Error(node, "profiles", $"expected a mapping of profile names to profiles, found {node.Describe()}");
+            return result;
+        }
+        foreach (var (key, value) in map.Entries)
+        {
+            var path = $"profiles.{key.Value}";
+            var nameOk = true;
+            if (key.Value == SiteInventory.NoProfile)
+            {
+                Error(key, path, "'none' is reserved: it means no boot offer (expected another profile name)");
+                nameOk = false;
+            }
+            else if (!IsProfileName(key.Value))
+            {
+                Error(key, path, $"'{key.Value}' is not a valid profile name (expected lowercase letters, digits, '.', '-' or '_', like ubuntu-nfs)");
+                nameOk = false;
+            }
+            if (ReadProfile(key.Value, value, path) is { } p && nameOk) result.Add(new(p, value, key));
+        }
+        return result;
+    }
+
+    private BootProfile? ReadProfile(string name, YamlNode node, string path)
+    {
+        var m = Mapping(node, path, "a mapping with one of kernel, alpine, local or menu", ProfileKeys);
+        if (m is null) return null;
+        var kinds = KindKeys.Where(m.ContainsKey).ToList();
+        if (kinds.Count == 0)
+        {
+            Error(node, path, "profile has none of kernel, alpine, local or menu (expected exactly one, e.g. kernel: path/to/vmlinuz)");
+            return null;
+        }
+        if (kinds.Count > 1)
+        {
+            Error(m[kinds[1]], $"{path}.{kinds[1]}", $"profile has both {kinds[0]} and {kinds[1]} (expected exactly one of kernel, alpine, local or menu)");
+            return null;
+        }
+        var before = _errors.Count;
+        var kind = kinds[0] switch
+        {
+            "alpine" => ProfileKind.Alpine,
+            "kernel" => ProfileKind.Kernel,
+            "local" => ProfileKind.Local,
+            _ => ProfileKind.Menu,
+        };
+        // Keys that only make sense for another kind are errors, not silently ignored settings.
+        foreach (var (key, only) in (ReadOnlySpan<(string, ProfileKind)>)
+                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("default", ProfileKind.Menu)])
+        {
+            if (m.TryGetValue(key, out var extra) && kind != only)
+                Error(extra, $"{path}.{key}", $"only a {only.ToString().ToLowerInvariant()} profile takes {key} (this profile is {kinds[0]})");
+        }
+        if (kind == ProfileKind.Local)
+        {
+            foreach (var key in (ReadOnlySpan<string>)["cmdline", "console"])
+                if (m.TryGetValue(key, out var extra))
+                    Error(extra, $"{path}.{key}", $"a local-disk profile boots no kernel, so {key} has no meaning (remove it)");
+        }
+
+        var alpine = kind == ProfileKind.Alpine ? ReadAlpine(m["alpine"], $"{path}.alpine") : null;
+        var kernel = kind == ProfileKind.Kernel ? Artifact(m["kernel"], $"{path}.kernel", "a kernel path or URL") : null;
+        var initrds = m.TryGetValue("initrd", out var ir) && kind == ProfileKind.Kernel
+            ? StringList(ir, $"{path}.initrd", "initrd paths or URLs", (s, p) => CheckArtifact(s, p))
+            : [];
+        string? nfsroot = null;
+        if (m.TryGetValue("nfsroot", out var nr) && kind == ProfileKind.Kernel)
+        {
+            nfsroot = AbsolutePath(nr, $"{path}.nfsroot");
+            if (nfsroot is not null && !PlaceholdersAreKnown(nfsroot))
+            {
+                Error(nr, $"{path}.nfsroot", $"'{nfsroot}' uses an unknown placeholder (expected only {{mac}} and {{name}})");
+                nfsroot = null;
+            }
+        }
+        if (kind == ProfileKind.Local && Boolean(m["local"], $"{path}.local") == false)
+            Error(m["local"], $"{path}.local", "local: false describes nothing to boot (expected local: true, or another kind)");
+        var menu = kind == ProfileKind.Menu
+            ? StringList(m["menu"], $"{path}.menu", "profile names", (s, _) => s.Value)
+            : [];
+        if (kind == ProfileKind.Menu && menu.IsEmpty && _errors.Count == before)
+            Error(m["menu"], $"{path}.menu", "the menu lists no profiles (expected a list of profile names)");
+        var menuDefault = m.TryGetValue("default", out var df) && kind == ProfileKind.Menu ? String(df, $"{path}.default", "a profile name from the menu") : null;
+        var cmdline = m.TryGetValue("cmdline", out var cl) ? String(cl, $"{path}.cmdline", "kernel command-line arguments") : null;
+        var console = m.TryGetValue("console", out var co) ? String(co, $"{path}.console", "a console device like tty0 or ttyS0,115200") : null;
+        TimeSpan? timeout = m.TryGetValue("menu_timeout", out var mt) ? Duration(mt, $"{path}.menu_timeout") : null;
+        if (_errors.Count != before) return null;
+        return new BootProfile(name, kind, alpine, kernel, initrds, nfsroot, menu, menuDefault, cmdline, console, timeout, node.Location);
+    }
+
+    private AlpineRelease? ReadAlpine(YamlNode node, string path)
+    {
+        var m = Mapping(node, path, "a mapping with mirror, branch, version, flavor and arch", AlpineKeys, ["mirror", "branch", "version"]);
+        if (m is null) return null;
+        var mirror = m.TryGetValue("mirror", out var mi) ? Url(mi, $"{path}.mirror") : null;
+        string? branch = null;
+        if (m.TryGetValue("branch", out var b) && Scalar(b, $"{path}.branch", "an Alpine branch like v3.13 or edge") is { } bs)
+        {
+            if (AlpineBranchRegex().IsMatch(bs.Value)) branch = bs.Value;
+            else Error(bs, $"{path}.branch", $"'{bs.Value}' is not an Alpine branch (expected vMAJOR.MINOR like v3.13, or edge)");
+        }
+        string? version = null;
+        if (m.TryGetValue("version", out var v) && Scalar(v, $"{path}.version", "an Alpine version like 3.13.2") is { } vs)
+        {
+            if (AlpineVersionRegex().IsMatch(vs.Value)) version = vs.Value;
+            else Error(vs, $"{path}.version", $"'{vs.Value}' is not an Alpine release version (expected MAJOR.MINOR.PATCH like 3.13.2)");
+        }
+        if (branch is not null && version is not null && branch != "edge" && !version.StartsWith(branch[1..] + ".", StringComparison.Ordinal))
+        {
+            Error(v!, $"{path}.version", $"version {version} is not on branch {branch} (expected {branch[1..]}.N)");
+            version = null;
+        }
+        var flavor = m.TryGetValue("flavor", out var f)
+            ? Name(f, $"{path}.flavor", "kernel flavor", s => ProfileNameRegex().IsMatch(s), "a flavor like lts or virt")
+            : "lts";
+        string? arch = "x86_64";
+        if (m.TryGetValue("arch", out var a) && Scalar(a, $"{path}.arch", "an Alpine architecture like x86_64") is { } asv)
+        {
+            arch = AlpineArches.Contains(asv.Value) ? asv.Value : null;
+            if (arch is null)
+            {
+                var hint = Suggest(asv.Value, AlpineArches);
+                Error(asv, $"{path}.arch", $"unknown architecture '{asv.Value}' ({(hint is null ? "" : $"did you mean '{hint}'? ")}expected one of: {string.Join(", ", AlpineArches)})");
+            }
+        }
+        return mirror is null || branch is null || version is null || flavor is null || arch is null
+            ? null
+            : new AlpineRelease(mirror.TrimEnd('/'), branch, version, flavor, arch);
+    }
+
+    private string? Url(YamlNode node, string path)
+    {
+        var s = Scalar(node, path, "an http:// or https:// URL");
+        if (s is null) return null;
+        if (Uri.TryCreate(s.Value, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps) && u.Host.Length > 0)
+            return s.Value;
+        Error(s, path, $"'{s.Value}' is not an http:// or https:// URL (expected a URL like http://dl-cdn.alpinelinux.org/alpine)");
+        return null;
+    }
+
+    private string? Artifact(YamlNode node, string path, string expected) =>
+        Scalar(node, path, expected) is { } s ? CheckArtifact(s, path) : null;
+
+    /// <summary>A boot file: a URL, or a path relative to the data directory that cannot leave it.</summary>
+    private string? CheckArtifact(YamlScalar s, string path)
+    {
+        var v = s.Value;
+        if (v.StartsWith("http://", StringComparison.Ordinal) || v.StartsWith("https://", StringComparison.Ordinal))
+            return Url(s, path);
+        if (v.StartsWith('/') || v.Contains('\\') || v.Contains('\0') || v.Split('/').Any(seg => seg is ".." or "." or ""))
+        {
+            Error(s, path, $"'{v}' is not a path inside the data directory (expected a relative path like ubuntu/18.04.2/vmlinuz, without '..', or an http:// URL)");
+            return null;
+        }
+        return v;
+    }
+
+    private static bool PlaceholdersAreKnown(string s) =>
+        PlaceholderRegex().Matches(s).All(m => m.Value is "{mac}" or "{name}") && !s.Replace("{mac}", "").Replace("{name}", "").Contains('{');
+
+    [GeneratedRegex("^(v[0-9]+\\.[0-9]+|edge)$")]
+    private static partial Regex AlpineBranchRegex();
+    [GeneratedRegex("^[0-9]+\\.[0-9]+\\.[0-9]+$")]
+    private static partial Regex AlpineVersionRegex();
+    [GeneratedRegex("\\{[^}]*\\}")]
+    private static partial Regex PlaceholderRegex();
+}

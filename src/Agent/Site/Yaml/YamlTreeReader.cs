@@ -1,0 +1,124 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace NetbootPi.Agent.Site.Yaml;
+
+/// <summary>Reads one YAML document into a <see cref="YamlNode"/> tree, collecting errors instead of throwing.</summary>
+public static class YamlTreeReader
+{
+    // Aliases may point at large subtrees; the site file never needs many, and a cap stops "billion laughs".
+    private const int MaxAliases = 100;
+
+    /// <returns>The root node, or null when the text is not YAML (the errors say why) or is empty.</returns>
+    public static YamlNode? Read(string file, TextReader text, List<SiteError> errors)
+    {
+        var parser = new Parser(text);
+        var state = new State(file, errors);
+        try
+        {
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _)) return null;
+            parser.Consume<DocumentStart>();
+            var root = ReadNode(parser, state, "");
+            parser.Consume<DocumentEnd>();
+            if (!parser.Accept<StreamEnd>(out _))
+            {
+                var extra = parser.Current!;
+                errors.Add(new SiteError(state.At(extra.Start), "(document)",
+                    "a second YAML document (expected one document; remove the '---')"));
+            }
+            return root;
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new SiteError(state.At(e.Start), state.LastPath.Length == 0 ? "(document)" : state.LastPath,
+                $"not valid YAML: {Describe(e)}"));
+            return null;
+        }
+    }
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; we print our own position.
+        var m = e.Message;
+        var cut = m.LastIndexOf("): ", StringComparison.Ordinal);
+        return (cut >= 0 ? m[(cut + 3)..] : m).TrimEnd('.');
+    }
+
+    private sealed class State(string file, List<SiteError> errors)
+    {
+        public string File { get; } = file;
+        public List<SiteError> Errors { get; } = errors;
+        public Dictionary<string, YamlNode> Anchors { get; } = new(StringComparer.Ordinal);
+        public int AliasCount { get; set; }
+        public string LastPath { get; set; } = "";
+        public SourceLocation At(Mark mark) => new(File, (int)mark.Line, (int)mark.Column);
+    }
+
+    private static YamlNode ReadNode(IParser parser, State state, string path)
+    {
+        state.LastPath = path;
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            var at = state.At(alias.Start);
+            if (++state.AliasCount > MaxAliases)
+            {
+                state.Errors.Add(new SiteError(at, Path(path), $"too many aliases (expected at most {MaxAliases})"));
+                return new YamlScalar(at, "", isPlain: true);
+            }
+            if (state.Anchors.TryGetValue(alias.Value.Value, out var target)) return target;
+            state.Errors.Add(new SiteError(at, Path(path), $"alias *{alias.Value} names no anchor defined before it"));
+            return new YamlScalar(at, "", isPlain: true);
+        }
+
+        YamlNode node;
+        AnchorName anchor;
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            node = new YamlScalar(state.At(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
+            anchor = scalar.Anchor;
+        }
+        else if (parser.TryConsume<SequenceStart>(out var seqStart))
+        {
+            var items = new List<YamlNode>();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+                items.Add(ReadNode(parser, state, $"{path}[{items.Count}]"));
+            node = new YamlSequence(state.At(seqStart.Start), items);
+            anchor = seqStart.Anchor;
+        }
+        else
+        {
+            var mapStart = parser.Consume<MappingStart>();
+            var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
+            var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                if (!parser.TryConsume<Scalar>(out var keyEvent))
+                {
+                    // A mapping or list used as a key: legal YAML, meaningless in a site file.
+                    var bad = ReadNode(parser, state, path);
+                    state.Errors.Add(new SiteError(bad.Location, Path(path), "a key must be a plain name (expected name: value)"));
+                    ReadNode(parser, state, path);
+                    continue;
+                }
+                var key = new YamlScalar(state.At(keyEvent.Start), keyEvent.Value, keyEvent.Style == ScalarStyle.Plain);
+                var childPath = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
+                var value = ReadNode(parser, state, childPath);
+                if (seen.TryGetValue(key.Value, out var first))
+                {
+                    state.Errors.Add(new SiteError(key.Location, childPath,
+                        $"duplicate key (first defined at line {first.Location.Line}; expected each key once)"));
+                    continue;
+                }
+                seen.Add(key.Value, key);
+                entries.Add(new(key, value));
+            }
+            node = new YamlMapping(state.At(mapStart.Start), entries);
+            anchor = mapStart.Anchor;
+        }
+        if (!anchor.IsEmpty) state.Anchors[anchor.Value] = node;
+        return node;
+    }
+
+    private static string Path(string path) => path.Length == 0 ? "(document)" : path;
+}
