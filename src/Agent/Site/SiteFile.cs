@@ -38,10 +38,9 @@ public static class SiteFile
         var errors = new List<SiteError>();
         var root = YamlTreeReader.Read(fileName, new StringReader(text), errors);
         var inventory = errors.Count == 0 || root is not null ? SiteReader.Read(root, fileName, errors) : null;
-        errors.Sort((a, b) => a.Location.Line != b.Location.Line
-            ? a.Location.Line.CompareTo(b.Location.Line)
-            : a.Location.Column.CompareTo(b.Location.Column));
-        return new SiteLoadResult(errors.Count == 0 ? inventory : null, errors);
+        // Stable: errors at one place keep the order they were found in.
+        var sorted = errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToList();
+        return new SiteLoadResult(sorted.Count == 0 ? inventory : null, sorted);
     }
 
     private static SiteLoadResult Fail(string path, string message) =>

@@ -40,9 +40,9 @@ internal sealed partial class SiteReader
                 var item = p.MenuItems[i];
                 var itemNode = menuNode is YamlSequence seq ? seq.Items[i] : menuNode;
                 var path = menuNode is YamlSequence ? $"profiles.{p.Name}.menu[{i}]" : $"profiles.{p.Name}.menu";
-                if (!byName.TryGetValue(item, out var target))
+                if (!byName.TryGetValue(item, out var target) && !_declaredProfiles.Contains(item))
                     Error(itemNode, path, UnknownProfile(item, profiles, allowNone: false));
-                else if (target.Kind == ProfileKind.Menu)
+                else if (target?.Kind == ProfileKind.Menu)
                     Error(itemNode, path, $"'{item}' is itself a menu (expected profiles that boot something; menus do not nest)");
             }
             if (p.MenuDefault is { } d && !p.MenuItems.Contains(d))
@@ -55,7 +55,8 @@ internal sealed partial class SiteReader
 
     private void CheckProfileReference(YamlNode node, string path, string name, List<Located<BootProfile>> profiles)
     {
-        if (name == SiteInventory.NoProfile || profiles.Any(p => p.Value.Name == name)) return;
+        // A profile that is declared but invalid has its own error already; do not add "unknown profile".
+        if (name == SiteInventory.NoProfile || _declaredProfiles.Contains(name)) return;
         Error(node, path, UnknownProfile(name, profiles, allowNone: true));
     }
 
@@ -94,6 +95,7 @@ internal sealed partial class SiteReader
             if (!ips.TryAdd(ip, h))
                 Error(ipNode, $"{path}.ip", $"address {ip} is already used by host {ips[ip].Name} at line {ips[ip].Location.Line} (expected each address once)");
             var net = networks.Select(n => n.Value).FirstOrDefault(n => n.Subnet.Contains(ip));
+            if (net is null && !_networksComplete) continue;
             if (net is null)
             {
                 var list = string.Join(", ", networks.Select(n => $"{n.Value.Name} {n.Value.Subnet}"));

@@ -23,8 +23,12 @@ internal sealed partial class SiteReader
 
         var site = top.TryGetValue("site", out var s) ? ReadSite(s) : null;
         var server = top.TryGetValue("server", out var sv) ? ReadServer(sv) : ServerSettings.Default;
+        var networksBefore = _errors.Count;
         var networks = top.TryGetValue("networks", out var n) ? ReadNetworks(n) : [];
+        // A host address can only be placed when every network could be read; otherwise say nothing about it.
+        _networksComplete = _errors.Count == networksBefore;
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
+        _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
 
@@ -38,6 +42,9 @@ internal sealed partial class SiteReader
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
             [.. hosts.Select(x => x.Value)]);
     }
+
+    private bool _networksComplete;
+    private HashSet<string> _declaredProfiles = [];
 
     private SiteSettings? ReadSite(YamlNode node)
     {

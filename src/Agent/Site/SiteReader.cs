@@ -80,7 +80,8 @@ internal sealed partial class SiteReader
             var d = EditDistance(word.ToLowerInvariant(), c.ToLowerInvariant());
             if (d < bestDistance) { best = c; bestDistance = d; }
         }
-        var limit = Math.Max(1, Math.Min(3, word.Length / 3));
+        // Short words are near everything ("x" is one edit from "p"): hint only when the miss is small relative to the word.
+        var limit = Math.Min(3, word.Length / 3);
         return bestDistance <= limit ? best : null;
     }
 
@@ -101,7 +102,7 @@ internal sealed partial class SiteReader
         return d[a.Length, b.Length];
     }
 
-    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+    private static string Join(string path, string key) => path is "" or "(document)" ? key : $"{path}.{key}";
 
     private YamlScalar? Scalar(YamlNode node, string path, string expected)
     {

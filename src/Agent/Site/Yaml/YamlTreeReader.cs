@@ -31,8 +31,15 @@ public static class YamlTreeReader
         }
         catch (YamlException e)
         {
-            errors.Add(new SiteError(state.At(e.Start), state.LastPath.Length == 0 ? "(document)" : state.LastPath,
-                $"not valid YAML: {Describe(e)}"));
+            errors.Add(new SiteError(state.At(e.Start), Path(state.LastPath), $"not valid YAML: {Describe(e)}"));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some truncated input, e.g. an unclosed
+            // flow list at the end of the file; the last event read is the best position we have.
+            errors.Add(new SiteError(state.At(state.LastMark), Path(state.LastPath),
+                "not valid YAML: the file ends inside an unfinished value (is a '[', '{' or quote left open?)"));
             return null;
         }
     }
@@ -52,12 +59,14 @@ public static class YamlTreeReader
         public Dictionary<string, YamlNode> Anchors { get; } = new(StringComparer.Ordinal);
         public int AliasCount { get; set; }
         public string LastPath { get; set; } = "";
+        public Mark LastMark { get; set; } = Mark.Empty;
         public SourceLocation At(Mark mark) => new(File, (int)mark.Line, (int)mark.Column);
     }
 
     private static YamlNode ReadNode(IParser parser, State state, string path)
     {
         state.LastPath = path;
+        if (parser.Current is { } current) state.LastMark = current.Start;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             var at = state.At(alias.Start);
