@@ -1,0 +1,142 @@
+using NetbootPi.Agent.Cli;
+using NetbootPi.Agent.Tests.Site;
+
+namespace NetbootPi.Agent.Tests.Cli;
+
+public class CliTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = await CommandLine.RunAsync(args, o, e, TestContext.Current.CancellationToken);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string Example => Path.Combine(SiteText.RepoRoot, "examples", "netsoc.yaml");
+
+    [Fact]
+    public async Task Version()
+    {
+        var (code, o, _) = await Run("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^netbootpi \d+\.\d+\.\d+\n$", o);
+    }
+
+    [Fact]
+    public async Task Check_summarises_a_valid_file()
+    {
+        var (code, o, e) = await Run("check", Example);
+        Assert.Equal(0, code);
+        Assert.Equal("", e);
+        Assert.Contains("OK — site netsoc (netsoc.internal)", o);
+        Assert.Contains("  lan        eth0.69    10.69.0.1/16         dhcp authoritative, range 10.69.10.1-10.69.20.254 (2814 addresses), lease 12h", o);
+        Assert.Contains("  wan        eth0.420   134.226.83.42/24     dhcp off  gateway 134.226.83.1", o);
+        Assert.Contains("  napalm-idrac     84:8f:69:e0:d4:17  10.69.10.1       lan      none", o);
+        Assert.Contains("hosts (7)", o);
+        Assert.True(o.Split('\n').Length < 40, "the summary fits on one screen");
+    }
+
+    [Fact]
+    public async Task Check_prints_every_error_to_stderr_and_exits_1()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"netbootpi-bad-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, SiteText.Minimal.WithLine(15, "  a: { mac: nope, ip: 10.0.0.300 }"), TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, o, e) = await Run("check", file);
+            Assert.Equal(1, code);
+            Assert.Equal("", o);
+            Assert.Equal([
+                $"{file}:15:13: hosts.a.mac: 'nope' is not a MAC address (expected six hex pairs like 84:8f:69:e0:d4:0f)",
+                $"{file}:15:23: hosts.a.ip: '10.0.0.300' is not an IPv4 address (expected a dotted quad like 10.69.1.1)",
+                $"{file}: 2 errors",
+            ], e.TrimEnd('\n').Split('\n'));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Check_of_a_missing_file_names_it()
+    {
+        var (code, _, e) = await Run("check", "/nonexistent/site.yaml");
+        Assert.Equal(1, code);
+        Assert.StartsWith("/nonexistent/site.yaml:1:1: (file): cannot read the file: ", e);
+    }
+
+    [Theory]
+    [InlineData("napalm")]
+    [InlineData("84:8f:69:e0:d4:0f")]
+    [InlineData("84-8F-69-E0-D4-0F")]
+    public async Task Show_host_by_name_or_any_mac_spelling(string who)
+    {
+        var (code, o, _) = await Run("show", "host", who, "--config", Example);
+        Assert.Equal(0, code);
+        var lines = o.TrimEnd('\n').Split('\n');
+        Assert.Equal("host         napalm", lines[0]);
+        Assert.Equal("mac          84:8f:69:e0:d4:0f", lines[1]);
+        Assert.Contains("fqdn         napalm.netsoc.internal", lines);
+        Assert.Contains("profile      alpine (from defaults.profile): alpine 3.13.2 lts x86_64 from http://dl-cdn.alpinelinux.org/alpine", lines);
+        Assert.Contains("network      lan (eth0.69, 10.69.0.0/16, dhcp authoritative, range 10.69.10.1-10.69.20.254 (2814 addresses), lease 12h)", lines);
+        Assert.Contains("ip           10.69.1.1 (static lease)", lines);
+        Assert.Contains("boot script  http://10.69.0.1/boot/84:8f:69:e0:d4:0f.ipxe", lines);
+        Assert.Contains("overlay      http://10.69.0.1/apkovl/84:8f:69:e0:d4:0f.tar.gz", lines);
+        Assert.Contains("nfs root     -", lines);
+    }
+
+    [Fact]
+    public async Task Show_a_management_controller_inside_the_pool()
+    {
+        var (_, o, _) = await Run("show", "host", "gandalf-ilo", "--config", Example);
+        Assert.Contains("profile      none: an address, but no boot offer", o);
+        Assert.Contains("ip           10.69.10.4 (static lease; inside the pool 10.69.10.1-10.69.20.254, which never hands it to another machine)", o);
+        Assert.Contains("boot script  - (no boot offer)", o);
+    }
+
+    [Fact]
+    public async Task Show_an_unknown_mac_shows_what_an_unknown_machine_gets()
+    {
+        var (code, o, _) = await Run("show", "host", "52:54:00:aa:bb:cc", "--config", Example);
+        Assert.Equal(0, code);
+        Assert.Contains("host         (not in the site file)", o);
+        Assert.Contains("profile      alpine (from defaults.profile)", o);
+        Assert.Contains("when seen on network lan:", o);
+        Assert.Contains("ip           from the pool 10.69.10.1-10.69.20.254", o);
+        Assert.Contains("boot script  http://10.69.0.1/boot/52:54:00:aa:bb:cc.ipxe", o);
+        Assert.DoesNotContain("when seen on network mgmt", o); // DHCP is off there
+    }
+
+    [Fact]
+    public async Task Show_an_unknown_name_suggests()
+    {
+        var (code, _, e) = await Run("show", "host", "napalmm", "--config", Example);
+        Assert.Equal(1, code);
+        Assert.Contains("no host named 'napalmm'", e);
+        Assert.Contains("(did you mean 'napalm'?)", e);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("show", "guest", "x")]
+    [InlineData("check", "a", "b")]
+    [InlineData("run", "--bogus")]
+    [InlineData("run", "--config")]
+    public async Task Bad_usage_exits_2(params string[] args)
+    {
+        var (code, _, e) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("netbootpi: ", e);
+        Assert.Contains("usage: netbootpi COMMAND", e);
+    }
+
+    [Fact]
+    public async Task Run_refuses_an_invalid_site()
+    {
+        var (code, _, e) = await Run("run", "--config", "/nonexistent/site.yaml");
+        Assert.Equal(1, code);
+        Assert.Contains("netbootpi: not starting: /nonexistent/site.yaml has 1 error", e);
+    }
+}
