@@ -8,11 +8,15 @@ public sealed class MessageBuffer : IDisposable
 {
     private byte[] _buffer;
 
-    internal MessageBuffer(byte[] buffer, int length)
+    internal MessageBuffer(byte[] buffer, int length, string description)
     {
         _buffer = buffer;
         Length = length;
+        Description = description;
     }
+
+    /// <summary>The message in words, e.g. "org.freedesktop.DBus.Hello", for error messages.</summary>
+    public string Description { get; }
 
     /// <summary>The whole message, header and body.</summary>
     public int Length { get; }

@@ -61,7 +61,7 @@ public ref partial struct MessageWriter
             throw new InvalidOperationException(
                 $"the body written does not match the signature '{Encoding.ASCII.GetString(signature)}': {check}");
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(BodyLengthOffset, 4), (uint)body.Length);
-        var message = new MessageBuffer(_buffer, _pos);
+        var message = new MessageBuffer(_buffer, _pos, _description ?? "");
         _buffer = [];
         return message;
     }
@@ -77,6 +77,12 @@ public ref partial struct MessageWriter
         var sigError = DBusSignature.Validate(signature);
         if (sigError != SignatureError.None) throw new ArgumentException($"'{signature}' is not a valid signature: {sigError}", nameof(signature));
         _signature = Encoding.ASCII.GetBytes(signature);
+        _description = type switch
+        {
+            DBusMessageType.MethodCall or DBusMessageType.Signal => $"{@interface}{(@interface is null ? "" : ".")}{member} on {path}",
+            DBusMessageType.Error => $"error {errorName}",
+            _ => "method return",
+        };
 
         WriteByte((byte)'l');
         WriteByte((byte)type);

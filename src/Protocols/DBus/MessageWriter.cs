@@ -16,6 +16,7 @@ public ref partial struct MessageWriter
     private int _pos;
     private int _bodyStart;
     private byte[]? _signature;
+    private string? _description;
 
     private MessageWriter(int capacity)
     {
