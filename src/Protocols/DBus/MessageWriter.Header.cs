@@ -47,6 +47,16 @@ public ref partial struct MessageWriter
         return writer;
     }
 
+    /// <summary>A writer for values alone, with no header: offset 0 is the body's first byte.</summary>
+    internal static MessageWriter CreateBody(string signature)
+    {
+        var writer = new MessageWriter(256) { _bodyStart = 0, _signature = Encoding.ASCII.GetBytes(signature) };
+        return writer;
+    }
+
+    /// <summary>The bytes written so far; for tests of body encoding.</summary>
+    internal readonly byte[] ToArray() => _buffer.AsSpan(0, _pos).ToArray();
+
     /// <summary>
     /// Finishes the message: checks the body against the header's signature, fills in the body length, and hands
     /// the buffer over to the returned message.
