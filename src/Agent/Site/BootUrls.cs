@@ -17,4 +17,7 @@ public static class BootUrls
     public static string Overlay(string baseUrl, MacAddress mac) => $"{baseUrl}/apkovl/{mac}.tar.gz";
 
     public static string SshKeys(string baseUrl) => $"{baseUrl}/keys.pub";
+
+    /// <summary>A first-stage loader from the TFTP root, for UEFI HTTP boot clients (option 93 = 16).</summary>
+    public static string Loader(string baseUrl, string loader) => $"{baseUrl}/loaders/{loader}";
 }
