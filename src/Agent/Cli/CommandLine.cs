@@ -20,6 +20,8 @@ public static class CommandLine
           show host NAME|MAC [--config FILE]
                                            everything the site derives for one machine
           run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
+              [--listen ADDR] [--tftp-port N] [--no-dhcp] [--no-tftp]
+                                           for labs and tests: listen on one address, move or leave out servers
           --version                        print the version
 
         FILE defaults to /etc/netbootpi/site.yaml.
@@ -53,8 +55,10 @@ public static class CommandLine
                     return Fail(stderr, "show takes: host NAME|MAC [--config FILE]");
                 return ShowCommand.Run(show.Positional[1], show.Config, stdout, stderr);
             case "run":
-                if (!Options.TryParse(rest, positional: 0, out var run, out var runError)) return Fail(stderr, runError);
-                return await RunCommand.RunAsync(run.Config, stderr, cancellation).ConfigureAwait(false);
+                if (!Options.TryParse(rest, positional: 0, out var run, out var runError, RunCommand.Values, RunCommand.Flags))
+                    return Fail(stderr, runError);
+                if (!RunCommand.TryGetEndpoints(run, out var endpoints, out var endpointError)) return Fail(stderr, endpointError);
+                return await RunCommand.RunAsync(run.Config, endpoints, stderr, cancellation).ConfigureAwait(false);
             default:
                 return Fail(stderr, $"unknown command '{verb}'");
         }

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Tftp;
 
 namespace NetbootPi.Agent.Hosting;
 
 /// <summary>The composition root: every long-running service of the agent is registered here.</summary>
 public static class AgentHost
 {
-    public static IHost Build(string sitePath, SiteInventory site)
+    public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints)
     {
         // The empty builder reads no appsettings.json and binds no configuration by reflection: trim-safe,
         // and the site file stays the only configuration there is.
@@ -36,6 +37,12 @@ public static class AgentHost
         builder.Services.AddHostedService<AgentLifecycle>();
         builder.Services.AddSingleton<SiteReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteReloader>());
+        builder.Services.AddSingleton(endpoints);
+        if (endpoints.EnableTftp)
+        {
+            builder.Services.AddSingleton<TftpService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<TftpService>());
+        }
         return builder.Build();
     }
 }
