@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Whole network boots of qemu VMs from netbootpi alone, in a private network namespace:
+#   BIOS:  SeaBIOS + the NIC's iPXE ROM -> DHCP -> the host's iPXE script -> kernel + initrd over HTTP
+#   UEFI:  OVMF's own PXE (no NIC ROM) -> DHCP (arch 7) -> TFTP snponly.efi -> iPXE -> script -> kernel + initrd
+# Two VMs at once: vm0 is in the site file (static address, its own overlay), vm1 is unknown (defaults.profile).
+# In the initramfs each VM runs DHCP, fetches its overlay, prints it, PUTs a changed one back and powers off.
+# Prints PASS/FAIL lines; exits non-zero on any failure or timeout; removes the namespace and processes always.
+# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--timeout SECS] [--keep]   (root; after `dotnet build -c Release`)
+set -uo pipefail
+FW=bios; TIMEOUT=150; KEEP=0
+while [ $# -gt 0 ]; do case "$1" in
+  --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;;
+  *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
+HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
+NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
+[ -x "$NBP" ] || { echo "FAIL e2e-$FW: $NBP not built (dotnet build -c Release)"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "FAIL e2e-$FW: needs root (network namespaces, taps)"; exit 1; }
+CACHE=$("$HERE/artifacts.sh") || { echo "FAIL e2e-$FW: building the boot artifacts"; exit 1; }
+
+NS=nbpe2e$$; RUN=$(mktemp -d /tmp/netbootpi-e2e-$FW.XXXXXX); SRV=10.99.0.1
+PIDS=(); T0=$(date +%s.%N)
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
+log() { printf '[%6ss] %s\n' "$(elapsed)" "$*" | tee -a "$RUN/harness.log" >&2; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  ip netns del "$NS" 2>/dev/null
+  if [ $KEEP = 1 ]; then echo "e2e: logs kept in $RUN" >&2; else rm -rf "$RUN"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+results=(); pass() { results+=("PASS e2e-$FW: $*"); }; fail() { results+=("FAIL e2e-$FW: $*"); }
+
+# ---- the lab network: one bridge, one tap per VM; IPv6 on the bridge so the box can send router advertisements
+ip netns add "$NS" || { echo "FAIL e2e-$FW: ip netns add"; exit 1; }
+ip -n "$NS" link set lo up
+ip -n "$NS" link add br0 type bridge forward_delay 0 stp_state 0
+ip -n "$NS" addr add $SRV/24 dev br0
+ip -n "$NS" addr add fd99::1/64 dev br0 nodad
+ip -n "$NS" link set br0 up
+
+# ---- the site: files, TFTP root, state
+MAC0=$(printf '52:54:00:e2:%02x:00' $(( $$ % 256 ))); MAC1=$(printf '52:54:00:e2:%02x:01' $(( $$ % 256 )))
+TOKEN=$(head -c6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mkdir -p "$RUN"/{data/e2e,tftp,state}
+cp "$CACHE/kernel/vmlinuz" "$CACHE/kernel/initrd.img" "$RUN/data/e2e/"
+cp "$CACHE/loaders/undionly.kpxe" "$CACHE/loaders/snponly.efi" "$RUN/tftp/"
+cat > "$RUN/site.yaml" <<YAML
+site: { name: e2e, domain: e2e.internal }
+server: { state_dir: $RUN/state, data_dir: $RUN/data, tftp_root: $RUN/tftp }
+networks:
+  lab:
+    interface: br0
+    address: $SRV/24
+    dhcp: { mode: authoritative, range: 10.99.0.100-10.99.0.199, lease: 1h }
+profiles:
+  e2e:
+    kernel: e2e/vmlinuz
+    initrd: e2e/initrd.img
+    cmdline: console=ttyS0 quiet panic=-1
+defaults: { profile: e2e }
+hosts:
+  vm0: { mac: $MAC0, ip: 10.99.0.10 }
+YAML
+
+ip netns exec "$NS" "$NBP" run --config "$RUN/site.yaml" >"$RUN/agent.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 300); do grep -q ' ready: ' "$RUN/agent.log" && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.1; done
+if ! grep -q ' ready: ' "$RUN/agent.log"; then echo "FAIL e2e-$FW: netbootpi did not start"; cat "$RUN/agent.log" >&2; exit 1; fi
+log "netbootpi ready"
+
+# ---- vm0's overlay, uploaded through the product's own PUT from vm0's address (then the address is removed)
+ovl=$(mktemp -d); mkdir -p "$ovl/etc"; echo "overlay-of-vm0-$TOKEN" > "$ovl/etc/e2e-value"
+tar -czf "$RUN/seed.tar.gz" -C "$ovl" etc; rm -rf "$ovl"
+ip -n "$NS" addr add 10.99.0.10/32 dev br0
+seed=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' --interface 10.99.0.10 -T "$RUN/seed.tar.gz" "http://$SRV/apkovl/$MAC0.tar.gz")
+ip -n "$NS" addr del 10.99.0.10/32 dev br0
+[ "$seed" = 201 ] || [ "$seed" = 204 ] || [ "$seed" = 200 ] || { echo "FAIL e2e-$FW: seeding vm0's overlay got HTTP $seed"; exit 1; }
+
+# ---- the VMs
+QPIDS=(); MACS=("$MAC0" "$MAC1")
+for i in 0 1; do
+  ip -n "$NS" tuntap add tap$i mode tap
+  ip -n "$NS" link set tap$i master br0 up
+  fwargs=(); rom=""
+  if [ "$FW" = uefi ]; then
+    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN/vars-$i.fd"
+    fwargs=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+            -drive if=pflash,format=raw,unit=1,file="$RUN/vars-$i.fd")
+    rom=",romfile="    # no iPXE ROM: OVMF's own PXE client must fetch snponly.efi over TFTP
+  fi
+  : > "$RUN/serial-$i.log"
+  ip netns exec "$NS" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 256 -smp 1 "${fwargs[@]}" \
+    -nographic -serial file:"$RUN/serial-$i.log" -monitor none -no-user-config -nodefaults \
+    -netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=${MACS[$i]},bootindex=1$rom \
+    -boot n -no-reboot </dev/null >"$RUN/qemu-$i.out" 2>&1 &
+  QPIDS+=($!); PIDS+=($!)
+  log "vm$i started (mac ${MACS[$i]})"
+done
+
+# ---- wait for both to finish (or fail, or time out)
+deadline=$(( $(date +%s) + TIMEOUT )); declare -A DONE
+while [ "$(date +%s)" -lt $deadline ]; do
+  for i in 0 1; do
+    [ -n "${DONE[$i]:-}" ] && continue
+    if grep -aq "E2E-DONE ${MACS[$i]}" "$RUN/serial-$i.log"; then DONE[$i]=ok; log "vm$i done"
+    elif grep -aq "E2E-FAIL" "$RUN/serial-$i.log"; then DONE[$i]=fail; log "vm$i failed"
+    elif ! kill -0 "${QPIDS[$i]}" 2>/dev/null; then DONE[$i]=fail; log "vm$i exited without a marker"; fi
+  done
+  [ -n "${DONE[0]:-}" ] && [ -n "${DONE[1]:-}" ] && break
+  sleep 0.2
+done
+marker() { grep -a "$1 ${MACS[$2]}" "$RUN/serial-$2.log" | tail -n1 | tr -d '\r'; }
+
+for i in 0 1; do
+  if [ "${DONE[$i]:-}" = ok ]; then pass "vm$i booted from the box and ran its initramfs ($(marker E2E-DHCP $i))"
+  else fail "vm$i did not finish in ${TIMEOUT}s"; echo "--- vm$i serial (tail)" >&2; tail -c 2000 "$RUN/serial-$i.log" >&2; echo >&2; fi
+done
+[ "$(marker E2E-DHCP 0 | cut -d' ' -f4)" = 10.99.0.10 ] && pass "vm0 got its static address" || fail "vm0's address: $(marker E2E-DHCP 0)"
+case "$(marker E2E-DHCP 1 | cut -d' ' -f4)" in 10.99.0.1[0-9][0-9]) pass "vm1 (unknown) got a pool address";; *) fail "vm1's address: $(marker E2E-DHCP 1)";; esac
+[ "$(marker E2E-OVERLAY 0)" = "E2E-OVERLAY $MAC0 overlay-of-vm0-$TOKEN" ] && pass "vm0 fetched its own overlay" || fail "vm0's overlay: $(marker E2E-OVERLAY 0)"
+[ "$(marker E2E-OVERLAY 1)" = "E2E-OVERLAY $MAC1 none" ] && pass "vm1 has no overlay" || fail "vm1's overlay: $(marker E2E-OVERLAY 1)"
+case "$(marker E2E-PUT 0 | cut -d' ' -f3)" in 20[014]) pass "vm0 uploaded its changed overlay";; *) fail "vm0's upload: $(marker E2E-PUT 0)";; esac
+case "$(marker E2E-PUT 1 | cut -d' ' -f3)" in 403) pass "vm1's upload was refused (no static address)";; *) fail "vm1's upload: $(marker E2E-PUT 1)";; esac
+got=$(ip netns exec "$NS" curl -s "http://$SRV/apkovl/$MAC0.tar.gz" | tar -xzO etc/e2e-uploaded 2>/dev/null)
+[ "$got" = "uploaded-by-$MAC0" ] && pass "the box now serves vm0's uploaded overlay" || fail "vm0's stored overlay holds '$got'"
+code=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' "http://$SRV/apkovl/$MAC1.tar.gz")
+[ "$code" = 404 ] && pass "nothing was stored for vm1" || fail "vm1's overlay GET answered $code"
+for i in 0 1; do
+  ev=$("$NBP" events "${MACS[$i]}" --config "$RUN/site.yaml" 2>&1)
+  if grep -q 'boot/' <<<"$ev" && grep -q 'vmlinuz' <<<"$ev" && grep -q 'initrd.img' <<<"$ev"; then pass "boot events recorded for vm$i"
+  else fail "boot events for vm$i: $ev"; fi
+done
+
+printf '%s\n' "${results[@]}"
+log "total $(elapsed)s"
+grep -q '^FAIL' <<<"$(printf '%s\n' "${results[@]}")" && { KEEP=1; exit 1; }
+exit 0
