@@ -4,7 +4,7 @@ using NetbootPi.Protocols.Net;
 using NetbootPi.Protocols.Tftp;
 
 // tftphost ADDRESS PORT ROOT [--mtu N] [--fragment] [--max-transfers N] [--verbose]
-// Serves ROOT until stdin closes or SIGTERM; prints "listening PORT" once bound so that scripts can use port 0.
+// Serves ROOT until SIGTERM or SIGINT; prints "listening PORT" once bound so that scripts can use port 0.
 if (args.Length < 3 || !Ipv4Address.TryParse(args[0], out var address) || !int.TryParse(args[1], out var port))
 {
     Console.Error.WriteLine("usage: tftphost ADDRESS PORT ROOT [--mtu N] [--fragment] [--max-transfers N] [--verbose]");
@@ -40,16 +40,13 @@ await using var server = new TftpServer(options, new TftpRootFileProvider(args[2
 server.Start();
 Console.WriteLine($"listening {server.LocalEndPoint.Port}");
 var stop = new TaskCompletionSource();
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+void OnSignal(System.Runtime.InteropServices.PosixSignalContext c)
 {
     c.Cancel = true;
     stop.TrySetResult();
-});
-_ = Task.Run(() =>
-{
-    while (Console.In.Read() >= 0) { }
-    stop.TrySetResult();
-});
+}
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
 await stop.Task;
 return 0;
 
