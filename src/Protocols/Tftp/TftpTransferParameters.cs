@@ -21,7 +21,7 @@ internal sealed class TftpTransferParameters
     /// Grants what the server supports, in the order the client asked. Unknown options and values outside their
     /// RFC ranges are left out of the OACK, which RFC 2347 allows and which makes the client fall back to defaults.
     /// tsize is not granted in netascii mode: the converted size is only known after reading the whole file, and a
-    /// wrong tsize is worse than none (RFC 2349 lets the server omit it).
+    /// wrong tsize is worse than none (RFC 2349 lets the server omit it). Nor is it granted for an empty file.
     /// </summary>
     public static TftpTransferParameters Negotiate(TftpRequest request, TftpServerOptions server, long fileLength)
     {
@@ -38,8 +38,9 @@ internal sealed class TftpTransferParameters
                     blockSize = (int)Math.Min(Math.Min(asked, TftpServerOptions.MaxProtocolBlockSize), server.MaxBlockSize);
                     granted.Add(new(name, blockSize.ToString(CultureInfo.InvariantCulture)));
                     break;
-                // RFC 2349: in an RRQ the client sends 0 and the server answers with the size.
-                case "tsize" when request.Mode == TftpTransferMode.Octet && TryParseDecimal(value, out _):
+                // RFC 2349: in an RRQ the client sends 0 and the server answers with the size. An empty file's
+                // tsize is left out: curl takes "tsize 0" in an OACK for an error (CURLE_TFTP_ILLEGAL).
+                case "tsize" when request.Mode == TftpTransferMode.Octet && fileLength > 0 && TryParseDecimal(value, out _):
                     granted.Add(new(name, fileLength.ToString(CultureInfo.InvariantCulture)));
                     break;
                 // RFC 2349: 1..255 seconds, accepted as asked or not at all.

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace NetbootPi.Protocols.Tests.Tftp;
 
 /// <summary>Keeps every log line so that tests can check what the server reported.</summary>
-internal sealed class CapturingLogger : ILogger
+public sealed class CapturingLogger : ILogger
 {
     private readonly Lock _gate = new();
     private readonly List<(LogLevel Level, int EventId, string Message)> _entries = [];

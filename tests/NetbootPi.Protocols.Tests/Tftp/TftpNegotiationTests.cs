@@ -71,6 +71,13 @@ public class TftpNegotiationTests
     }
 
     [Fact]
+    public void DoesNotGrantTsizeForAnEmptyFile()
+    {
+        var p = TftpTransferParameters.Negotiate(Request(TftpTransferMode.Octet, ("tsize", "0")), new TftpServerOptions(), 0);
+        Assert.Empty(p.OptionAck);
+    }
+
+    [Fact]
     public void DoesNotGrantTsizeInNetascii()
     {
         var p = TftpTransferParameters.Negotiate(Request(TftpTransferMode.NetAscii, ("tsize", "0"), ("blksize", "1000")), new TftpServerOptions(), 10);
