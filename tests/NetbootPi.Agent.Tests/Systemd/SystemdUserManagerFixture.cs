@@ -39,6 +39,21 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         Unavailable = OperatingSystem.IsLinux() ? MissingPrerequisite() : "systemd runs on Linux only";
         if (Unavailable is not null || !OperatingSystem.IsLinux()) return;
 
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A fixture whose initialization failed may not be disposed by xunit: clean up here (cleanup is idempotent).
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task StartAsync()
+    {
         _folder = Directory.CreateTempSubdirectory("netbootpi-systemd-").FullName;
         string runtime = Path.Combine(_folder, "runtime");
         Directory.CreateDirectory(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -141,9 +156,12 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
                 await _manager.WaitForExitAsync();
             }
             _manager.Dispose();
+            _manager = null;
         }
         foreach (var cgroup in _cgroups) await RemoveCgroupAsync(cgroup);
-        if (_folder is not null) Directory.Delete(_folder, recursive: true);
+        _cgroups.Clear();
+        if (_folder is not null && Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+        _folder = null;
     }
 
     // Anything still in the manager's cgroups is ours: kill it, then remove the folders deepest first.
