@@ -159,9 +159,9 @@ public sealed partial class DBusConnection : IAsyncDisposable
                 await _stream.WriteAsync(message.Memory, _closing.Token).ConfigureAwait(false);
                 await _stream.FlushAsync(_closing.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-                                      && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
+                // Only the connection's own closing cancels inside here; the caller's token is not passed in.
                 if (serial != 0) _pending.TryRemove(serial, out _);
                 Fail(new DBusConnectionException($"sending to {Description} failed: {e.Message}", e));
                 ThrowIfFailed();
