@@ -29,18 +29,21 @@ public sealed partial class DBusConnection
                 if (frame.Status == FrameStatus.Malformed)
                     throw new DBusProtocolException($"{Description} sent bytes that are not a D-Bus message", frame.Error);
 
-                // Need more: make room for the whole message (its length is bounded by the framing checks).
+                // Need more. The buffer grows by doubling as bytes arrive, so a peer announcing a large message
+                // cannot make us reserve more than about twice what it actually sent.
                 int needed = Math.Max(frame.Length, MessageFraming.FixedHeaderLength);
-                if (start == end) start = end = 0;
-                if (start + needed > buffer.Length)
+                if (start == end)
                 {
-                    var target = needed > buffer.Length ? ArrayPool<byte>.Shared.Rent(needed) : buffer;
-                    buffer.AsSpan(start, end - start).CopyTo(target);
-                    if (target != buffer) ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = target;
+                    start = end = 0;
+                    if (buffer.Length > 4 * InitialReceiveBuffer) buffer = Replace(buffer, InitialReceiveBuffer, 0, 0);
+                }
+                if (start > 0 && start + needed > buffer.Length)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
                     end -= start;
                     start = 0;
                 }
+                if (end == buffer.Length) buffer = Replace(buffer, Math.Min(needed, buffer.Length * 2), start, end);
                 int read = await _stream.ReadAsync(buffer.AsMemory(end), _closing.Token).ConfigureAwait(false);
                 if (read == 0) throw new DBusConnectionException($"{Description} closed the connection");
                 end += read;
@@ -56,6 +59,14 @@ public sealed partial class DBusConnection
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static byte[] Replace(byte[] buffer, int size, int start, int end)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        buffer.AsSpan(start, end - start).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
     }
 
     private void Dispatch(DBusMessage message)

@@ -149,14 +149,19 @@ public sealed partial class DBusConnection : IAsyncDisposable
                 serial = unchecked((uint)Interlocked.Increment(ref _serial));
                 if (serial == 0) serial = unchecked((uint)Interlocked.Increment(ref _serial)); // 0 is not a valid serial
                 message.SetSerial(serial);
-                if (reply is not null) _pending[serial] = reply;
+                if (reply is not null)
+                {
+                    _pending[serial] = reply;
+                    // Fail() may have swept the pending calls between the check above and this registration.
+                    if (_failure is not null && _pending.TryRemove(serial, out _)) ThrowIfFailed();
+                }
                 // Not cancellable by the caller: a write abandoned half-way would leave the stream unframed.
                 await _stream.WriteAsync(message.Memory, _closing.Token).ConfigureAwait(false);
                 await _stream.FlushAsync(_closing.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-                                      && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
+                // Only the connection's own closing cancels inside here; the caller's token is not passed in.
                 if (serial != 0) _pending.TryRemove(serial, out _);
                 Fail(new DBusConnectionException($"sending to {Description} failed: {e.Message}", e));
                 ThrowIfFailed();

@@ -26,6 +26,20 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
             Unavailable = $"{DaemonPath} is missing: install the Debian package 'dbus' (tools/deps.sh does)";
             return;
         }
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A fixture whose initialization failed may not be disposed by xunit: clean up here (cleanup is idempotent).
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _folder = Directory.CreateTempSubdirectory("netbootpi-dbus-").FullName;
         string config = Path.Combine(_folder, "session.conf");
         await File.WriteAllTextAsync(config, $"""
@@ -68,7 +82,9 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
             await _daemon.WaitForExitAsync();
         }
         _daemon?.Dispose();
-        if (_folder is not null) Directory.Delete(_folder, recursive: true);
+        _daemon = null;
+        if (_folder is not null && Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+        _folder = null;
     }
 
     /// <summary>The address, or a skip (a failure when CI=true, where the daemon must be there).</summary>

@@ -277,6 +277,39 @@ public class InMemoryConnectionTests
         Assert.False(client.IsConnected);
     }
 
+    [Fact]
+    public async Task A_no_reply_call_is_sent_but_cannot_be_awaited_for_a_reply()
+    {
+        var (client, peer) = await FakeBusPeer.ConnectAsync();
+        await using var clientScope = client;
+        await using var peerScope = peer;
+        var oneWay = MessageWriter.CreateMethodCall("org.example.Service", "/org/example", "org.example.Iface", "Notify",
+            flags: DBusMessageFlags.NoReplyExpected);
+        var oneWayMessage = oneWay.CreateMessage();
+        await Assert.ThrowsAsync<ArgumentException>(() => client.CallAsync(oneWayMessage, cancellationToken: Ct));
+
+        var again = MessageWriter.CreateMethodCall("org.example.Service", "/org/example", "org.example.Iface", "Notify",
+            flags: DBusMessageFlags.NoReplyExpected);
+        await client.SendAsync(again.CreateMessage(), Ct);
+        using var received = await peer.ReceiveAsync();
+        Assert.Equal(("Notify", DBusMessageFlags.NoReplyExpected), (received.Member, received.Flags));
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_ends_the_connection_with_its_exception()
+    {
+        var (client, peer) = await FakeBusPeer.ConnectAsync(new DBusConnectionOptions { IsMessageBus = false });
+        await using var clientScope = client;
+        await using var peerScope = peer;
+        await client.AddMatchAsync(new MatchRule { Member = "Boom" }, _ => throw new InvalidOperationException("handler bug"), Ct);
+        var pending = client.CallAsync(Call("Any"), cancellationToken: Ct);
+        (await peer.ReceiveAsync()).Dispose();
+        await peer.SendAsync(MessageWriter.CreateSignal("/x", "org.example.Iface", "Boom").CreateMessage());
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.Completion);
+        Assert.Equal("handler bug", ex.Message);
+        Assert.IsType<InvalidOperationException>((await Assert.ThrowsAsync<DBusConnectionException>(() => pending)).InnerException);
+    }
+
     // One call answered by the peer: everything the peer sent before has been dispatched when it returns.
     private static async Task RoundTripAsync(DBusConnection client, FakeBusPeer peer)
     {
