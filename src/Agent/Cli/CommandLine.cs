@@ -1,4 +1,5 @@
 using System.Reflection;
+using NetbootPi.Agent.Http;
 
 namespace NetbootPi.Agent.Cli;
 
@@ -19,7 +20,13 @@ public static class CommandLine
           check FILE                       validate a site file; print a summary, or every error (exit 1)
           show host NAME|MAC [--config FILE]
                                            everything the site derives for one machine
-          run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
+          run [--config FILE] [--http-listen ADDRESS:PORT]
+                                           run the agent (systemd: Type=notify; SIGHUP reloads the site file);
+                                           --http-listen replaces server.http_port on all addresses
+          overlay list|get|rollback HOST [FILE] [--config FILE]
+                                           stored Alpine overlays: list versions, copy the served one to
+                                           FILE ('-': stdout), or drop it to serve the one before
+          events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
           --version                        print the version
 
         FILE defaults to /etc/netbootpi/site.yaml.
@@ -54,7 +61,17 @@ public static class CommandLine
                 return ShowCommand.Run(show.Positional[1], show.Config, stdout, stderr);
             case "run":
                 if (!Options.TryParse(rest, positional: 0, out var run, out var runError)) return Fail(stderr, runError);
-                return await RunCommand.RunAsync(run.Config, stderr, cancellation).ConfigureAwait(false);
+                HttpListenAddress? listen = null;
+                if (run.HttpListen is { } l && !HttpListenAddress.TryParse(l, out listen))
+                    return Fail(stderr, $"--http-listen: '{l}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)");
+                return await RunCommand.RunAsync(run.Config, listen, stderr, cancellation).ConfigureAwait(false);
+            case "overlay":
+                if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
+                if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");
+                return OverlayCommand.Run(overlay.Positional, overlay.Config, stdout, stderr);
+            case "events":
+                if (!Options.TryParse(rest, positional: 1, out var ev, out var evError)) return Fail(stderr, evError);
+                return EventsCommand.Run(ev.Positional.Count == 1 ? ev.Positional[0] : null, ev.Config, stdout, stderr);
             default:
                 return Fail(stderr, $"unknown command '{verb}'");
         }

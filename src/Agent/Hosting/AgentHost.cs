@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Hosting;
@@ -9,7 +10,7 @@ namespace NetbootPi.Agent.Hosting;
 /// <summary>The composition root: every long-running service of the agent is registered here.</summary>
 public static class AgentHost
 {
-    public static IHost Build(string sitePath, SiteInventory site)
+    public static IHost Build(string sitePath, SiteInventory site, HttpListenAddress? httpListen = null)
     {
         // The empty builder reads no appsettings.json and binds no configuration by reflection: trim-safe,
         // and the site file stays the only configuration there is.
@@ -36,6 +37,7 @@ public static class AgentHost
         builder.Services.AddHostedService<AgentLifecycle>();
         builder.Services.AddSingleton<SiteReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteReloader>());
+        builder.Services.AddBootHttp(site, httpListen);
         return builder.Build();
     }
 }
