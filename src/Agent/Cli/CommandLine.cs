@@ -1,4 +1,5 @@
 using System.Reflection;
+using NetbootPi.Agent.Http;
 
 namespace NetbootPi.Agent.Cli;
 
@@ -20,8 +21,12 @@ public static class CommandLine
           show host NAME|MAC [--config FILE]
                                            everything the site derives for one machine
           run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
-              [--listen ADDR] [--tftp-port N] [--no-dhcp] [--no-tftp]
+              [--listen ADDR] [--tftp-port N] [--http-listen ADDR:PORT] [--no-dhcp] [--no-tftp]
                                            for labs and tests: listen on one address, move or leave out servers
+          overlay list|get|rollback HOST [FILE] [--config FILE]
+                                           stored Alpine overlays: list versions, copy the served one to
+                                           FILE ('-': stdout), or drop it to serve the one before
+          events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
           --version                        print the version
 
         FILE defaults to /etc/netbootpi/site.yaml.
@@ -59,6 +64,13 @@ public static class CommandLine
                     return Fail(stderr, runError);
                 if (!RunCommand.TryGetEndpoints(run, out var endpoints, out var endpointError)) return Fail(stderr, endpointError);
                 return await RunCommand.RunAsync(run.Config, endpoints, stderr, cancellation).ConfigureAwait(false);
+            case "overlay":
+                if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
+                if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");
+                return OverlayCommand.Run(overlay.Positional, overlay.Config, stdout, stderr);
+            case "events":
+                if (!Options.TryParse(rest, positional: 1, out var ev, out var evError)) return Fail(stderr, evError);
+                return EventsCommand.Run(ev.Positional.Count == 1 ? ev.Positional[0] : null, ev.Config, stdout, stderr);
             default:
                 return Fail(stderr, $"unknown command '{verb}'");
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Cli;
@@ -9,7 +10,7 @@ namespace NetbootPi.Agent.Cli;
 /// <summary><c>netbootpi run</c>: refuses to start on an invalid site file, otherwise runs until SIGTERM.</summary>
 internal static class RunCommand
 {
-    public static readonly string[] Values = ["--listen", "--tftp-port"];
+    public static readonly string[] Values = ["--listen", "--tftp-port", "--http-listen"];
     public static readonly string[] Flags = ["--no-dhcp", "--no-tftp"];
 
     public static bool TryGetEndpoints(Options options, out AgentEndpoints endpoints, out string error)
@@ -28,7 +29,13 @@ internal static class RunCommand
             error = $"--tftp-port: '{tp}' is not a port number (0 picks a free one)";
             return false;
         }
-        endpoints = new AgentEndpoints(address, tftpPort, EnableDhcp: !options.Flag("--no-dhcp"), EnableTftp: !options.Flag("--no-tftp"));
+        HttpListenAddress? http = null;
+        if (options.Value("--http-listen") is { } hl && !HttpListenAddress.TryParse(hl, out http))
+        {
+            error = $"--http-listen: '{hl}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)";
+            return false;
+        }
+        endpoints = new AgentEndpoints(address, tftpPort, EnableDhcp: !options.Flag("--no-dhcp"), EnableTftp: !options.Flag("--no-tftp"), http);
         return true;
     }
 

@@ -16,8 +16,24 @@ public static class BootUrls
     /// <summary>The Alpine overlay; Alpine's init writes <c>{MAC}</c> in this same colon form.</summary>
     public static string Overlay(string baseUrl, MacAddress mac) => $"{baseUrl}/apkovl/{mac}.tar.gz";
 
+    /// <summary>
+    /// The overlay URL with Alpine's own <c>{MAC}</c> placeholder left in: Alpine's init fills in the MAC of
+    /// the NIC it booted from, so the kernel command line needs no MAC of its own.
+    /// </summary>
+    public static string OverlayTemplate(string baseUrl) => $"{baseUrl}/apkovl/{{MAC}}.tar.gz";
+
     public static string SshKeys(string baseUrl) => $"{baseUrl}/keys.pub";
 
     /// <summary>A first-stage loader from the TFTP root, for UEFI HTTP boot clients (option 93 = 16).</summary>
     public static string Loader(string baseUrl, string loader) => $"{baseUrl}/loaders/{loader}";
+
+    /// <summary>The path prefix under which files of <c>server.data_dir</c> are served.</summary>
+    public const string FilesPrefix = "/files/";
+
+    /// <summary>A file under <c>server.data_dir</c>, by its path relative to it (each segment escaped).</summary>
+    public static string File(string baseUrl, string relativePath) =>
+        baseUrl + FilesPrefix + string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
+
+    /// <summary>The host-side script that packs an Alpine overlay with <c>lbu package</c> and uploads it.</summary>
+    public static string OverlayUploader(string baseUrl) => $"{baseUrl}/apkovl/upload.sh";
 }

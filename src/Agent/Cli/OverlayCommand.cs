@@ -1,0 +1,75 @@
+using System.Globalization;
+using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Cli;
+
+/// <summary><c>netbootpi overlay list|get|rollback HOST</c>: the Alpine overlays stored under server.state_dir.</summary>
+internal static class OverlayCommand
+{
+    public static int Run(IReadOnlyList<string> args, string configPath, TextWriter stdout, TextWriter stderr)
+    {
+        var result = SiteFile.Load(configPath);
+        if (result.Inventory is not { } site)
+        {
+            foreach (var e in result.Errors) stderr.WriteLine(e);
+            return CommandLine.ExitInvalid;
+        }
+        var who = args[1];
+        MacAddress mac;
+        if (site.FindHost(who) is { } host) mac = host.Mac;
+        else if (!MacAddress.TryParse(who, out mac))
+        {
+            stderr.WriteLine($"netbootpi: no host named '{who}' in {configPath}, and it is not a MAC address");
+            return CommandLine.ExitInvalid;
+        }
+        var store = new OverlayStore(site.Server.StateDirectory);
+        switch (args[0])
+        {
+            case "list":
+                var versions = store.List(mac);
+                if (versions.Count == 0) stdout.WriteLine($"{who}: no overlay stored (boots clean)");
+                for (var i = 0; i < versions.Count; i++)
+                {
+                    var v = versions[i];
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{v.Number,6}  {v.Stored.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {v.Size,10} bytes{(i == versions.Count - 1 ? "  (served)" : "")}"));
+                }
+                return CommandLine.ExitOk;
+            case "get":
+                if (args.Count != 3)
+                {
+                    stderr.WriteLine("netbootpi: overlay get takes HOST FILE (FILE '-' writes to standard output)");
+                    return CommandLine.ExitUsage;
+                }
+                if (store.Current(mac) is not { } current)
+                {
+                    stderr.WriteLine($"netbootpi: {who} has no overlay stored");
+                    return CommandLine.ExitInvalid;
+                }
+                if (args[2] == "-")
+                {
+                    stdout.Flush();
+                    using var source = File.OpenRead(current.Path);
+                    using var output = Console.OpenStandardOutput();
+                    source.CopyTo(output);
+                }
+                else File.Copy(current.Path, args[2], overwrite: true);
+                return CommandLine.ExitOk;
+            case "rollback":
+                if (store.Rollback(mac, out var now))
+                {
+                    stdout.WriteLine($"{who}: now serving overlay version {now!.Number}");
+                    return CommandLine.ExitOk;
+                }
+                stderr.WriteLine(now is null
+                    ? $"netbootpi: {who} has no overlay stored"
+                    : $"netbootpi: {who} has only version {now.Number}; there is nothing earlier to roll back to");
+                return CommandLine.ExitInvalid;
+            default:
+                stderr.WriteLine($"netbootpi: unknown overlay command '{args[0]}' (list, get, rollback)");
+                return CommandLine.ExitUsage;
+        }
+    }
+}

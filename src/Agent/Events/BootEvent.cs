@@ -1,0 +1,53 @@
+namespace NetbootPi.Agent.Events;
+
+/// <summary>What a boot-time fetch was for.</summary>
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File }
+
+/// <summary>
+/// One fetch by a booting machine: when, from where, for what, and how it ended.
+/// <paramref name="Host"/> is the host's name, or its MAC when the site does not know it, or null when the
+/// request names no machine and the client address matches no host.
+/// </summary>
+public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
+{
+    public static string KindName(BootEventKind kind) => kind switch
+    {
+        BootEventKind.Script => "script",
+        BootEventKind.Kernel => "kernel",
+        BootEventKind.Initrd => "initrd",
+        BootEventKind.Modloop => "modloop",
+        BootEventKind.Overlay => "overlay",
+        BootEventKind.OverlayUpload => "overlay-upload",
+        BootEventKind.Keys => "keys",
+        _ => "file",
+    };
+
+    public static BootEventKind? ParseKind(string name) => name switch
+    {
+        "script" => BootEventKind.Script,
+        "kernel" => BootEventKind.Kernel,
+        "initrd" => BootEventKind.Initrd,
+        "modloop" => BootEventKind.Modloop,
+        "overlay" => BootEventKind.Overlay,
+        "overlay-upload" => BootEventKind.OverlayUpload,
+        "keys" => BootEventKind.Keys,
+        "file" => BootEventKind.File,
+        _ => null,
+    };
+
+    /// <summary>Guesses the kind of an artifact from its file name, as Alpine and most distributions name them.</summary>
+    public static BootEventKind KindOfFile(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        if (name.StartsWith("vmlinuz", StringComparison.Ordinal) || name.StartsWith("bzImage", StringComparison.Ordinal)
+            || name is "linux" or "kernel" or "Image") return BootEventKind.Kernel;
+        if (name.StartsWith("initrd", StringComparison.Ordinal) || name.StartsWith("initramfs", StringComparison.Ordinal)
+            || name.EndsWith("ucode.img", StringComparison.Ordinal)) return BootEventKind.Initrd;
+        if (name.StartsWith("modloop", StringComparison.Ordinal)) return BootEventKind.Modloop;
+        return BootEventKind.File;
+    }
+
+    /// <summary>One line for <c>netbootpi events</c>.</summary>
+    public override string ToString() =>
+        $"{Time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} {Client} {Host ?? "-"} {KindName(Kind)} {Status} {Bytes} {Path}";
+}

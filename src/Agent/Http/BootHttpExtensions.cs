@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Http;
+
+/// <summary>The one call the composition root makes to host the boot HTTP service.</summary>
+public static class BootHttpExtensions
+{
+    /// <summary>
+    /// Registers the HTTP boot service (scripts, files, overlays, keys) with its boot event log and overlay
+    /// store under <c>server.state_dir</c> of <paramref name="site"/> (the site the agent starts with).
+    /// </summary>
+    public static IServiceCollection AddBootHttp(this IServiceCollection services, SiteInventory site, HttpListenAddress? listen)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
+        services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
+        services.AddSingleton<BootHttpHandler>();
+        services.AddSingleton(sp => new BootHttpService(
+            sp.GetRequiredService<Hosting.SiteState>(), sp.GetRequiredService<BootHttpHandler>(),
+            sp.GetRequiredService<ILoggerFactory>(), listen, sp.GetRequiredService<ILogger<BootHttpService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BootHttpService>());
+        return services;
+    }
+}

@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using NetbootPi.Agent.Boot;
+using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Http;
+
+/// <summary>
+/// Every HTTP request of the boot service: one dispatch on the path, no routing tables or reflection
+/// (the agent is trimmed). Paths are those of <see cref="BootUrls"/>. Each request reads the site snapshot
+/// once, so a reload never splits one answer between two versions of the file.
+/// </summary>
+public sealed partial class BootHttpHandler(
+    SiteState state, OverlayStore overlays, BootEventLog events, TimeProvider time, ILogger<BootHttpHandler> logger)
+{
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var site = state.Current;
+        var path = ctx.Request.Path.Value ?? "/";
+        var request = ctx.Request;
+        var readOnly = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+
+        if (path.StartsWith("/apkovl/", StringComparison.Ordinal))
+        {
+            await OverlayAsync(ctx, site, path["/apkovl/".Length..]).ConfigureAwait(false);
+            return;
+        }
+        if (!readOnly)
+        {
+            ctx.Response.Headers.Allow = "GET, HEAD";
+            await TextAsync(ctx, StatusCodes.Status405MethodNotAllowed, "only GET and HEAD here\n").ConfigureAwait(false);
+            return;
+        }
+        if (path == "/boot.ipxe")
+        {
+            await ScriptAsync(ctx, site, IpxeScript.RenderGeneric(BoxOf(ctx)), FindByClient(site, ctx)).ConfigureAwait(false);
+        }
+        else if (path.StartsWith("/boot/", StringComparison.Ordinal) && path.EndsWith(".ipxe", StringComparison.Ordinal))
+        {
+            var name = path["/boot/".Length..^".ipxe".Length];
+            if (!MacAddress.TryParse(name, out var mac))
+            {
+                await TextAsync(ctx, StatusCodes.Status404NotFound, $"'{name}' is not a MAC address\n").ConfigureAwait(false);
+                return;
+            }
+            var binding = site.Resolve(mac, ClientAddress(ctx) is { } client ? site.NetworkContaining(client) : null);
+            await ScriptAsync(ctx, site, IpxeScript.Render(site, binding, BoxOf(ctx)), HostLabel(binding)).ConfigureAwait(false);
+        }
+        else if (path == "/keys.pub")
+        {
+            var keys = string.Concat(site.Site.SshKeys.Select(k => k + "\n"));
+            await TextAsync(ctx, StatusCodes.Status200OK, keys).ConfigureAwait(false);
+            Record(ctx, FindByClient(site, ctx), BootEventKind.Keys);
+        }
+        else if (path.StartsWith(BootUrls.FilesPrefix, StringComparison.Ordinal))
+        {
+            var relative = path[BootUrls.FilesPrefix.Length..];
+            await FileAsync(ctx, site.Server.DataDirectory, relative).ConfigureAwait(false);
+            Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(relative));
+        }
+        else
+        {
+            await TextAsync(ctx, StatusCodes.Status404NotFound, "not found\n").ConfigureAwait(false);
+        }
+    }
+
+    private async Task ScriptAsync(HttpContext ctx, SiteInventory site, string script, string? host)
+    {
+        // A script reflects the site file of this moment: nobody may cache it across a reload.
+        ctx.Response.Headers.CacheControl = "no-store";
+        await TextAsync(ctx, StatusCodes.Status200OK, script).ConfigureAwait(false);
+        Record(ctx, host, BootEventKind.Script);
+    }
+
+    private async Task OverlayAsync(HttpContext ctx, SiteInventory site, string name)
+    {
+        var method = ctx.Request.Method;
+        if (name == "upload.sh" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+        {
+            var client = FindByClientHost(site, ctx);
+            await TextAsync(ctx, StatusCodes.Status200OK, OverlayUploadScript.Render(BoxOf(ctx), client?.Mac)).ConfigureAwait(false);
+            return;
+        }
+        if (!name.EndsWith(".tar.gz", StringComparison.Ordinal) || !MacAddress.TryParse(name.AsSpan(0, name.Length - ".tar.gz".Length), out var mac))
+        {
+            await TextAsync(ctx, StatusCodes.Status404NotFound, "not found: overlays are /apkovl/MAC.tar.gz\n").ConfigureAwait(false);
+            return;
+        }
+        var binding = site.Resolve(mac);
+        if (HttpMethods.IsPut(method))
+        {
+            await UploadAsync(ctx, binding, mac).ConfigureAwait(false);
+            return;
+        }
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            ctx.Response.Headers.Allow = "GET, HEAD, PUT";
+            await TextAsync(ctx, StatusCodes.Status405MethodNotAllowed, "only GET, HEAD and PUT here\n").ConfigureAwait(false);
+            return;
+        }
+        if (overlays.Current(mac) is { } current)
+        {
+            var dir = Path.GetDirectoryName(current.Path)!;
+            await FileAsync(ctx, dir, Path.GetFileName(current.Path)).ConfigureAwait(false);
+        }
+        else
+        {
+            // Alpine's init treats a missing overlay as "boot clean".
+            await TextAsync(ctx, StatusCodes.Status404NotFound, $"no overlay stored for {mac}\n").ConfigureAwait(false);
+        }
+        Record(ctx, HostLabel(binding), BootEventKind.Overlay);
+    }
+
+    private async Task UploadAsync(HttpContext ctx, HostBinding binding, MacAddress mac)
+    {
+        var client = ClientAddress(ctx);
+        string? refusal = null;
+        if (binding.Host is null) refusal = $"{mac} is not a host of this site";
+        else if (binding.StaticAddress is not { } own)
+            refusal = $"{binding.Host.Name} has no static address; overlays are accepted only from a host's own static address";
+        else if (client != own)
+            refusal = $"overlays for {binding.Host.Name} are accepted only from {own}, not from {ctx.Connection.RemoteIpAddress}";
+        if (refusal is not null)
+        {
+            LogUploadRefused(mac.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", refusal);
+            await TextAsync(ctx, StatusCodes.Status403Forbidden, refusal + "\n").ConfigureAwait(false);
+            Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
+            return;
+        }
+        if (ctx.Request.ContentLength > OverlayStore.MaxCompressedBytes)
+        {
+            await TextAsync(ctx, StatusCodes.Status413PayloadTooLarge, OverlayCheck.Describe(OverlayRejection.TooLarge) + "\n").ConfigureAwait(false);
+            Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
+            return;
+        }
+        var result = await overlays.StoreAsync(mac, ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false);
+        if (result.Stored is { } v)
+        {
+            LogOverlayStored(binding.Host!.Name, v.Number, v.Size);
+            await TextAsync(ctx, StatusCodes.Status201Created, $"stored overlay version {v.Number} for {binding.Host.Name} ({v.Size} bytes)\n").ConfigureAwait(false);
+        }
+        else
+        {
+            var status = result.Rejection is OverlayRejection.TooLarge or OverlayRejection.UnpacksTooLarge
+                ? StatusCodes.Status413PayloadTooLarge
+                : StatusCodes.Status415UnsupportedMediaType;
+            LogUploadRefused(mac.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", OverlayCheck.Describe(result.Rejection));
+            await TextAsync(ctx, status, OverlayCheck.Describe(result.Rejection) + "\n").ConfigureAwait(false);
+        }
+        Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
+    }
+
+    private async Task FileAsync(HttpContext ctx, string root, string relative)
+    {
+        var refusal = SafeFiles.TryOpen(root, relative, out var stream);
+        switch (refusal)
+        {
+            case FileRefusal.BadName:
+                await TextAsync(ctx, StatusCodes.Status400BadRequest, "bad file name\n").ConfigureAwait(false);
+                return;
+            case FileRefusal.NotFound:
+                await TextAsync(ctx, StatusCodes.Status404NotFound, "not found\n").ConfigureAwait(false);
+                return;
+            case FileRefusal.OutsideRoot:
+                LogOutsideRoot(relative, root);
+                await TextAsync(ctx, StatusCodes.Status403Forbidden, "forbidden\n").ConfigureAwait(false);
+                return;
+        }
+        var modified = File.GetLastWriteTimeUtc(stream!.SafeFileHandle);
+        // Length and modification time identify a version well enough for boot artifacts, which are
+        // replaced by rename, never edited in place.
+        var etag = new EntityTagHeaderValue($"\"{stream.Length:x}-{modified.Ticks:x}\"");
+        var result = TypedResults.File(stream, ContentTypes.ForFile(relative), lastModified: modified, entityTag: etag,
+            enableRangeProcessing: true);
+        await result.ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    private static Task TextAsync(HttpContext ctx, int status, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = ContentTypes.Text;
+        ctx.Response.ContentLength = bytes.Length;
+        return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(bytes).AsTask();
+    }
+
+    private void Record(HttpContext ctx, string? host, BootEventKind kind)
+    {
+        var bytes = HttpMethods.IsPut(ctx.Request.Method) ? ctx.Request.ContentLength ?? 0 : ctx.Response.ContentLength ?? 0;
+        events.Record(new BootEvent(time.GetUtcNow(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", host, kind,
+            ctx.Request.Path.Value ?? "", ctx.Response.StatusCode, bytes));
+    }
+
+    /// <summary>The box as this client reached it: the connection's local address and port.</summary>
+    private static BootRequest BoxOf(HttpContext ctx)
+    {
+        var local = ctx.Connection.LocalIpAddress ?? IPAddress.Loopback;
+        if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
+        var address = local.ToString();
+        var port = ctx.Connection.LocalPort;
+        return new BootRequest(port == 80 ? $"http://{address}" : $"http://{address}:{port}", address);
+    }
+
+    private static Ipv4Address? ClientAddress(HttpContext ctx)
+    {
+        var remote = ctx.Connection.RemoteIpAddress;
+        if (remote is null) return null;
+        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
+        return remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? Ipv4Address.FromIPAddress(remote) : null;
+    }
+
+    private static HostEntry? FindByClientHost(SiteInventory site, HttpContext ctx) =>
+        ClientAddress(ctx) is { } client ? site.Hosts.FirstOrDefault(h => h.Ip == client) : null;
+
+    private static string? FindByClient(SiteInventory site, HttpContext ctx) => FindByClientHost(site, ctx)?.Name;
+
+    private static string HostLabel(HostBinding binding) => binding.Host?.Name ?? binding.Mac.ToString();
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "overlay upload for {Mac} from {Client} refused: {Reason}")]
+    private partial void LogUploadRefused(string mac, string client, string reason);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "overlay for {Host} stored as version {Version} ({Bytes} bytes)")]
+    private partial void LogOverlayStored(string host, int version, long bytes);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "refused {Path}: it resolves outside {Root} (a symlink pointing out?)")]
+    private partial void LogOutsideRoot(string path, string root);
+}

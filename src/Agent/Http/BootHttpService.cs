@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Overlays;
+
+namespace NetbootPi.Agent.Http;
+
+/// <summary>
+/// Kestrel inside the agent, started before the agent reports ready (so DHCP never points a machine at a
+/// port that is not listening yet) and stopped with it. Kestrel runs as its own small web application that
+/// shares the agent's logging and services; nothing but <see cref="BootHttpHandler"/> handles requests.
+/// </summary>
+public sealed partial class BootHttpService(
+    SiteState state, BootHttpHandler handler, ILoggerFactory loggerFactory, HttpListenAddress? listen, ILogger<BootHttpService> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The addresses Kestrel actually listens on (with the real port when 0 was asked for).</summary>
+    public IReadOnlyCollection<string> Addresses { get; private set; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = listen?.EndPoint ?? new IPEndPoint(IPAddress.Any, state.Current.Server.HttpPort);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "netbootpi" });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            o.Limits.MaxRequestBodySize = OverlayStore.MaxCompressedBytes;
+            o.Listen(endpoint);
+        });
+        _app = builder.Build();
+        _app.Run(handler.HandleAsync);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            LogCannotListen(endpoint.ToString(), ex.Message);
+            throw;
+        }
+        Addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        LogListening(string.Join(", ", Addresses));
+        state.Changed += WarnIfPortChanged;
+    }
+
+    private void WarnIfPortChanged(Site.SiteInventory site)
+    {
+        if (listen is null && Addresses.Count > 0 && !Addresses.Any(a => a.EndsWith($":{site.Server.HttpPort}", StringComparison.Ordinal)))
+            LogPortNeedsRestart(site.Server.HttpPort, string.Join(", ", Addresses));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        state.Changed -= WarnIfPortChanged;
+        if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "http listening on {Addresses}")]
+    private partial void LogListening(string addresses);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Critical, Message = "http cannot listen on {EndPoint}: {Reason} (is another web server using the port? see server.http_port)")]
+    private partial void LogCannotListen(string endPoint, string reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "server.http_port is now {Port} but http still listens on {Addresses}: restart the agent to move it")]
+    private partial void LogPortNeedsRestart(int port, string addresses);
+}

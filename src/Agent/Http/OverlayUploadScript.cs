@@ -1,0 +1,42 @@
+using NetbootPi.Agent.Boot;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Http;
+
+/// <summary>
+/// The host-side uploader served at <c>/apkovl/upload.sh</c>: packs the running Alpine host's changes with
+/// <c>lbu package</c> and PUTs them to the box. Run on the host as <c>wget -qO- http://BOX/apkovl/upload.sh | sh</c>.
+/// </summary>
+internal static class OverlayUploadScript
+{
+    /// <param name="box">The box as the host reached it.</param>
+    /// <param name="mac">The MAC of the host the request came from, when the box knows it by its address.</param>
+    public static string Render(BootRequest box, MacAddress? mac)
+    {
+        var macLine = mac is { } m
+            ? $"mac=${{1:-{m}}}"
+            // Unknown requester: the MAC of the interface the box is reached through.
+            : $"mac=${{1:-$(cat /sys/class/net/$(ip route get {box.BoxAddress} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/address)}}";
+        return $$"""
+            #!/bin/sh
+            # netbootpi: save this host's Alpine overlay on the box it boots from.
+            # Usage: wget -qO- {{box.BoxUrl}}/apkovl/upload.sh | sh [-s MAC]
+            # The box accepts the upload only from the host's own static address in the site file.
+            set -eu
+            box={{box.BoxUrl}}
+            {{macLine}}
+            tmp=$(mktemp -d)
+            trap 'rm -rf "$tmp"' EXIT
+            lbu package "$tmp/overlay.tar.gz"
+            if command -v curl >/dev/null 2>&1; then
+                curl -fsS -T "$tmp/overlay.tar.gz" "$box/apkovl/$mac.tar.gz"
+            elif wget --help 2>&1 | grep -q -- --method; then
+                wget -q -O- --method=PUT --body-file="$tmp/overlay.tar.gz" "$box/apkovl/$mac.tar.gz"
+            else
+                echo "upload.sh: needs curl or GNU wget for an HTTP PUT (apk add curl)" >&2
+                exit 1
+            fi
+
+            """;
+    }
+}

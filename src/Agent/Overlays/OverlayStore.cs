@@ -1,0 +1,115 @@
+using System.Globalization;
+using NetbootPi.Agent.Storage;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Overlays;
+
+/// <summary>One stored version of a host's overlay; the highest number is the one served.</summary>
+public sealed record OverlayVersion(int Number, string Path, long Size, DateTimeOffset Stored);
+
+/// <summary>The result of an upload: the new version, or why it was refused.</summary>
+public sealed record OverlayStoreResult(OverlayVersion? Stored, OverlayRejection Rejection);
+
+/// <summary>
+/// Alpine overlays (apkovl) per MAC under <c>STATE_DIR/overlays/MAC/</c> as numbered versions
+/// (<c>000001.tar.gz</c>, ...). The newest is served; the last <see cref="KeptVersions"/> are kept.
+/// New versions appear atomically: a half-written upload is never served.
+/// </summary>
+public sealed class OverlayStore(string stateDirectory)
+{
+    public const int KeptVersions = 5;
+    public const long MaxCompressedBytes = 64L * 1024 * 1024;
+    public const long MaxDecompressedBytes = 512L * 1024 * 1024;
+
+    private const string Suffix = ".tar.gz";
+    private readonly Lock _gate = new();
+
+    public string Root { get; } = Path.Combine(stateDirectory, "overlays");
+
+    private string DirectoryOf(MacAddress mac) => Path.Combine(Root, mac.ToString(MacFormat.Hyphen));
+
+    /// <summary>Every kept version, oldest first.</summary>
+    public IReadOnlyList<OverlayVersion> List(MacAddress mac)
+    {
+        var dir = DirectoryOf(mac);
+        if (!Directory.Exists(dir)) return [];
+        var versions = new List<OverlayVersion>();
+        foreach (var path in Directory.EnumerateFiles(dir, "*" + Suffix))
+        {
+            var name = Path.GetFileName(path);
+            if (!int.TryParse(name.AsSpan(0, name.Length - Suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) continue;
+            var info = new FileInfo(path);
+            versions.Add(new OverlayVersion(n, path, info.Length, info.LastWriteTimeUtc));
+        }
+        versions.Sort((a, b) => a.Number.CompareTo(b.Number));
+        return versions;
+    }
+
+    /// <summary>The version served, or null when the host has none (Alpine then boots without an overlay).</summary>
+    public OverlayVersion? Current(MacAddress mac) => List(mac) is { Count: > 0 } l ? l[^1] : null;
+
+    /// <summary>
+    /// Reads an upload to its end (at most <see cref="MaxCompressedBytes"/>), checks it, and makes it the
+    /// current version; older versions beyond <see cref="KeptVersions"/> are deleted.
+    /// </summary>
+    public async Task<OverlayStoreResult> StoreAsync(MacAddress mac, Stream upload, CancellationToken cancellation)
+    {
+        var dir = DirectoryOf(mac);
+        Directory.CreateDirectory(dir);
+        var tmp = AtomicFile.TemporaryPathFor(Path.Combine(dir, "upload" + Suffix));
+        try
+        {
+            await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true))
+            {
+                var buffer = new byte[64 * 1024];
+                long total = 0;
+                int n;
+                while ((n = await upload.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
+                {
+                    total += n;
+                    if (total > MaxCompressedBytes) return new OverlayStoreResult(null, OverlayRejection.TooLarge);
+                    await file.WriteAsync(buffer.AsMemory(0, n), cancellation).ConfigureAwait(false);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            var rejection = OverlayCheck.Check(tmp, MaxDecompressedBytes);
+            if (rejection != OverlayRejection.None) return new OverlayStoreResult(null, rejection);
+            lock (_gate)
+            {
+                var next = (Current(mac)?.Number ?? 0) + 1;
+                var path = Path.Combine(dir, next.ToString("D6", CultureInfo.InvariantCulture) + Suffix);
+                AtomicFile.Commit(tmp, path);
+                Prune(mac);
+                return new OverlayStoreResult(Current(mac), OverlayRejection.None);
+            }
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    /// <summary>
+    /// Drops the current version so the one before it is served again. Refused (false) when there is no
+    /// earlier version: rolling back never leaves a host without the overlay it had.
+    /// </summary>
+    public bool Rollback(MacAddress mac, out OverlayVersion? nowCurrent)
+    {
+        lock (_gate)
+        {
+            var versions = List(mac);
+            nowCurrent = versions.Count > 0 ? versions[^1] : null;
+            if (versions.Count < 2) return false;
+            File.Delete(versions[^1].Path);
+            AtomicFile.SyncDirectory(DirectoryOf(mac));
+            nowCurrent = versions[^2];
+            return true;
+        }
+    }
+
+    private void Prune(MacAddress mac)
+    {
+        var versions = List(mac);
+        for (var i = 0; i < versions.Count - KeptVersions; i++) File.Delete(versions[i].Path);
+    }
+}
