@@ -42,12 +42,13 @@ if timeout 20 wget -q -O /tmp/ovl.tar.gz "$URL"; then
 else
   echo "E2E-OVERLAY $MAC none"
 fi
-# Upload a changed overlay, as `lbu package` + PUT would. busybox has no PUT client: speak HTTP/1.0 over nc.
+# Upload a changed overlay, as `lbu package` + PUT would. busybox has no PUT client: speak HTTP/1.0 over nc,
+# keeping nc's input open until the reply is in (busybox nc closes the connection at end of input).
 mkdir -p /ovl/etc; echo "uploaded-by-$MAC" > /ovl/etc/e2e-uploaded
 (cd /ovl && tar -czf /tmp/new.tar.gz etc) || fail tar
 LEN=$(wc -c < /tmp/new.tar.gz)
 HOSTPART=${BOX%%:*}; PORT=${BOX#*:}; [ "$PORT" = "$BOX" ] && PORT=80
-STATUS=$( { printf 'PUT /apkovl/%s.tar.gz HTTP/1.0\r\nHost: %s\r\nContent-Type: application/gzip\r\nContent-Length: %s\r\n\r\n' "$MAC" "$BOX" "$LEN"; cat /tmp/new.tar.gz; } \
+STATUS=$( { printf 'PUT /apkovl/%s.tar.gz HTTP/1.0\r\nHost: %s\r\nContent-Type: application/gzip\r\nContent-Length: %s\r\n\r\n' "$MAC" "$BOX" "$LEN"; cat /tmp/new.tar.gz; sleep 5; } \
   | timeout 20 nc "$HOSTPART" "$PORT" | head -n1 | cut -d' ' -f2)
 echo "E2E-PUT $MAC ${STATUS:-none}"
 echo "E2E-DONE $MAC"

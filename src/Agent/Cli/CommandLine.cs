@@ -27,6 +27,7 @@ public static class CommandLine
                                            stored Alpine overlays: list versions, copy the served one to
                                            FILE ('-': stdout), or drop it to serve the one before
           events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
+          leases [--config FILE]           the DHCP leases the agent holds
           --version                        print the version
 
         FILE defaults to /etc/netbootpi/site.yaml.
@@ -64,6 +65,9 @@ public static class CommandLine
                     return Fail(stderr, runError);
                 if (!RunCommand.TryGetEndpoints(run, out var endpoints, out var endpointError)) return Fail(stderr, endpointError);
                 return await RunCommand.RunAsync(run.Config, endpoints, stderr, cancellation).ConfigureAwait(false);
+            case "leases":
+                if (!Options.TryParse(rest, positional: 0, out var leases, out var leasesError)) return Fail(stderr, leasesError);
+                return LeasesCommand.Run(leases.Config, stdout, stderr);
             case "overlay":
                 if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
                 if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");

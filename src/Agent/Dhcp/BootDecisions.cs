@@ -77,12 +77,13 @@ public static class BootDecisions
             _ => null,
         };
         if (file is null) return DhcpBootDecision.None; // an architecture we have no loader for
+        // No option 60 here, as dnsmasq's dhcp-boot does: UEFI firmware (EDK2) takes an offer with "PXEClient"
+        // but no PXE vendor options for a BINL offer and insists on a port-4011 exchange before it boots; a
+        // plain offer with siaddr and a file boots every PXE ROM. ProxyDHCP replies get 60 from the engine.
         var extra = new List<DhcpBootOption>
         {
             new(DhcpOptionCode.TftpServerName, Encoding.ASCII.GetBytes(box.ToString()), Always: true),
         };
-        // PXE spec 2.1 §2.2.6: a PXE client ignores offers without option 60 "PXEClient".
-        if (pxe) extra.Insert(0, new(DhcpOptionCode.VendorClassIdentifier, "PXEClient"u8.ToArray(), Always: true));
         return new DhcpBootDecision { BootFileName = file, NextServer = box, Options = extra };
     }
 

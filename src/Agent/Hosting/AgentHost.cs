@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
@@ -40,6 +41,11 @@ public static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteReloader>());
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddBootHttp(site, endpoints.HttpListen);
+        if (endpoints.EnableDhcp)
+        {
+            builder.Services.AddSingleton<DhcpService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DhcpService>());
+        }
         if (endpoints.EnableTftp)
         {
             builder.Services.AddSingleton<TftpService>();

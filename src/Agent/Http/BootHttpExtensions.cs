@@ -18,6 +18,7 @@ public static class BootHttpExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
+        services.AddSingleton<Hosting.ClientDirectory>();
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(
             sp.GetRequiredService<Hosting.SiteState>(), sp.GetRequiredService<BootHttpHandler>(),
