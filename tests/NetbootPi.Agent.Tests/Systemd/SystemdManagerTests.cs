@@ -151,6 +151,21 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
     }
 
     [Fact]
+    public async Task Works_over_systemds_private_socket_without_a_bus()
+    {
+        systemd.RequireBus();
+        var address = systemd.PrivateAddress!;
+        var options = new DBusConnectionOptions { IsMessageBus = false };
+        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(address, options, ct));
+        systemd.WriteUnit("nbp-private.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-private.service", Ct);
+        Assert.Equal(new UnitState("loaded", "active", "running"), await manager.GetUnitStateAsync("nbp-private.service", Ct));
+        await manager.StopUnitAsync("nbp-private.service", Ct);
+        Assert.Equal("inactive", (await manager.GetUnitStateAsync("nbp-private.service", Ct)).ActiveState);
+    }
+
+    [Fact]
     public async Task Connects_again_after_the_connection_is_lost()
     {
         var connections = new List<DBusConnection>();

@@ -28,6 +28,9 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     /// <summary>The manager's user bus.</summary>
     public DBusAddress? BusAddress { get; private set; }
 
+    /// <summary>systemd's own peer-to-peer socket ($XDG_RUNTIME_DIR/systemd/private), no bus in between.</summary>
+    public DBusAddress? PrivateAddress { get; private set; }
+
     /// <summary>Where unit files go ($XDG_CONFIG_HOME/systemd/user).</summary>
     public string UnitFolder => Path.Combine(_folder!, "config", "systemd", "user");
 
@@ -87,6 +90,7 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         _manager.BeginErrorReadLine();
 
         BusAddress = DBusAddress.Parse($"unix:path={runtime}/bus");
+        PrivateAddress = DBusAddress.Parse($"unix:path={runtime}/systemd/private");
         await WaitForSystemdOnTheBusAsync(() => { lock (output) return output.ToString(); });
     }
 
