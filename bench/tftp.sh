@@ -31,6 +31,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # The servers run as nobody or chroot: the tree must be world-readable.
 chmod 755 "$work"
@@ -53,15 +54,24 @@ libwrap_dir=$(dirname "$(find "$work/tftpd-hpa" -name 'libwrap.so.0' | head -1)"
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-run() { ip netns exec "$ns" "$@"; }
+# in.tftpd resolves its address with AI_ADDRCONFIG, which finds nothing when loopback is the only interface:
+# give the namespace a veth pair with a documentation address (RFC 5737), used by nothing.
+ip -n "$ns" link add nbpi0 type veth peer name nbpi1
+ip -n "$ns" addr add 192.0.2.1/24 dev nbpi0
+ip -n "$ns" link set nbpi0 up
+ip -n "$ns" link set nbpi1 up
+# Servers are started with ip netns exec directly (not through a function) so that $! is the server itself.
 
 # netbootpi: fragmentation allowed so that blksize 65464 is granted as on the other two (loopback MTU is 64 KiB).
-run "$work/host/tftphost" 127.0.0.1 6969 "$work/root" --fragment > "$work/netbootpi.log" 2>&1 &
+# Inline socket completions (BENCH_INLINE=1, the default) run each ACK's handling on the epoll thread instead of
+# hopping to the thread pool; the agent's systemd unit can set the same variable.
+inline=${BENCH_INLINE:-1}
+ip netns exec "$ns" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$inline" "$work/host/tftphost" 127.0.0.1 6969 "$work/root" --fragment > "$work/netbootpi.log" 2>&1 &
 pids+=($!)
-run env LD_LIBRARY_PATH="$libwrap_dir" "$in_tftpd" --foreground --listen --address 127.0.0.1:6970 --secure --user nobody "$work/root" > "$work/tftpd-hpa.log" 2>&1 &
+ip netns exec "$ns" env LD_LIBRARY_PATH="$libwrap_dir" "$in_tftpd" -4 --foreground --listen --address 127.0.0.1:6970 --secure --user nobody "$work/root" > "$work/tftpd-hpa.log" 2>&1 &
 pids+=($!)
 # dnsmasq's TFTP port is fixed at 69; --port=0 turns DNS off.
-run dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --enable-tftp --tftp-root="$work/root" \
+ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --enable-tftp --tftp-root="$work/root" \
   --listen-address=127.0.0.1 --bind-interfaces --user=root --pid-file= --log-facility=- --quiet-tftp > "$work/dnsmasq.log" 2>&1 &
 pids+=($!)
 
@@ -118,4 +128,4 @@ for name in "blksize 512" "blksize 1468" "blksize 65464" "1468 window 16"; do
   printf "%-16s %12s %12s %12s %14s %14s\n" "$name" "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}" "${mibs[dnsmasq]}" \
     "$(ratio "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}")" "$(ratio "${mibs[netbootpi]}" "${mibs[dnsmasq]}")"
 done
-echo "(MiB/s, best of $reps; tftpd-hpa and dnsmasq do not implement windowsize, so their last row is lockstep at 1468)"
+echo "(MiB/s, best of $reps; netbootpi inline socket completions: $inline; tftpd-hpa and dnsmasq do not implement windowsize, so their last row is lockstep at 1468)"

@@ -6,7 +6,8 @@ namespace NetbootPi.Agent.Systemd;
 /// </summary>
 /// <remarks>
 /// Unit operations return when systemd's job for them has finished, and throw <see cref="SystemdException"/>
-/// naming the unit when the job did not succeed or systemd refused the request.
+/// naming the unit when the job did not succeed or systemd refused the request. Cancelling an operation stops
+/// the wait, not systemd's job.
 /// </remarks>
 public interface ISystemdManager
 {

@@ -9,11 +9,14 @@ public sealed partial class DBusConnection
     private const int MaxAuthLineLength = 16 * 1024;
 
     // SASL EXTERNAL ("Authentication Protocol"): a nul byte, AUTH EXTERNAL with the uid as hex-encoded ASCII
-    // decimal, the server's "OK <guid>", then BEGIN. Returns bytes read past the OK line (the message stream).
+    // decimal, BEGIN, and the server's "OK <guid>". BEGIN goes with AUTH, before the OK, as sd-bus clients send
+    // it: systemd's own server (the private socket) leaves a first message that arrives in the same read as BEGIN
+    // unprocessed until more bytes come. If the server rejects the AUTH, the BEGIN is moot and we fail anyway.
+    // Returns bytes read past the OK line (the start of the message stream).
     private async Task<(string Guid, ArraySegment<byte> Leftover)> AuthenticateAsync(CancellationToken cancellationToken)
     {
         string uidHex = Convert.ToHexStringLower(Encoding.ASCII.GetBytes(UnixUser.EffectiveUid.ToString(CultureInfo.InvariantCulture)));
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"\0AUTH EXTERNAL {uidHex}\r\n"), cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"\0AUTH EXTERNAL {uidHex}\r\nBEGIN\r\n"), cancellationToken).ConfigureAwait(false);
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var buffer = ArrayPool<byte>.Shared.Rent(512);
@@ -28,8 +31,6 @@ public sealed partial class DBusConnection
                     string line = Encoding.ASCII.GetString(buffer, 0, lineEnd);
                     if (!line.StartsWith("OK ", StringComparison.Ordinal))
                         throw new DBusConnectionException($"D-Bus authentication with {Description} failed: the server answered '{line}'");
-                    await _stream.WriteAsync("BEGIN\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-                    await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                     int rest = count - (lineEnd + 2);
                     return (line[3..].Trim(), new ArraySegment<byte>(buffer.AsSpan(lineEnd + 2, rest).ToArray()));
                 }

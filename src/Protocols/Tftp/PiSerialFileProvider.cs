@@ -23,11 +23,27 @@ public sealed class PiSerialFileProvider : ITftpFileProvider
 
     public TftpOpenResult Open(string path, IPEndPoint client)
     {
-        var name = path.Replace('\\', '/').TrimStart('/');
-        if (name.Length <= 9 || name[8] != '/' || !IsSerial(name.AsSpan(0, 8))) return _inner.Open(path, client);
-        var serial = name[..8].ToLowerInvariant();
+        if (!TrySplitSerial(path, out var serial, out var rest)) return _inner.Open(path, client);
         var directory = _map.GetHostDirectory(serial) ?? _defaultDirectory;
-        return _inner.Open(directory.Length == 0 ? name[9..] : $"{directory}/{name[9..]}", client);
+        return _inner.Open(directory.Length == 0 ? rest : $"{directory}/{rest}", client);
+    }
+
+    /// <summary>
+    /// Splits <c>&lt;serial&gt;/rest</c> (leading separators dropped, <c>\</c> read as <c>/</c>) into the serial,
+    /// lower-cased, and the rest; false for names without an eight-hex-digit first component. For providers that
+    /// produce per-board files (a rendered cmdline.txt) in front of this one.
+    /// </summary>
+    public static bool TrySplitSerial(string path, out string serial, out string rest)
+    {
+        var name = path.Replace('\\', '/').TrimStart('/');
+        if (name.Length <= 9 || name[8] != '/' || !IsSerial(name.AsSpan(0, 8)))
+        {
+            serial = rest = "";
+            return false;
+        }
+        serial = name[..8].ToLowerInvariant();
+        rest = name[9..];
+        return true;
     }
 
     private static bool IsSerial(ReadOnlySpan<char> text)

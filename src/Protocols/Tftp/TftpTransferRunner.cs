@@ -23,6 +23,7 @@ internal sealed class TftpTransferRunner : ITftpPacketSink
     private readonly Lock _gate = new();
     private CancellationTokenSource _timeout;
     private bool _stopping;
+    private bool _armed;
 
     public TftpTransferRunner(Socket socket, IPEndPoint client, string file, TftpTransferParameters parameters, Stream stream,
         TimeProvider time, ILogger logger)
@@ -58,29 +59,45 @@ internal sealed class TftpTransferRunner : ITftpPacketSink
                     _transfer.OnTimer();
                     continue;
                 }
-                CancellationToken token;
-                lock (_gate)
-                {
-                    if (_stopping)
-                    {
-                        _transfer.Cancel("Server shutting down");
-                        break;
-                    }
-                    if (!_timeout.TryReset())
-                    {
-                        _timeout.Dispose();
-                        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-                    }
-                    _timeout.CancelAfter(wait);
-                    token = _timeout.Token;
-                }
                 int received;
                 try
                 {
-                    received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, token).ConfigureAwait(false);
+                    // A packet already waiting is read without the async machinery: in lock-step transfers the
+                    // latency of each ACK is the throughput, and a thread-pool hop per ACK is most of it.
+                    if (_socket.Available > 0 && !Volatile.Read(ref _stopping))
+                    {
+                        received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                    }
+                    else
+                    {
+                        CancellationToken token;
+                        lock (_gate)
+                        {
+                            if (_stopping)
+                            {
+                                _transfer.Cancel("Server shutting down");
+                                break;
+                            }
+                            // Deadlines only move later, so a timer armed for an earlier one at worst wakes the
+                            // loop early, which re-arms it; re-arming per packet would cost two timer updates each.
+                            if (!_armed)
+                            {
+                                if (!_timeout.TryReset())
+                                {
+                                    _timeout.Dispose();
+                                    _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+                                }
+                                _timeout.CancelAfter(wait);
+                                _armed = true;
+                            }
+                            token = _timeout.Token;
+                        }
+                        received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, token).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
+                    lock (_gate) _armed = false;
                     continue;
                 }
                 catch (SocketException e)
@@ -124,6 +141,8 @@ internal sealed class TftpTransferRunner : ITftpPacketSink
             // RFC 1350 section 4: a packet from a wrong TID gets ERROR 5 and the transfer carries on.
             var stranger = (IPEndPoint)Client.Create(from);
             TftpLog.WrongTransferId(_logger, stranger, _file, Client);
+            // An ERROR is never answered (RFC 1350 section 7), so that two confused hosts cannot ping-pong.
+            if (TftpPacket.TryReadOpcode(packet, out var opcode) == TftpRejectReason.None && opcode == TftpOpcode.Error) return;
             Span<byte> error = stackalloc byte[64];
             var length = TftpPacket.WriteError(error, TftpErrorCode.UnknownTransferId, "Unknown transfer ID");
             TrySend(error[..length], from);

@@ -10,10 +10,11 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
 
     private SystemdManager CreateManager(List<DBusConnection>? connections = null)
     {
-        var address = systemd.RequireBus();
+        var address = systemd.RequireManager();
+        var options = systemd.ManagerConnectionOptions;
         return new SystemdManager(async ct =>
         {
-            var connection = await DBusConnection.ConnectAsync(address, cancellationToken: ct);
+            var connection = await DBusConnection.ConnectAsync(address, options, ct);
             connections?.Add(connection);
             return connection;
         }, new SystemdManagerOptions { JobTimeout = TimeSpan.FromSeconds(60) });
@@ -148,6 +149,33 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
         Assert.Equal("nbp-b.service", ex.Unit);
         Assert.True((await manager.GetUnitStateAsync("nbp-a.service", Ct)).IsActive);
         await manager.StopUnitAsync("nbp-a.service", Ct);
+    }
+
+    [Fact]
+    public async Task Works_through_the_user_bus()
+    {
+        var bus = systemd.RequireBus();
+        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(bus, cancellationToken: ct));
+        systemd.WriteUnit("nbp-bus.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-bus.service", Ct);
+        Assert.True((await manager.GetUnitStateAsync("nbp-bus.service", Ct)).IsActive);
+        await manager.StopUnitAsync("nbp-bus.service", Ct);
+    }
+
+    [Fact]
+    public async Task Works_over_systemds_private_socket_without_a_bus()
+    {
+        systemd.RequireManager();
+        var address = systemd.PrivateAddress!;
+        var options = new DBusConnectionOptions { IsMessageBus = false };
+        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(address, options, ct));
+        systemd.WriteUnit("nbp-private.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-private.service", Ct);
+        Assert.Equal(new UnitState("loaded", "active", "running"), await manager.GetUnitStateAsync("nbp-private.service", Ct));
+        await manager.StopUnitAsync("nbp-private.service", Ct);
+        Assert.Equal("inactive", (await manager.GetUnitStateAsync("nbp-private.service", Ct)).ActiveState);
     }
 
     [Fact]

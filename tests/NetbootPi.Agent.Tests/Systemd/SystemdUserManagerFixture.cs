@@ -25,8 +25,20 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     /// <summary>Why the manager is not running, for the skip message.</summary>
     public string? Unavailable { get; private set; }
 
-    /// <summary>The manager's user bus.</summary>
+    /// <summary>
+    /// The manager's user bus; null without the Debian package dbus-user-session, when the tests talk to systemd's
+    /// private socket instead (<see cref="ManagerAddress"/>).
+    /// </summary>
     public DBusAddress? BusAddress { get; private set; }
+
+    /// <summary>Where the tests reach the manager: the user bus when there is one, else the private socket.</summary>
+    public DBusAddress? ManagerAddress => BusAddress ?? PrivateAddress;
+
+    /// <summary>Options for connections to <see cref="ManagerAddress"/>.</summary>
+    public DBusConnectionOptions ManagerConnectionOptions => new() { IsMessageBus = BusAddress is not null };
+
+    /// <summary>systemd's own peer-to-peer socket ($XDG_RUNTIME_DIR/systemd/private), no bus in between.</summary>
+    public DBusAddress? PrivateAddress { get; private set; }
 
     /// <summary>Where unit files go ($XDG_CONFIG_HOME/systemd/user).</summary>
     public string UnitFolder => Path.Combine(_folder!, "config", "systemd", "user");
@@ -86,7 +98,8 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         _manager.BeginOutputReadLine();
         _manager.BeginErrorReadLine();
 
-        BusAddress = DBusAddress.Parse($"unix:path={runtime}/bus");
+        PrivateAddress = DBusAddress.Parse($"unix:path={runtime}/systemd/private");
+        if (File.Exists(DBusUserSocketUnit)) BusAddress = DBusAddress.Parse($"unix:path={runtime}/bus");
         await WaitForSystemdOnTheBusAsync(() => { lock (output) return output.ToString(); });
     }
 
@@ -99,12 +112,14 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         {
             if (_manager!.HasExited)
                 throw new InvalidOperationException($"systemd --user exited with {_manager.ExitCode}: {output()}");
-            if (File.Exists(BusAddress!.SocketPath))
+            var address = ManagerAddress!;
+            if (File.Exists(address.SocketPath))
             {
                 try
                 {
-                    await using var connection = await DBusConnection.ConnectAsync(BusAddress);
-                    if ((await connection.ListNamesAsync()).Contains("org.freedesktop.systemd1")) return;
+                    await using var connection = await DBusConnection.ConnectAsync(address, ManagerConnectionOptions);
+                    // On the bus, systemd is ready once it owns its name; its private socket answers only when ready.
+                    if (BusAddress is null || (await connection.ListNamesAsync()).Contains("org.freedesktop.systemd1")) return;
                 }
                 catch (DBusConnectionException e)
                 {
@@ -113,7 +128,7 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
             }
             await Task.Delay(100);
         }
-        throw new InvalidOperationException($"systemd --user did not appear on {BusAddress} within 30 s ({last?.Message}): {output()}");
+        throw new InvalidOperationException($"systemd --user did not appear on {ManagerAddress} within 30 s ({last?.Message}): {output()}");
     }
 
     private static string? MissingPrerequisite()
@@ -121,14 +136,20 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         if (!Environment.IsPrivilegedProcess) return "needs root: it creates cgroups and a mount namespace for systemd --user";
         if (!File.Exists(SystemdPath)) return $"{SystemdPath} is missing (Debian package 'systemd')";
         if (!File.Exists(UnsharePath)) return $"{UnsharePath} is missing (Debian package 'util-linux')";
-        if (!File.Exists(DBusUserSocketUnit)) return $"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'";
         if (!Directory.Exists("/sys/fs/cgroup/systemd") && !File.Exists("/sys/fs/cgroup/cgroup.controllers"))
             return "no cgroup hierarchy systemd can use at /sys/fs/cgroup";
         return null;
     }
 
-    /// <summary>The address, or a skip (a failure when CI=true, where everything must be there).</summary>
-    public DBusAddress RequireBus() => BusAddress ?? throw TestEnvironment.SkipOrFail(Unavailable ?? "systemd --user did not start");
+    /// <summary>The manager's address, or a skip (a failure when CI=true, where everything must be there).</summary>
+    public DBusAddress RequireManager() => ManagerAddress ?? throw TestEnvironment.SkipOrFail(Unavailable ?? "systemd --user did not start");
+
+    /// <summary>The user bus, or a skip (a failure when CI=true) naming the package it needs.</summary>
+    public DBusAddress RequireBus()
+    {
+        RequireManager();
+        return BusAddress ?? throw TestEnvironment.SkipOrFail($"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'");
+    }
 
     public void WriteUnit(string name, string content) => File.WriteAllText(Path.Combine(UnitFolder, name), content);
 

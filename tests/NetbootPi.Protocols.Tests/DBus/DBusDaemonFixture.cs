@@ -16,6 +16,9 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
     /// <summary>The daemon's address; null when it could not be started (see <see cref="Unavailable"/>).</summary>
     public DBusAddress? Address { get; private set; }
 
+    /// <summary>The Linux abstract socket name the daemon also listens on.</summary>
+    public string AbstractName { get; } = $"netbootpi-test-{Guid.NewGuid():N}";
+
     /// <summary>Why the daemon is not running, for the skip message.</summary>
     public string? Unavailable { get; private set; }
 
@@ -48,6 +51,7 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
             <busconfig>
               <type>session</type>
               <listen>unix:path={_folder}/bus</listen>
+              <listen>unix:abstract={AbstractName}</listen>
               <auth>EXTERNAL</auth>
               <policy context="default">
                 <allow send_destination="*" eavesdrop="true"/>

@@ -130,6 +130,14 @@ public class DBusDaemonTests(DBusDaemonFixture daemon) : IClassFixture<DBusDaemo
     }
 
     [Fact]
+    public async Task Connects_through_an_abstract_socket_too()
+    {
+        daemon.RequireAddress();
+        await using var connection = await DBusConnection.ConnectAsync(DBusAddress.Parse($"unix:abstract={daemon.AbstractName}"), cancellationToken: Ct);
+        Assert.Contains(connection.UniqueName!, await connection.ListNamesAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_missing_socket_is_a_connection_error_naming_it()
     {
         var ex = await Assert.ThrowsAsync<DBusConnectionException>(() =>

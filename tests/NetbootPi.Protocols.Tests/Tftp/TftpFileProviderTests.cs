@@ -150,6 +150,20 @@ public class TftpFileProviderTests
         Assert.Equal(["a1b2c3d4", "a1b2c3d4", "deadbeef", "a1b2c3d4", "a1b2c3d4"], map.Asked);
     }
 
+    [Theory]
+    [InlineData("a1b2c3d4/cmdline.txt", true, "a1b2c3d4", "cmdline.txt")]
+    [InlineData("\\A1B2C3D4\\sub\\x", true, "a1b2c3d4", "sub/x")]
+    [InlineData("a1b2c3d4/", false, "", "")]         // nothing after the serial
+    [InlineData("a1b2c3d/x", false, "", "")]         // seven digits
+    [InlineData("a1b2c3d45/x", false, "", "")]       // nine
+    [InlineData("g1b2c3d4/x", false, "", "")]        // not hex
+    [InlineData("start4.elf", false, "", "")]
+    public void SplitsSerialPrefixes(string path, bool split, string serial, string rest)
+    {
+        Assert.Equal(split, PiSerialFileProvider.TrySplitSerial(path, out var s, out var r));
+        Assert.Equal((serial, rest), (s, r));
+    }
+
     [Fact]
     public void PiSerialMapCannotEscapeTheRoot()
     {

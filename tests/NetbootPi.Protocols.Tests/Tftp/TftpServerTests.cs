@@ -104,6 +104,31 @@ public sealed class TftpServerTests : IDisposable
     }
 
     [Fact]
+    public async Task RepeatedRequestFromTheSamePortDoesNotStartASecondTransfer()
+    {
+        await using var server = Start();
+        using var client = new RawUdpClient();
+        client.SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin");
+        client.SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin");
+        var received = new List<byte>();
+        IPEndPoint? tid = null;
+        for (ushort block = 1; block <= 10; block++)
+        {
+            var (data, from) = await client.ReceiveAsync();
+            tid ??= from;
+            Assert.Equal(tid, from);
+            Assert.Equal(block, Block(data));
+            received.AddRange(data[4..]);
+            client.SendAck(from, block);
+            if (data.Length < 516) break;
+        }
+        Assert.Equal(_content, received.ToArray());
+        await WaitUntil(() => server.ActiveTransfers == 0);
+        Assert.True(_log.Contains(4014, client.LocalEndPoint.ToString()));
+        Assert.Single(_log.Entries, e => e.EventId == 4008);
+    }
+
+    [Fact]
     public async Task WriteRequestsAreRefused()
     {
         await using var server = Start();
