@@ -5,11 +5,12 @@
 # Two VMs at once: vm0 is in the site file (static address, its own overlay), vm1 is unknown (defaults.profile).
 # In the initramfs each VM runs DHCP, fetches its overlay, prints it, PUTs a changed one back and powers off.
 # Prints PASS/FAIL lines; exits non-zero on any failure or timeout; removes the namespace and processes always.
-# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--timeout SECS] [--keep]   (root; after `dotnet build -c Release`)
+# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--timeout SECS] [--keep] [--console]
+#        (root; after `dotnet build -c Release`). --console streams vm0's serial console to the terminal.
 set -uo pipefail
-FW=bios; TIMEOUT=150; KEEP=0
+FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0
 while [ $# -gt 0 ]; do case "$1" in
-  --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;;
+  --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;; --console) CONSOLE=1;;
   *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
 HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
@@ -97,6 +98,12 @@ for i in 0 1; do
   QPIDS+=($!); PIDS+=($!)
   log "vm$i started (mac ${MACS[$i]})"
 done
+
+if [ $CONSOLE = 1 ]; then
+  echo "----- vm0's console (${MACS[0]}) -----" >&2
+  tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | tr -d '\r' >&2 &
+  PIDS+=($!)
+fi
 
 # ---- wait for both to finish (or fail, or time out)
 deadline=$(( $(date +%s) + TIMEOUT )); declare -A DONE
