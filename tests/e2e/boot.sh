@@ -101,7 +101,8 @@ done
 
 if [ $CONSOLE = 1 ]; then
   echo "----- vm0's console (${MACS[0]}) -----" >&2
-  tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | tr -d '\r' >&2 &
+  # Unbuffered, and without the firmware's screen-clearing escape sequences.
+  tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | sed -u 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1bc//g; s/\r//g' >&2 &
   PIDS+=($!)
 fi
 
@@ -140,6 +141,7 @@ for i in 0 1; do
   else fail "boot events for vm$i: $ev"; fi
 done
 
+[ $CONSOLE = 1 ] && { sleep 0.5; echo "----- end of vm0's console -----" >&2; }
 printf '%s\n' "${results[@]}"
 log "total $(elapsed)s"
 grep -q '^FAIL' <<<"$(printf '%s\n' "${results[@]}")" && { KEEP=1; exit 1; }
