@@ -26,24 +26,6 @@ internal static class ShowCommand
         return CommandLine.ExitOk;
     }
 
-    private static string Suggestion(string name, SiteInventory site)
-    {
-        var names = site.Hosts.Select(h => h.Name).ToArray();
-        var best = names.OrderBy(n => Distance(n, name)).FirstOrDefault();
-        return best is not null && Distance(best, name) <= 2 ? $" (did you mean '{best}'?)" : "";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var prev = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var cur = new int[b.Length + 1];
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-            prev = cur;
-        }
-        return prev[b.Length];
-    }
+    private static string Suggestion(string name, SiteInventory site) =>
+        SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
 }

@@ -25,9 +25,11 @@ internal static class Peers
         if (Environment.UserName != "root") SkipOrFail("needs root (network namespaces, privileged ports)");
     }
 
-    public static void SkipOrFail(string reason)
+    /// <summary>Skips the test with <paramref name="reason"/>, or fails it on CI. Always throws.</summary>
+    public static Exception SkipOrFail(string reason)
     {
         if (IsCi) Assert.Fail($"{reason} — CI=true, so this is a failure, not a skip");
         Assert.Skip(reason);
+        return new InvalidOperationException("unreachable: Assert.Skip throws");
     }
 }
