@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Upstream;
 
 namespace NetbootPi.Agent.Http;
 
@@ -18,6 +19,8 @@ public static class BootHttpExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
+        services.AddSingleton(sp => new UpstreamCache(site.Server.StateDirectory, UpstreamHttp.CreateClient(),
+            sp.GetRequiredService<ILogger<UpstreamCache>>()));
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(
             sp.GetRequiredService<Hosting.SiteState>(), sp.GetRequiredService<BootHttpHandler>(),
