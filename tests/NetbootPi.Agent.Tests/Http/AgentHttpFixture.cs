@@ -16,6 +16,7 @@ public sealed class AgentHttpFixture : IDisposable
     public const string Key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxXp+yyizZEmGf07RUvsgRAYWgc/q9CjPeDM3iHXkiT a@b";
 
     private readonly AgentProcess _agent;
+    private readonly TestMirror _mirror = new();
 
     public AgentHttpFixture()
     {
@@ -26,6 +27,9 @@ public sealed class AgentHttpFixture : IDisposable
         new Random(5).NextBytes(Big);
         File.WriteAllBytes(Path.Combine(DataDir, "alpine", "vmlinuz-lts"), Big);
         File.WriteAllText(Path.Combine(Dir, "secret"), Secret);
+        MirrorKernel = new byte[200_003];
+        new Random(9).NextBytes(MirrorKernel);
+        _mirror.Files["/alpine/v3.20/releases/x86_64/netboot-3.20.3/vmlinuz-lts"] = MirrorKernel;
         File.CreateSymbolicLink(Path.Combine(DataDir, "out"), Path.Combine(Dir, "secret"));
         File.CreateSymbolicLink(Path.Combine(DataDir, "alpine", "latest"), Path.Combine(DataDir, "alpine", "vmlinuz-lts"));
         Directory.CreateSymbolicLink(Path.Combine(DataDir, "outdir"), Dir);
@@ -38,7 +42,7 @@ public sealed class AgentHttpFixture : IDisposable
               lo: { interface: lo, address: 127.0.0.1/8 }
             profiles:
               alpine:
-                alpine: { mirror: http://mirror.invalid/alpine, branch: v3.20, version: 3.20.3 }
+                alpine: { mirror: {{_mirror.Url}}/alpine, branch: v3.20, version: 3.20.3 }
                 menu_timeout: 5s
             defaults: { profile: alpine }
             hosts:
@@ -57,6 +61,8 @@ public sealed class AgentHttpFixture : IDisposable
     public string StateDir => Path.Combine(Dir, "state");
     public string SitePath => Path.Combine(Dir, "site.yaml");
     public byte[] Big { get; }
+    public byte[] MirrorKernel { get; }
+    public int MirrorRequests => _mirror.Requests.Count;
     public string BaseUrl { get; }
     public int Port { get; }
 
@@ -81,6 +87,7 @@ public sealed class AgentHttpFixture : IDisposable
     public void Dispose()
     {
         _agent.Dispose();
+        _mirror.Dispose();
         Directory.Delete(Dir, recursive: true);
     }
 }

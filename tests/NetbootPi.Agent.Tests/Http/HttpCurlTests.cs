@@ -115,6 +115,25 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
     }
 
     [Fact]
+    public void Mirror_artifacts_come_through_the_cache_once()
+    {
+        Curl.RequireInstalled();
+        var first = Curl.Run("--interface", "127.0.0.2", Url("/upstream/alpine/vmlinuz-lts"));
+        Assert.Equal(200, first.Status);
+        Assert.Equal(agent.MirrorKernel, first.Body);
+        var range = Curl.Run("-r", "10-19", Url("/upstream/alpine/vmlinuz-lts"));
+        Assert.Equal(206, range.Status);
+        Assert.Equal(agent.MirrorKernel.AsSpan(10, 10).ToArray(), range.Body);
+        Assert.Equal(1, agent.MirrorRequests);
+        // Not on the mirror: the request fails, nothing is cached.
+        Assert.Equal(502, Curl.Run(Url("/upstream/alpine/modloop-lts")).Status);
+        // Not named by the site: never asked of the mirror.
+        Assert.Equal(404, Curl.Run(Url("/upstream/alpine/vmlinuz-edge")).Status);
+        Assert.Equal(404, Curl.Run("--path-as-is", Url("/upstream/alpine/../../etc/passwd")).Status);
+        Assert.Equal(2, agent.MirrorRequests);
+    }
+
+    [Fact]
     public void Other_methods_are_refused()
     {
         Curl.RequireInstalled();
