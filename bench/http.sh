@@ -25,6 +25,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$T/data" "$T/state" "$T/nginx"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$T/data/large.bin"
 head -c 4096 /dev/urandom > "$T/data/small.bin"
+chmod -R a+rX "$T"   # nginx workers run as www-data
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 NB_PORT=$(free_port); NGX_PORT=$(free_port)
@@ -67,7 +68,10 @@ CONF
 nginx -c "$T/nginx/nginx.conf" -p "$T/nginx" -e "$T/nginx/error.log" &
 PIDS+=($!)
 
-wait_up() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "http.sh: $1 did not come up" >&2; return 1; }
+wait_up() {
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "http.sh: $1 did not come up" >&2; tail -n 5 "$T/agent.log" "$T/nginx/error.log" >&2; return 1
+}
 wait_up "http://127.0.0.1:$NB_PORT/files/small.bin"
 wait_up "http://127.0.0.1:$NGX_PORT/files/small.bin"
 
