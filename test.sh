@@ -43,5 +43,17 @@ else
   [ "$(grep -c '^FAIL' "$results/arm64.log")" -gt 0 ] || failed=$((failed + 1))
 fi
 
+# Whole network boots: real firmware in qemu, netbootpi alone serving DHCP, TFTP and HTTP in a namespace.
+for fw in bios uefi; do
+  tests/e2e/boot.sh --fw "$fw" > "$results/e2e-$fw.log" 2>"$results/e2e-$fw.err"; rc=$?
+  cat "$results/e2e-$fw.log"
+  p=$(grep -c '^PASS' "$results/e2e-$fw.log"); f=$(grep -c '^FAIL' "$results/e2e-$fw.log")
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ $rc -ne 0 ]; then
+    cat "$results/e2e-$fw.err" >&2
+    [ "$f" -gt 0 ] || failed=$((failed + 1))
+  fi
+done
+
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -9,8 +9,8 @@ PACKAGES=(
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
   # TFTP peers
   tftp-hpa atftp curl
-  # D-Bus peer
-  dbus
+  # D-Bus peers: the daemon, and the user bus for the systemd --user tests
+  dbus dbus-user-session
   # network namespaces, veth, bridges
   iproute2
   # the arm64 agent under user-mode emulation

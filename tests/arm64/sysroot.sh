@@ -10,7 +10,7 @@ rm -rf "$work"; mkdir -p "$work"/{lists/partial,cache/archives/partial,debs,root
 APT=(-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Dir::State::status="$work/status"
      -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -q)
 apt-get "${APT[@]}" update >&2
-(cd "$work/debs" && apt-get "${APT[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 zlib1g:arm64 >&2)
+(cd "$work/debs" && apt-get "${APT[@]}" -o APT::Sandbox::User=root download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 zlib1g:arm64 >&2)
 for d in "$work"/debs/*.deb; do dpkg -x "$d" "$work/root"; done
 rm -rf "$DIR"; mv "$work/root" "$DIR"; rm -rf "$work"
 touch "$DIR/.complete"

@@ -20,14 +20,15 @@ public static class CommandLine
           check FILE                       validate a site file; print a summary, or every error (exit 1)
           show host NAME|MAC [--config FILE]
                                            everything the site derives for one machine
-          run [--config FILE] [--http-listen ADDRESS:PORT]
-                                           run the agent (systemd: Type=notify; SIGHUP reloads the site file);
-                                           --http-listen replaces server.http_port on all addresses
+          run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
+              [--listen ADDR] [--tftp-port N] [--http-listen ADDR:PORT] [--no-dhcp] [--no-tftp]
+                                           for labs and tests: listen on one address, move or leave out servers
           overlay list|get|rollback HOST [FILE] [--config FILE]
                                            stored Alpine overlays: list versions, copy the served one to
                                            FILE ('-': stdout), or drop it to serve the one before
           events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
           fetch [--config FILE]            download every mirror artifact the profiles name into the cache
+          leases [--config FILE]           the DHCP leases the agent holds
           --version                        print the version
 
         FILE defaults to /etc/netbootpi/site.yaml.
@@ -61,11 +62,13 @@ public static class CommandLine
                     return Fail(stderr, "show takes: host NAME|MAC [--config FILE]");
                 return ShowCommand.Run(show.Positional[1], show.Config, stdout, stderr);
             case "run":
-                if (!Options.TryParse(rest, positional: 0, out var run, out var runError)) return Fail(stderr, runError);
-                HttpListenAddress? listen = null;
-                if (run.HttpListen is { } l && !HttpListenAddress.TryParse(l, out listen))
-                    return Fail(stderr, $"--http-listen: '{l}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)");
-                return await RunCommand.RunAsync(run.Config, listen, stderr, cancellation).ConfigureAwait(false);
+                if (!Options.TryParse(rest, positional: 0, out var run, out var runError, RunCommand.Values, RunCommand.Flags))
+                    return Fail(stderr, runError);
+                if (!RunCommand.TryGetEndpoints(run, out var endpoints, out var endpointError)) return Fail(stderr, endpointError);
+                return await RunCommand.RunAsync(run.Config, endpoints, stderr, cancellation).ConfigureAwait(false);
+            case "leases":
+                if (!Options.TryParse(rest, positional: 0, out var leases, out var leasesError)) return Fail(stderr, leasesError);
+                return LeasesCommand.Run(leases.Config, stdout, stderr);
             case "overlay":
                 if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
                 if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");

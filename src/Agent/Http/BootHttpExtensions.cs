@@ -24,6 +24,7 @@ public static class BootHttpExtensions
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
         services.AddSingleton(sp => new UpstreamCache(site.Server.StateDirectory, UpstreamHttp.CreateClient(),
             sp.GetRequiredService<ILogger<UpstreamCache>>()));
+        services.AddSingleton<Hosting.ClientDirectory>();
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(
             sp.GetRequiredService<Hosting.SiteState>(), sp.GetRequiredService<BootHttpHandler>(),

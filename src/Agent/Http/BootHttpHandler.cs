@@ -19,7 +19,8 @@ namespace NetbootPi.Agent.Http;
 /// once, so a reload never splits one answer between two versions of the file.
 /// </summary>
 public sealed partial class BootHttpHandler(
-    SiteState state, OverlayStore overlays, UpstreamCache upstream, BootEventLog events, TimeProvider time, ILogger<BootHttpHandler> logger)
+    SiteState state, OverlayStore overlays, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
+    TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -59,6 +60,13 @@ public sealed partial class BootHttpHandler(
             var keys = string.Concat(site.Site.SshKeys.Select(k => k + "\n"));
             await TextAsync(ctx, StatusCodes.Status200OK, keys).ConfigureAwait(false);
             Record(ctx, FindByClient(site, ctx), BootEventKind.Keys);
+        }
+        else if (path.StartsWith(BootUrls.LoadersPrefix, StringComparison.Ordinal))
+        {
+            // The TFTP root over HTTP: UEFI HTTP boot clients fetch their loader here (DHCP option 93 = 16).
+            var relative = path[BootUrls.LoadersPrefix.Length..];
+            await FileAsync(ctx, site.Server.TftpRoot, relative).ConfigureAwait(false);
+            Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(relative));
         }
         else if (path.StartsWith(BootUrls.FilesPrefix, StringComparison.Ordinal))
         {
@@ -245,7 +253,8 @@ public sealed partial class BootHttpHandler(
     private static HostEntry? FindByClientHost(SiteInventory site, HttpContext ctx) =>
         ClientAddress(ctx) is { } client ? site.Hosts.FirstOrDefault(h => h.Ip == client) : null;
 
-    private static string? FindByClient(SiteInventory site, HttpContext ctx) => FindByClientHost(site, ctx)?.Name;
+    private string? FindByClient(SiteInventory site, HttpContext ctx) =>
+        FindByClientHost(site, ctx)?.Name ?? (ClientAddress(ctx) is { } a ? clients.Find(a) : null);
 
     private static string HostLabel(HostBinding binding) => binding.Host?.Name ?? binding.Mac.ToString();
 

@@ -24,6 +24,12 @@ public static class BootUrls
 
     public static string SshKeys(string baseUrl) => $"{baseUrl}/keys.pub";
 
+    /// <summary>A first-stage loader from the TFTP root, for UEFI HTTP boot clients (option 93 = 16).</summary>
+    public static string Loader(string baseUrl, string loader) => $"{baseUrl}{LoadersPrefix}{loader}";
+
+    /// <summary>The path prefix under which the TFTP root is served over HTTP.</summary>
+    public const string LoadersPrefix = "/loaders/";
+
     /// <summary>The path prefix under which files of <c>server.data_dir</c> are served.</summary>
     public const string FilesPrefix = "/files/";
 

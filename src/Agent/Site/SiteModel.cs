@@ -13,11 +13,24 @@ public sealed record SiteSettings(
     ImmutableArray<string> SshKeys);
 
 /// <summary>The <c>server:</c> section: where the agent keeps its files and how it is reached.</summary>
-public sealed record ServerSettings(string StateDirectory, string DataDirectory, int HttpPort)
+public sealed record ServerSettings(string StateDirectory, string DataDirectory, int HttpPort, string? TftpRootSetting,
+    BootLoaders Loaders)
 {
     public const string DefaultStateDirectory = "/var/lib/netbootpi";
     public const string DefaultDataDirectory = "/srv/netbootpi";
-    public static readonly ServerSettings Default = new(DefaultStateDirectory, DefaultDataDirectory, 80);
+    public static readonly ServerSettings Default = new(DefaultStateDirectory, DefaultDataDirectory, 80, null, BootLoaders.Default);
+
+    /// <summary>The TFTP root: <c>server.tftp_root</c>, or <c>DATA_DIR/tftp</c>.</summary>
+    public string TftpRoot => TftpRootSetting ?? Path.Combine(DataDirectory, "tftp");
+}
+
+/// <summary>
+/// First-stage loaders by PXE client architecture (RFC 4578 §2.1 option 93), as paths in the TFTP root.
+/// UEFI HTTP boot clients get the UEFI loader by URL instead.
+/// </summary>
+public sealed record BootLoaders(string Bios, string Uefi, string Arm64)
+{
+    public static readonly BootLoaders Default = new("undionly.kpxe", "snponly.efi", "arm64/snponly.efi");
 }
 
 public enum DhcpMode

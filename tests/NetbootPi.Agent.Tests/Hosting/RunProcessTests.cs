@@ -25,8 +25,8 @@ public class RunProcessTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         WriteSite(SiteText.Minimal);
         using var notify = new NotifySocket();
-        using var agent = AgentProcess.Start(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }, "run", "--config", SitePath,
-            "--http-listen", "127.0.0.1:0"); // tests listen on loopback only, never on port 80 of every address
+        using var agent = AgentProcess.Start(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path },
+            "run", "--config", SitePath, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp");
 
         Assert.StartsWith("READY=1\nSTATUS=serving site t: 2 hosts", await notify.ReceiveAsync(ct));
         agent.WaitFor($"ready: site t from {SitePath}, 1 networks, 2 hosts");

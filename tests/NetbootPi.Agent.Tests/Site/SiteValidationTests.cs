@@ -232,6 +232,22 @@ public class SiteValidationTests
         M.WithLine(15, "  a: { mac: 00:00:00:00:00:01, pi_serial: 12345 }"),
         "t.yaml:15:43: hosts.a.pi_serial: '12345' is not a Raspberry Pi serial number (expected 8 hex digits, like 3a4b5c6d; see 'vcgencmd otp_dump | grep ^28:')");
 
+    [Fact]
+    public void Loaders_are_tftp_paths_not_urls() => AssertErrors(
+        M + "\nserver: { loaders: { bios: http://x/undionly.kpxe, uefi: ../snponly.efi } }",
+        "t.yaml:17:28: server.loaders.bios: 'http://x/undionly.kpxe' is a URL (expected a path in the TFTP root: PXE firmware fetches loaders over TFTP)",
+        "t.yaml:17:58: server.loaders.uefi: '../snponly.efi' is not a path inside the data directory (expected a relative path like ubuntu/18.04.2/vmlinuz, without '..', or an http:// URL)");
+
+    [Fact]
+    public void Server_settings_default_and_override()
+    {
+        var d = SiteText.Load(M).Inventory!.Server;
+        Assert.Equal(("/var/lib/netbootpi", "/srv/netbootpi", 80, "/srv/netbootpi/tftp", "undionly.kpxe"),
+            (d.StateDirectory, d.DataDirectory, d.HttpPort, d.TftpRoot, d.Loaders.Bios));
+        var o = SiteText.Load(M + "\nserver: { data_dir: /data/, tftp_root: /tftpboot, loaders: { arm64: efi/arm64.efi } }").Inventory!.Server;
+        Assert.Equal(("/data", "/tftpboot", "efi/arm64.efi", "snponly.efi"), (o.DataDirectory, o.TftpRoot, o.Loaders.Arm64, o.Loaders.Uefi));
+    }
+
     [Theory]
     [InlineData("12h", 43200)]
     [InlineData("1h30m", 5400)]

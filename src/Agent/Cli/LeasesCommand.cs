@@ -1,0 +1,42 @@
+using System.Globalization;
+using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dhcp.Leases;
+
+namespace NetbootPi.Agent.Cli;
+
+/// <summary><c>netbootpi leases</c>: the DHCP leases in the state directory, with the host each MAC belongs to.</summary>
+internal static class LeasesCommand
+{
+    public static int Run(string configPath, TextWriter stdout, TextWriter stderr)
+    {
+        var result = SiteFile.Load(configPath);
+        if (result.Inventory is not { } site)
+        {
+            foreach (var e in result.Errors) stderr.WriteLine(e);
+            return CommandLine.ExitInvalid;
+        }
+        var directory = site.Server.StateDirectory;
+        if (!File.Exists(Path.Combine(directory, LeaseStore.JournalFileName)) && !File.Exists(Path.Combine(directory, LeaseStore.SnapshotFileName)))
+        {
+            stdout.WriteLine($"no leases yet in {directory}");
+            return CommandLine.ExitOk;
+        }
+        var (leases, report) = LeaseStore.Read(directory);
+        if (report.DroppedTornRecord) stderr.WriteLine($"netbootpi: {directory}: {report}");
+        var now = DateTimeOffset.UtcNow;
+        stdout.WriteLine($"{"address",-15}  {"mac",-17}  {"host",-16}  {"state",-9}  expires (UTC)");
+        foreach (var l in leases.OrderBy(l => l.Address))
+        {
+            var state = l.State switch
+            {
+                DhcpLeaseState.Bound when l.ExpiresAt <= now => "expired",
+                DhcpLeaseState.Bound => "bound",
+                DhcpLeaseState.Released => "released",
+                _ => "declined",
+            };
+            var host = site.FindHost(l.Mac)?.Name ?? "-";
+            stdout.WriteLine($"{l.Address,-15}  {l.Mac,-17}  {host,-16}  {state,-9}  {l.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}");
+        }
+        return CommandLine.ExitOk;
+    }
+}

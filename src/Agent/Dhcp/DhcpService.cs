@@ -1,0 +1,201 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dhcp;
+using NetbootPi.Protocols.Dhcp.Leases;
+using NetbootPi.Protocols.Dhcp.Server;
+using NetbootPi.Protocols.Dhcp.Transport;
+using NetbootPi.Protocols.Ndp;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Agent.Dhcp;
+
+/// <summary>
+/// The agent's DHCP server: one engine and lease store, one transport per served interface. Interfaces that do
+/// not exist yet (a VLAN that networkd has still to create) are picked up when they appear, and a reload that
+/// adds or drops a DHCP network opens or closes its sockets.
+/// </summary>
+public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> logger, TimeProvider time)
+    : BackgroundService, IDhcpTransportObserver
+{
+    private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, (DhcpUdpTransport Transport, bool Proxy)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RouterAdvertiser> _advertisers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedMissing = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _changed = new(0);
+    private LeaseStore? _store;
+    private DhcpEngine? _engine;
+    private string _storeDirectory = "";
+
+    /// <summary>The engine, once started: its leases are what <c>netbootpi leases</c> lists.</summary>
+    public DhcpEngine? Engine => _engine;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var directory = _storeDirectory = state.Current.Server.StateDirectory;
+        Directory.CreateDirectory(directory);
+        _store = LeaseStore.Open(directory);
+        var recovery = _store.Recovery;
+        if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
+        else LogLeasesRecovered(directory, recovery.ToString());
+        _engine = new DhcpEngine(new SiteDhcpPolicy(state), _store, time, _store.Recovered);
+        state.Changed += OnSiteChanged;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await ReconcileAsync().ConfigureAwait(false);
+                try
+                {
+                    await _changed.WaitAsync(Rescan, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            state.Changed -= OnSiteChanged;
+            foreach (var (_, (t, _)) in _running) await t.DisposeAsync().ConfigureAwait(false);
+            _running.Clear();
+            foreach (var (_, a) in _advertisers) await a.DisposeAsync().ConfigureAwait(false);
+            _advertisers.Clear();
+            _store.Dispose();
+        }
+    }
+
+    private void OnSiteChanged(SiteInventory site)
+    {
+        if (site.Server.StateDirectory != _storeDirectory) LogStateDirNeedsRestart(site.Server.StateDirectory);
+        _changed.Release();
+    }
+
+    /// <summary>Opens sockets for served interfaces that exist, closes those no longer served.</summary>
+    private async Task ReconcileAsync()
+    {
+        var wanted = state.Current.Networks
+            .Where(n => n.Dhcp.Mode != DhcpMode.Off)
+            .GroupBy(n => n.Interface, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Any(n => n.Dhcp.Mode == DhcpMode.Proxy), StringComparer.Ordinal);
+
+        foreach (var name in _running.Keys.ToList())
+        {
+            if (wanted.TryGetValue(name, out var proxy) && proxy == _running[name].Proxy && InterfaceExists(name)) continue;
+            await _running[name].Transport.DisposeAsync().ConfigureAwait(false);
+            _running.Remove(name);
+            if (_advertisers.Remove(name, out var advertiser)) await advertiser.DisposeAsync().ConfigureAwait(false);
+            LogStopped(name);
+        }
+        foreach (var (name, proxy) in wanted)
+        {
+            if (_running.ContainsKey(name)) continue;
+            if (!InterfaceExists(name))
+            {
+                if (_reportedMissing.Add(name)) LogInterfaceMissing(name, (int)Rescan.TotalSeconds);
+                continue;
+            }
+            _reportedMissing.Remove(name);
+            var transport = new DhcpUdpTransport(_engine!, _store!,
+                new DhcpTransportOptions { Interfaces = [name], ListenProxyPort = proxy }, this);
+            try
+            {
+                transport.Start();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                LogBindFailed(name, e.Message);
+                continue;
+            }
+            _running[name] = (transport, proxy);
+            LogListening(name, proxy ? "67 and 4011 (proxy)" : "67");
+            StartAdvertiser(name);
+        }
+    }
+
+    /// <summary>
+    /// Router advertisements that say "no IPv6 here" end the IPv6 autoconfiguration wait of booting firmware
+    /// (iPXE waits many seconds otherwise). Best effort: DHCP works without them, only slower boots.
+    /// </summary>
+    private void StartAdvertiser(string name)
+    {
+        try
+        {
+            var index = int.Parse(File.ReadAllText($"/sys/class/net/{name}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            if (!MacAddress.TryParse(File.ReadAllText($"/sys/class/net/{name}/address").Trim(), out var mac)) return;
+            var advertiser = new RouterAdvertiser(name, index, mac);
+            advertiser.Start();
+            _advertisers[name] = advertiser;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or FormatException)
+        {
+            LogNoAdvertiser(name, e.Message);
+        }
+    }
+
+    private static bool InterfaceExists(string name) => Directory.Exists(Path.Combine("/sys/class/net", name));
+
+    void IDhcpTransportObserver.OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error) =>
+        LogRejected(interfaceName, source, error);
+
+    void IDhcpTransportObserver.OnHandled(string interfaceName, in DhcpEngineResult result)
+    {
+        if (result.Disposition == DhcpDisposition.Reply)
+            LogReplied(result.ReplyType, result.Address, interfaceName, result.NetworkName ?? "-");
+        else
+            LogNoReply(result.Disposition, interfaceName, result.NetworkName ?? "-");
+    }
+
+    void IDhcpTransportObserver.OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) =>
+        LogSendFailed(result.ReplyType, result.Address, interfaceName, error.Message);
+
+    void IDhcpTransportObserver.OnReceiveFailed(string interfaceName, int port, Exception error)
+    {
+        LogReceiveFailed(interfaceName, port, error.Message);
+        _changed.Release(); // the reconcile loop reopens it
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "DHCP lease store {Directory}: {Report}")]
+    private partial void LogLeasesRecovered(string directory, string report);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "DHCP lease store {Directory}: {Report}")]
+    private partial void LogLeasesRecoveredWithLoss(string directory, string report);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "DHCP server listening on {Interface}, port {Ports}")]
+    private partial void LogListening(string @interface, string ports);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "DHCP: interface {Interface} does not exist (yet); checking again every {Seconds}s")]
+    private partial void LogInterfaceMissing(string @interface, int seconds);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "DHCP: cannot listen on {Interface}: {Error} (another DHCP server running? netbootpi needs root or CAP_NET_BIND_SERVICE and CAP_NET_RAW)")]
+    private partial void LogBindFailed(string @interface, string error);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "DHCP server stopped on {Interface}")]
+    private partial void LogStopped(string @interface);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "DHCP: rejected a datagram on {Interface} from {Source}: {Error}")]
+    private partial void LogRejected(string @interface, IPEndPoint source, DhcpParseError error);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "DHCP {Type} {Address} on {Interface} ({Network})")]
+    private partial void LogReplied(DhcpMessageType type, NetbootPi.Protocols.Net.Ipv4Address address, string @interface, string network);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "DHCP: no reply ({Disposition}) on {Interface} ({Network})")]
+    private partial void LogNoReply(DhcpDisposition disposition, string @interface, string network);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "DHCP: {Type} {Address} on {Interface} not sent: {Error}")]
+    private partial void LogSendFailed(DhcpMessageType type, NetbootPi.Protocols.Net.Ipv4Address address, string @interface, string error);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "DHCP: receiving on {Interface} port {Port} failed: {Error}")]
+    private partial void LogReceiveFailed(string @interface, int port, string error);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "no IPv6 router advertisements on {Interface} ({Error}): PXE clients there wait longer for IPv6 before booting")]
+    private partial void LogNoAdvertiser(string @interface, string error);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "DHCP: server.state_dir changed to {Directory}; the lease store moves there at the next restart")]
+    private partial void LogStateDirNeedsRestart(string directory);
+}

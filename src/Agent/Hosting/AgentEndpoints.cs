@@ -1,0 +1,14 @@
+using System.Net;
+using NetbootPi.Agent.Http;
+
+namespace NetbootPi.Agent.Hosting;
+
+/// <summary>
+/// Where the agent's servers listen. On the box: every address, the standard ports. Tests and the lab
+/// override them (<c>netbootpi run --listen 127.0.0.1 --tftp-port 6969</c>) to stay on loopback or a namespace.
+/// </summary>
+public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool EnableDhcp, bool EnableTftp,
+    HttpListenAddress? HttpListen = null)
+{
+    public static readonly AgentEndpoints Default = new(IPAddress.Any, 69, EnableDhcp: true, EnableTftp: true);
+}

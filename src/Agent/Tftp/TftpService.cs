@@ -1,0 +1,34 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Hosting;
+using NetbootPi.Protocols.Tftp;
+
+namespace NetbootPi.Agent.Tftp;
+
+/// <summary>The agent's TFTP server: loaders and Raspberry Pi boot files from the site's TFTP root.</summary>
+public sealed class TftpService(SiteState state, AgentEndpoints endpoints, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    private TftpServer? _server;
+
+    public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = new TftpServerOptions { EndPoint = new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort) };
+        _server = new TftpServer(options, new SiteTftpFiles(state), loggers.CreateLogger("NetbootPi.Tftp"));
+        _server.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+        _server = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+    }
+}

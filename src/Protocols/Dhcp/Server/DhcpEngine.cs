@@ -1,0 +1,105 @@
+using NetbootPi.Protocols.Dhcp.Leases;
+using NetbootPi.Protocols.Net;
+
+namespace NetbootPi.Protocols.Dhcp.Server;
+
+/// <summary>
+/// The DHCP server state machine (RFC 2131 §4.3), free of I/O: a parsed request and its receive context in,
+/// a reply written into the caller's buffer plus where to send it and which lease commit it waits for out.
+/// Time comes from the injected <see cref="TimeProvider"/>. Thread-safe: one request at a time under a lock
+/// (a request costs microseconds; durability waits happen outside, in the transport).
+/// </summary>
+public sealed partial class DhcpEngine
+{
+    public const int ServerPort = 67;
+    public const int ClientPort = 68;
+    public const int PxeBootServerPort = 4011;
+
+    private readonly IDhcpPolicy _policy;
+    private readonly ILeaseJournal _journal;
+    private readonly TimeProvider _time;
+    private readonly DhcpEngineOptions _options;
+    private readonly LeaseTable _table = new();
+    private readonly Dictionary<string, uint> _poolCursor = [];
+    private readonly DhcpMessage _reply = new();
+    private readonly DhcpOptionSet _candidates = new();
+    private readonly Lock _gate = new();
+
+    /// <param name="recovered">Leases read back by the store at start-up, oldest first.</param>
+    public DhcpEngine(IDhcpPolicy policy, ILeaseJournal journal, TimeProvider time,
+        IEnumerable<DhcpLease> recovered, DhcpEngineOptions? options = null)
+    {
+        _policy = policy;
+        _journal = journal;
+        _time = time;
+        _options = options ?? new DhcpEngineOptions();
+        foreach (var lease in recovered) _table.Apply(lease);
+    }
+
+    /// <summary>A copy of every lease record, for listing and status pages.</summary>
+    public IReadOnlyList<DhcpLease> SnapshotLeases()
+    {
+        lock (_gate) return [.. _table.Leases];
+    }
+
+    /// <summary>Handles one parsed request; see <see cref="DhcpEngineResult"/> for what to do with the result.</summary>
+    public DhcpEngineResult Handle(DhcpMessage request, in DhcpReceiveContext context, Span<byte> replyBuffer)
+    {
+        if (request.Operation != DhcpOperation.BootRequest) return DhcpEngineResult.Drop(DhcpDisposition.NotARequest);
+        if (!request.IsEthernet) return DhcpEngineResult.Drop(DhcpDisposition.NotEthernet);
+        var type = request.MessageType;
+        if (type is not (DhcpMessageType.Discover or DhcpMessageType.Request or DhcpMessageType.Decline
+            or DhcpMessageType.Release or DhcpMessageType.Inform))
+            return DhcpEngineResult.Drop(DhcpDisposition.UnexpectedMessageType);
+
+        var network = SelectNetwork(request, context);
+        if (network is null) return DhcpEngineResult.Drop(DhcpDisposition.UnknownNetwork);
+
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (network.Mode == DhcpServerMode.Proxy) return HandleProxy(request, context, network, replyBuffer);
+            if (context.LocalPort == PxeBootServerPort) return DhcpEngineResult.Drop(DhcpDisposition.NotProxyNetwork, network.Name);
+            return type switch
+            {
+                DhcpMessageType.Discover => Discover(request, context, network, now, replyBuffer),
+                DhcpMessageType.Request => Request(request, context, network, now, replyBuffer),
+                DhcpMessageType.Decline => Decline(request, network, now),
+                DhcpMessageType.Release => Release(request, network, now),
+                _ => Inform(request, context, network, replyBuffer),
+            };
+        }
+    }
+
+    /// <summary>
+    /// Relayed requests belong to the network containing giaddr (RFC 2131 §4.3.1: giaddr identifies the
+    /// client's subnet); direct ones to the network served on the arrival interface.
+    /// </summary>
+    private DhcpNetwork? SelectNetwork(DhcpMessage request, in DhcpReceiveContext context)
+    {
+        var networks = _policy.Networks;
+        foreach (var n in networks)
+        {
+            if (request.GatewayAddress.IsAny ? n.InterfaceName == context.InterfaceName : n.Subnet.Contains(request.GatewayAddress))
+                return n;
+        }
+        return null;
+    }
+
+    /// <summary>RFC 2131 §4.1, "the server … sends": one switch, in the RFC's order of precedence.</summary>
+    internal static DhcpReplyRoute Route(DhcpMessage request, DhcpMessage reply, DhcpMessageType type, in DhcpReceiveContext context)
+    {
+        var mac = request.ClientMac;
+        if (context.LocalPort == PxeBootServerPort)
+            return new(DhcpRouteKind.Source, context.Source, context.SourcePort, context.InterfaceName, mac);
+        if (!request.GatewayAddress.IsAny)
+            return new(DhcpRouteKind.Relay, request.GatewayAddress, ServerPort, context.InterfaceName, mac);
+        if (type == DhcpMessageType.Nak)
+            return new(DhcpRouteKind.Broadcast, Ipv4Address.Broadcast, ClientPort, context.InterfaceName, mac);
+        if (!request.ClientAddress.IsAny)
+            return new(DhcpRouteKind.ClientAddress, request.ClientAddress, ClientPort, context.InterfaceName, mac);
+        if (request.IsBroadcast || reply.YourAddress.IsAny)
+            return new(DhcpRouteKind.Broadcast, Ipv4Address.Broadcast, ClientPort, context.InterfaceName, mac);
+        return new(DhcpRouteKind.ClientHardware, reply.YourAddress, ClientPort, context.InterfaceName, mac);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Net;
+using NetbootPi.Protocols.Dhcp.Server;
+
+namespace NetbootPi.Protocols.Dhcp.Transport;
+
+/// <summary>What the transport reports; the agent logs it (Protocols has no logging dependency). Called concurrently.</summary>
+public interface IDhcpTransportObserver
+{
+    /// <summary>A datagram that is not an acceptable DHCP message.</summary>
+    void OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error);
+
+    /// <summary>Every request the engine handled, replied to or not (pool exhaustion, unknown network …).</summary>
+    void OnHandled(string interfaceName, in DhcpEngineResult result);
+
+    /// <summary>A reply that could not be sent, or whose lease never became durable (then it is not sent).</summary>
+    void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error);
+
+    /// <summary>A socket failed; the listener on that interface stops.</summary>
+    void OnReceiveFailed(string interfaceName, int port, Exception error);
+}

@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace NetbootPi.Protocols.Interop;
+
+internal static partial class Libc
+{
+    // <fcntl.h>, Linux generic values (identical on x86_64 and arm64).
+    public const int O_RDONLY = 0x0000;
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_CLOEXEC = 0x80000;
+
+    /// <summary>open(2) with a NUL-terminated UTF-8 path; returns a descriptor or -1 (errno via GetLastPInvokeError).</summary>
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static extern int Open(byte[] path, int flags);
+}

@@ -1,0 +1,56 @@
+using System.Net;
+
+namespace NetbootPi.Protocols.Tftp;
+
+/// <summary>
+/// Serves regular files under one directory. A name is taken relative to the root; <c>..</c>, NUL bytes and
+/// anything that resolves outside the root through a symlink are refused with ERROR 2. The check resolves the
+/// real path before opening; a symlink swapped in between check and open by someone with write access to the
+/// root is outside what this guards against.
+/// </summary>
+public sealed class TftpRootFileProvider : ITftpFileProvider
+{
+    private const int ReadBufferSize = 64 * 1024;
+
+    /// <summary>Serves from <paramref name="root"/>, which must exist; its own symlinks are resolved once here.</summary>
+    public TftpRootFileProvider(string root)
+    {
+        var full = Path.GetFullPath(root);
+        if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"TFTP root {full} does not exist");
+        Root = TftpPath.Resolve(full) ?? throw new IOException($"TFTP root {full}: too many levels of symbolic links");
+    }
+
+    /// <summary>The root with symlinks resolved.</summary>
+    public string Root { get; }
+
+    public TftpOpenResult Open(string path, IPEndPoint client)
+    {
+        var parts = TftpPath.Split(path, out var refusal);
+        if (parts is null) return TftpOpenResult.AccessViolation(refusal);
+        var real = TftpPath.Resolve(Path.Join(Root, string.Join('/', parts)));
+        if (real is null) return TftpOpenResult.AccessViolation("too many levels of symbolic links");
+        if (!TftpPath.IsUnder(real, Root)) return TftpOpenResult.AccessViolation($"resolves to {real}, outside the root {Root}");
+        if (Directory.Exists(real)) return TftpOpenResult.NotFound($"{real} is a directory");
+        if (!File.Exists(real)) return TftpOpenResult.NotFound($"{real} does not exist");
+        try
+        {
+            return TftpOpenResult.Success(new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return TftpOpenResult.AccessViolation($"{real}: {e.Message}");
+        }
+        catch (FileNotFoundException)
+        {
+            return TftpOpenResult.NotFound($"{real} disappeared before it was opened");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return TftpOpenResult.NotFound($"{real} disappeared before it was opened");
+        }
+        catch (IOException e)
+        {
+            return TftpOpenResult.Error(TftpErrorCode.NotDefined, "Cannot open file", $"{real}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using NetbootPi.Agent.Systemd;
+using NetbootPi.Protocols.DBus;
+
+namespace NetbootPi.Agent.Tests.Systemd;
+
+/// <summary><see cref="SystemdManager"/> against a real systemd user manager, with unit files of its own.</summary>
+public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixture<SystemdUserManagerFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private SystemdManager CreateManager(List<DBusConnection>? connections = null)
+    {
+        var address = systemd.RequireManager();
+        var options = systemd.ManagerConnectionOptions;
+        return new SystemdManager(async ct =>
+        {
+            var connection = await DBusConnection.ConnectAsync(address, options, ct);
+            connections?.Add(connection);
+            return connection;
+        }, new SystemdManagerOptions { JobTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    private const string SleepService = """
+        [Unit]
+        Description=NetbootPi test: a long-running service
+        [Service]
+        Type=simple
+        ExecStart=/bin/sleep infinity
+        """;
+
+    [Fact]
+    public async Task Starts_restarts_and_stops_a_service_and_sees_its_states()
+    {
+        await using var manager = CreateManager();
+        systemd.WriteUnit("nbp-sleep.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        Assert.Equal(new UnitState("loaded", "inactive", "dead"), await manager.GetUnitStateAsync("nbp-sleep.service", Ct));
+
+        await manager.StartUnitAsync("nbp-sleep.service", Ct);
+        Assert.Equal(new UnitState("loaded", "active", "running"), await manager.GetUnitStateAsync("nbp-sleep.service", Ct));
+        var before = Assert.Single(systemd.ProcessesOf("nbp-sleep.service"));
+
+        await manager.RestartUnitAsync("nbp-sleep.service", Ct);
+        Assert.True((await manager.GetUnitStateAsync("nbp-sleep.service", Ct)).IsActive);
+        var after = Assert.Single(systemd.ProcessesOf("nbp-sleep.service"));
+        Assert.NotEqual(before, after);
+
+        // Without ExecReload, reload-or-restart restarts.
+        await manager.ReloadOrRestartUnitAsync("nbp-sleep.service", Ct);
+        Assert.NotEqual(after, Assert.Single(systemd.ProcessesOf("nbp-sleep.service")));
+
+        await manager.StopUnitAsync("nbp-sleep.service", Ct);
+        Assert.Equal(new UnitState("loaded", "inactive", "dead"), await manager.GetUnitStateAsync("nbp-sleep.service", Ct));
+        Assert.Empty(systemd.ProcessesOf("nbp-sleep.service"));
+    }
+
+    [Fact]
+    public async Task A_failing_start_throws_naming_the_unit_and_the_job_result()
+    {
+        await using var manager = CreateManager();
+        systemd.WriteUnit("nbp-fail.service", """
+            [Service]
+            Type=oneshot
+            ExecStart=/bin/false
+            """);
+        await manager.ReloadAsync(Ct);
+        var ex = await Assert.ThrowsAsync<SystemdException>(() => manager.StartUnitAsync("nbp-fail.service", Ct));
+        Assert.Equal(("start", "nbp-fail.service", "failed"), (ex.Operation, ex.Unit, ex.JobResult));
+        Assert.Contains("nbp-fail.service", ex.Message);
+        var state = await manager.GetUnitStateAsync("nbp-fail.service", Ct);
+        Assert.True(state.IsFailed, state.ToString());
+        Assert.Equal("failed", state.SubState);
+    }
+
+    [Fact]
+    public async Task Reload_or_restart_reloads_a_service_that_can_reload()
+    {
+        await using var manager = CreateManager();
+        string marker = Path.Combine(systemd.ScratchFolder, "reloaded");
+        systemd.WriteUnit("nbp-reload.service", $"""
+            [Service]
+            Type=simple
+            ExecStart=/bin/sleep infinity
+            ExecReload=/bin/touch {marker}
+            """);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-reload.service", Ct);
+        var pid = Assert.Single(systemd.ProcessesOf("nbp-reload.service"));
+        await manager.ReloadOrRestartUnitAsync("nbp-reload.service", Ct);
+        Assert.True(File.Exists(marker));
+        Assert.Equal(pid, Assert.Single(systemd.ProcessesOf("nbp-reload.service")));
+        Assert.True((await manager.GetUnitStateAsync("nbp-reload.service", Ct)).IsActive);
+        await manager.StopUnitAsync("nbp-reload.service", Ct);
+    }
+
+    [Fact]
+    public async Task Enables_and_disables_unit_files()
+    {
+        await using var manager = CreateManager();
+        systemd.WriteUnit("nbp-enable.service", SleepService + "\n[Install]\nWantedBy=default.target\n");
+        await manager.ReloadAsync(Ct);
+        string link = Path.Combine(systemd.UnitFolder, "default.target.wants", "nbp-enable.service");
+
+        var enabled = await manager.EnableUnitFilesAsync(["nbp-enable.service"], Ct);
+        var change = Assert.Single(enabled);
+        Assert.Equal(("symlink", link), (change.Type, change.FileName));
+        Assert.True(File.Exists(link));
+
+        var disabled = await manager.DisableUnitFilesAsync(["nbp-enable.service"], Ct);
+        Assert.Equal(("unlink", link), (Assert.Single(disabled).Type, disabled[0].FileName));
+        Assert.False(File.Exists(link));
+    }
+
+    [Fact]
+    public async Task Daemon_reload_picks_up_a_new_unit_file()
+    {
+        await using var manager = CreateManager();
+        Assert.Equal("not-found", (await manager.GetUnitStateAsync("nbp-late.service", Ct)).LoadState);
+        systemd.WriteUnit("nbp-late.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        Assert.Equal(new UnitState("loaded", "inactive", "dead"), await manager.GetUnitStateAsync("nbp-late.service", Ct));
+    }
+
+    [Fact]
+    public async Task A_unit_systemd_does_not_know_is_refused_with_its_error_name()
+    {
+        await using var manager = CreateManager();
+        var ex = await Assert.ThrowsAsync<SystemdException>(() => manager.StartUnitAsync("nbp-missing.service", Ct));
+        Assert.Equal("org.freedesktop.systemd1.NoSuchUnit", ex.ErrorName);
+        Assert.Equal("nbp-missing.service", ex.Unit);
+        Assert.Contains("nbp-missing.service", ex.Message);
+    }
+
+    [Fact]
+    public async Task Concurrent_jobs_each_wait_for_their_own()
+    {
+        await using var manager = CreateManager();
+        systemd.WriteUnit("nbp-a.service", SleepService);
+        systemd.WriteUnit("nbp-b.service", """
+            [Service]
+            Type=oneshot
+            ExecStart=/bin/false
+            """);
+        await manager.ReloadAsync(Ct);
+        var a = manager.StartUnitAsync("nbp-a.service", Ct);
+        var b = manager.StartUnitAsync("nbp-b.service", Ct);
+        await a;
+        var ex = await Assert.ThrowsAsync<SystemdException>(() => b);
+        Assert.Equal("nbp-b.service", ex.Unit);
+        Assert.True((await manager.GetUnitStateAsync("nbp-a.service", Ct)).IsActive);
+        await manager.StopUnitAsync("nbp-a.service", Ct);
+    }
+
+    [Fact]
+    public async Task Works_through_the_user_bus()
+    {
+        var bus = systemd.RequireBus();
+        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(bus, cancellationToken: ct));
+        systemd.WriteUnit("nbp-bus.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-bus.service", Ct);
+        Assert.True((await manager.GetUnitStateAsync("nbp-bus.service", Ct)).IsActive);
+        await manager.StopUnitAsync("nbp-bus.service", Ct);
+    }
+
+    [Fact]
+    public async Task Works_over_systemds_private_socket_without_a_bus()
+    {
+        systemd.RequireManager();
+        var address = systemd.PrivateAddress!;
+        var options = new DBusConnectionOptions { IsMessageBus = false };
+        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(address, options, ct));
+        systemd.WriteUnit("nbp-private.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await manager.StartUnitAsync("nbp-private.service", Ct);
+        Assert.Equal(new UnitState("loaded", "active", "running"), await manager.GetUnitStateAsync("nbp-private.service", Ct));
+        await manager.StopUnitAsync("nbp-private.service", Ct);
+        Assert.Equal("inactive", (await manager.GetUnitStateAsync("nbp-private.service", Ct)).ActiveState);
+    }
+
+    [Fact]
+    public async Task Connects_again_after_the_connection_is_lost()
+    {
+        var connections = new List<DBusConnection>();
+        await using var manager = CreateManager(connections);
+        systemd.WriteUnit("nbp-again.service", SleepService);
+        await manager.ReloadAsync(Ct);
+        await connections[0].DisposeAsync();
+        await manager.StartUnitAsync("nbp-again.service", Ct);
+        Assert.Equal(2, connections.Count);
+        Assert.True((await manager.GetUnitStateAsync("nbp-again.service", Ct)).IsActive);
+        await manager.StopUnitAsync("nbp-again.service", Ct);
+    }
+}

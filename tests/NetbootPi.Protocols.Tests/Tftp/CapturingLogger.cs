@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace NetbootPi.Protocols.Tests.Tftp;
+
+/// <summary>Keeps every log line so that tests can check what the server reported.</summary>
+public sealed class CapturingLogger : ILogger
+{
+    private readonly Lock _gate = new();
+    private readonly List<(LogLevel Level, int EventId, string Message)> _entries = [];
+
+    public IReadOnlyList<(LogLevel Level, int EventId, string Message)> Entries
+    {
+        get { lock (_gate) return _entries.ToList(); }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_gate) _entries.Add((logLevel, eventId.Id, formatter(state, exception)));
+    }
+
+    public bool Contains(int eventId, string text) => Entries.Any(e => e.EventId == eventId && e.Message.Contains(text, StringComparison.Ordinal));
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds what the end-to-end boots serve (idempotent; cached in $E2E_CACHE, default /var/cache/netbootpi/e2e):
+#   kernel/vmlinuz      Debian's cloud kernel (LZ4: fast under emulation; virtio only), via apt-get download + dpkg -x
+#   kernel/initrd.img   a busybox-static initramfs whose /init plays the booted host (see init.sh)
+#   loaders/            undionly.kpxe and snponly.efi from Debian's ipxe package
+# Prints the cache directory.
+set -euo pipefail
+CACHE=${E2E_CACHE:-/var/cache/netbootpi/e2e}
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$CACHE"/{pkgs,kernel,loaders}
+
+meta=linux-image-cloud-amd64
+pkg=$(apt-cache depends "$meta" | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+[ -n "$pkg" ] || { echo "artifacts: cannot resolve $meta (run apt-get update)" >&2; exit 1; }
+unpacked=$CACHE/pkgs/$pkg
+if [ ! -d "$unpacked/boot" ]; then
+  ls "$CACHE"/pkgs/"${pkg}"_*.deb >/dev/null 2>&1 || (cd "$CACHE/pkgs" && apt-get -o APT::Sandbox::User=root download -q "$pkg" >&2)
+  rm -rf "$unpacked.tmp"; dpkg -x "$CACHE"/pkgs/"${pkg}"_*.deb "$unpacked.tmp"; mv "$unpacked.tmp" "$unpacked"
+fi
+kver=$(basename "$unpacked"/boot/vmlinuz-* | sed 's/^vmlinuz-//')
+cp "$unpacked/boot/vmlinuz-$kver" "$CACHE/kernel/vmlinuz"
+
+# The initramfs is rebuilt whenever init.sh changes (its hash names the build).
+stamp=$(sha256sum "$HERE/init.sh" /bin/busybox | sha256sum | cut -c1-16)
+if [ ! -f "$CACHE/kernel/initrd.img" ] || [ "$(cat "$CACHE/kernel/initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
+  root=$(mktemp -d)
+  trap 'rm -rf "$root"' EXIT
+  mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules}
+  cp /bin/busybox "$root/bin/busybox"
+  ! ldd "$root/bin/busybox" >/dev/null 2>&1 \
+    || { echo "artifacts: /bin/busybox is not static (install busybox-static, not busybox)" >&2; exit 1; }
+  # Debian ships the virtio NIC as modules and no modules.dep in the .deb: /init loads them in this order.
+  mods=$unpacked/lib/modules/$kver/kernel
+  for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
+           drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/core/failover \
+           drivers/net/net_failover drivers/net/virtio_net; do
+    for ext in ko ko.xz ko.zst; do
+      if [ -f "$mods/$m.$ext" ]; then
+        case $ext in ko) cp "$mods/$m.ko" "$root/lib/modules/";; ko.xz) xz -dc "$mods/$m.ko.xz" > "$root/lib/modules/$(basename "$m").ko";;
+                     ko.zst) zstd -qdc "$mods/$m.ko.zst" > "$root/lib/modules/$(basename "$m").ko";; esac
+      fi
+    done
+  done
+  install -m 0755 "$HERE/init.sh" "$root/init"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 -n > "$CACHE/kernel/initrd.img"
+  echo "$stamp" > "$CACHE/kernel/initrd.stamp"
+fi
+
+cp /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/snponly.efi "$CACHE/loaders/"
+echo "$CACHE"

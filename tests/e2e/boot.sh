@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Whole network boots of qemu VMs from netbootpi alone, in a private network namespace:
+#   BIOS:  SeaBIOS + the NIC's iPXE ROM -> DHCP -> the host's iPXE script -> kernel + initrd over HTTP
+#   UEFI:  OVMF's own PXE (no NIC ROM) -> DHCP (arch 7) -> TFTP snponly.efi -> iPXE -> script -> kernel + initrd
+# Two VMs at once: vm0 is in the site file (static address, its own overlay), vm1 is unknown (defaults.profile).
+# In the initramfs each VM runs DHCP, fetches its overlay, prints it, PUTs a changed one back and powers off.
+# Prints PASS/FAIL lines; exits non-zero on any failure or timeout; removes the namespace and processes always.
+# Each VM's time from qemu start to its first initramfs marker is printed as "TIME vmN SECONDS".
+# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--vms 1|2] [--timeout SECS] [--keep] [--console] [--server netbootpi|standin]
+#        (root; after `dotnet build -c Release`). --console streams vm0's serial console to the terminal.
+#        --server standin serves the same boot from dnsmasq (DHCP, TFTP, RA) + nginx instead, for bench/boot.sh;
+#        it checks the boot and the addresses only (the stand-in has no overlay upload or boot events).
+set -uo pipefail
+FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi
+while [ $# -gt 0 ]; do case "$1" in
+  --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;; --console) CONSOLE=1;;
+  --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;;
+  *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
+HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
+NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
+[ -x "$NBP" ] || { echo "FAIL e2e-$FW: $NBP not built (dotnet build -c Release)"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "FAIL e2e-$FW: needs root (network namespaces, taps)"; exit 1; }
+CACHE=$("$HERE/artifacts.sh") || { echo "FAIL e2e-$FW: building the boot artifacts"; exit 1; }
+
+NS=nbpe2e$$; RUN=$(mktemp -d /tmp/netbootpi-e2e-$FW.XXXXXX); SRV=10.99.0.1
+PIDS=(); T0=$(date +%s.%N)
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
+log() { printf '[%6ss] %s\n' "$(elapsed)" "$*" | tee -a "$RUN/harness.log" >&2; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  ip netns del "$NS" 2>/dev/null
+  if [ $KEEP = 1 ]; then echo "e2e: logs kept in $RUN" >&2; else rm -rf "$RUN"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+results=(); pass() { results+=("PASS e2e-$FW: $*"); }; fail() { results+=("FAIL e2e-$FW: $*"); }
+
+# ---- the lab network: one bridge, one tap per VM; IPv6 on the bridge so the box can send router advertisements
+ip netns add "$NS" || { echo "FAIL e2e-$FW: ip netns add"; exit 1; }
+ip -n "$NS" link set lo up
+ip -n "$NS" link add br0 type bridge forward_delay 0 stp_state 0
+ip -n "$NS" addr add $SRV/24 dev br0
+ip -n "$NS" addr add fd99::1/64 dev br0 nodad
+ip -n "$NS" link set br0 up
+
+# ---- the site: files, TFTP root, state
+MAC0=$(printf '52:54:00:e2:%02x:00' $(( $$ % 256 ))); MAC1=$(printf '52:54:00:e2:%02x:01' $(( $$ % 256 )))
+TOKEN=$(head -c6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mkdir -p "$RUN"/{data/e2e,tftp,state}
+cp "$CACHE/kernel/vmlinuz" "$CACHE/kernel/initrd.img" "$RUN/data/e2e/"
+cp "$CACHE/loaders/undionly.kpxe" "$CACHE/loaders/snponly.efi" "$RUN/tftp/"
+cat > "$RUN/site.yaml" <<YAML
+site: { name: e2e, domain: e2e.internal }
+server: { state_dir: $RUN/state, data_dir: $RUN/data, tftp_root: $RUN/tftp }
+networks:
+  lab:
+    interface: br0
+    address: $SRV/24
+    dhcp: { mode: authoritative, range: 10.99.0.100-10.99.0.199, lease: 1h }
+profiles:
+  e2e:
+    kernel: e2e/vmlinuz
+    initrd: e2e/initrd.img
+    cmdline: console=ttyS0 quiet panic=-1
+defaults: { profile: e2e }
+hosts:
+  vm0: { mac: $MAC0, ip: 10.99.0.10 }
+YAML
+
+if [ "$SERVER" = standin ]; then
+  # The stand-in: dnsmasq for DHCP (static lease for vm0, no ping probe, iPXE told not to wait for ProxyDHCP),
+  # TFTP and IPv6 RAs, nginx for HTTP, serving the same kernel, initrd and an equivalent iPXE script.
+  mkdir -p "$RUN/data/boot" "$RUN/nginx"
+  printf '#!ipxe\nkernel http://%s/files/e2e/vmlinuz initrd=initrd.img console=ttyS0 quiet panic=-1\ninitrd http://%s/files/e2e/initrd.img\nboot\n' "$SRV" "$SRV" > "$RUN/data/boot/script.ipxe"
+  cat > "$RUN/nginx/nginx.conf" <<NGINX
+daemon off; user root; worker_processes 1; pid $RUN/nginx/pid; error_log $RUN/nginx/error.log;
+events { worker_connections 64; }
+http {
+  access_log off; sendfile on; default_type application/octet-stream;
+  client_body_temp_path $RUN/nginx; proxy_temp_path $RUN/nginx; fastcgi_temp_path $RUN/nginx; uwsgi_temp_path $RUN/nginx; scgi_temp_path $RUN/nginx;
+  server { listen $SRV:80; location /files/ { alias $RUN/data/; } location /boot/ { root $RUN/data; } }
+}
+NGINX
+  ip netns exec "$NS" nginx -c "$RUN/nginx/nginx.conf" >"$RUN/nginx.out" 2>&1 &
+  PIDS+=($!)
+  ip netns exec "$NS" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 -u root -g root \
+    --interface=br0 --bind-interfaces --pid-file="$RUN/dnsmasq.pid" --dhcp-leasefile="$RUN/dnsmasq.leases" \
+    --dhcp-range=10.99.0.100,10.99.0.199,255.255.255.0,1h --dhcp-host="$MAC0,10.99.0.10" \
+    --enable-tftp --tftp-root="$RUN/tftp" --no-ping \
+    --dhcp-match=set:ipxe,175 --dhcp-match=set:efi64,option:client-arch,7 --dhcp-match=set:efi64,option:client-arch,9 \
+    --dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe --dhcp-boot=tag:!ipxe,tag:efi64,snponly.efi \
+    --dhcp-boot=tag:ipxe,http://$SRV/boot/script.ipxe --dhcp-option=tag:ipxe,encap:175,176,1b \
+    --enable-ra --dhcp-range=fd99::,ra-only,64 --log-facility="$RUN/dnsmasq.log" >"$RUN/dnsmasq.out" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do ip netns exec "$NS" bash -c "exec 3<>/dev/tcp/$SRV/80" 2>/dev/null && break; sleep 0.1; done
+  log "stand-in (dnsmasq + nginx) ready"
+else
+ip netns exec "$NS" "$NBP" run --config "$RUN/site.yaml" >"$RUN/agent.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 300); do grep -q ' ready: ' "$RUN/agent.log" && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.1; done
+if ! grep -q ' ready: ' "$RUN/agent.log"; then echo "FAIL e2e-$FW: netbootpi did not start"; cat "$RUN/agent.log" >&2; exit 1; fi
+log "netbootpi ready"
+
+# ---- vm0's overlay, uploaded through the product's own PUT from vm0's address (then the address is removed)
+if [ "$SERVER" = netbootpi ]; then
+ovl=$(mktemp -d); mkdir -p "$ovl/etc"; echo "overlay-of-vm0-$TOKEN" > "$ovl/etc/e2e-value"
+tar -czf "$RUN/seed.tar.gz" -C "$ovl" etc; rm -rf "$ovl"
+ip -n "$NS" addr add 10.99.0.10/32 dev br0
+seed=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' --interface 10.99.0.10 -T "$RUN/seed.tar.gz" "http://$SRV/apkovl/$MAC0.tar.gz")
+ip -n "$NS" addr del 10.99.0.10/32 dev br0
+[ "$seed" = 201 ] || [ "$seed" = 204 ] || [ "$seed" = 200 ] || { echo "FAIL e2e-$FW: seeding vm0's overlay got HTTP $seed"; exit 1; }
+fi
+fi
+
+# ---- the VMs
+QPIDS=(); MACS=("$MAC0" "$MAC1"); VMS=$(seq 0 $((NVMS - 1))); declare -A VSTART
+for i in $VMS; do
+  ip -n "$NS" tuntap add tap$i mode tap
+  ip -n "$NS" link set tap$i master br0 up
+  fwargs=(); rom=""
+  if [ "$FW" = uefi ]; then
+    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN/vars-$i.fd"
+    fwargs=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+            -drive if=pflash,format=raw,unit=1,file="$RUN/vars-$i.fd")
+    rom=",romfile="    # no iPXE ROM: OVMF's own PXE client must fetch snponly.efi over TFTP
+  fi
+  : > "$RUN/serial-$i.log"
+  ip netns exec "$NS" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 256 -smp 1 "${fwargs[@]}" \
+    -nographic -serial file:"$RUN/serial-$i.log" -monitor none -no-user-config -nodefaults \
+    -netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=${MACS[$i]},bootindex=1$rom \
+    -boot n -no-reboot </dev/null >"$RUN/qemu-$i.out" 2>&1 &
+  QPIDS+=($!); PIDS+=($!); VSTART[$i]=$(date +%s.%N)
+  log "vm$i started (mac ${MACS[$i]})"
+done
+
+if [ $CONSOLE = 1 ]; then
+  echo "----- vm0's console (${MACS[0]}) -----" >&2
+  # Unbuffered, and without the firmware's screen-clearing escape sequences.
+  tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | sed -u 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1bc//g; s/\r//g' >&2 &
+  PIDS+=($!)
+fi
+
+# ---- wait for both to finish (or fail, or time out)
+deadline=$(( $(date +%s) + TIMEOUT )); declare -A DONE TIMES
+while [ "$(date +%s)" -lt $deadline ]; do
+  for i in $VMS; do
+    if [ -z "${TIMES[$i]:-}" ] && grep -aq "E2E-DHCP ${MACS[$i]}" "$RUN/serial-$i.log"; then
+      TIMES[$i]=$(awk -v a="${VSTART[$i]}" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+    fi
+    [ -n "${DONE[$i]:-}" ] && continue
+    if grep -aq "E2E-DONE ${MACS[$i]}" "$RUN/serial-$i.log"; then DONE[$i]=ok; log "vm$i done"
+    elif grep -aq "E2E-FAIL" "$RUN/serial-$i.log"; then DONE[$i]=fail; log "vm$i failed"
+    elif ! kill -0 "${QPIDS[$i]}" 2>/dev/null; then DONE[$i]=fail; log "vm$i exited without a marker"; fi
+  done
+  all=1; for i in $VMS; do [ -n "${DONE[$i]:-}" ] || all=0; done
+  [ $all = 1 ] && break
+  sleep 0.1
+done
+# The console's escape sequences can share a line with a marker: keep from the marker on.
+marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
+
+for i in $VMS; do
+  [ -n "${TIMES[$i]:-}" ] && echo "TIME vm$i ${TIMES[$i]}"
+  if [ "${DONE[$i]:-}" = ok ]; then pass "vm$i booted from the box and ran its initramfs ($(marker E2E-DHCP $i))"
+  else fail "vm$i did not finish in ${TIMEOUT}s"; echo "--- vm$i serial (tail)" >&2; tail -c 2000 "$RUN/serial-$i.log" >&2; echo >&2; fi
+done
+[ "$(marker E2E-DHCP 0 | cut -d' ' -f3)" = 10.99.0.10 ] && pass "vm0 got its static address" || fail "vm0's address: $(marker E2E-DHCP 0)"
+if [ "$SERVER" = netbootpi ] && [ "$NVMS" = 2 ]; then
+case "$(marker E2E-DHCP 1 | cut -d' ' -f3)" in 10.99.0.1[0-9][0-9]) pass "vm1 (unknown) got a pool address";; *) fail "vm1's address: $(marker E2E-DHCP 1)";; esac
+[ "$(marker E2E-OVERLAY 0)" = "E2E-OVERLAY $MAC0 overlay-of-vm0-$TOKEN" ] && pass "vm0 fetched its own overlay" || fail "vm0's overlay: $(marker E2E-OVERLAY 0)"
+[ "$(marker E2E-OVERLAY 1)" = "E2E-OVERLAY $MAC1 none" ] && pass "vm1 has no overlay" || fail "vm1's overlay: $(marker E2E-OVERLAY 1)"
+case "$(marker E2E-PUT 0 | cut -d' ' -f3)" in 20[014]) pass "vm0 uploaded its changed overlay";; *) fail "vm0's upload: $(marker E2E-PUT 0)";; esac
+case "$(marker E2E-PUT 1 | cut -d' ' -f3)" in 403) pass "vm1's upload was refused (no static address)";; *) fail "vm1's upload: $(marker E2E-PUT 1)";; esac
+got=$(ip netns exec "$NS" curl -s "http://$SRV/apkovl/$MAC0.tar.gz" | tar -xzO etc/e2e-uploaded 2>/dev/null)
+[ "$got" = "uploaded-by-$MAC0" ] && pass "the box now serves vm0's uploaded overlay" || fail "vm0's stored overlay holds '$got'"
+code=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' "http://$SRV/apkovl/$MAC1.tar.gz")
+[ "$code" = 404 ] && pass "nothing was stored for vm1" || fail "vm1's overlay GET answered $code"
+for i in 0 1; do
+  ev=$("$NBP" events "${MACS[$i]}" --config "$RUN/site.yaml" 2>&1)
+  if grep -q 'boot/' <<<"$ev" && grep -q 'vmlinuz' <<<"$ev" && grep -q 'initrd.img' <<<"$ev"; then pass "boot events recorded for vm$i"
+  else fail "boot events for vm$i: $ev"; fi
+done
+fi
+
+[ $CONSOLE = 1 ] && { sleep 0.5; echo "----- end of vm0's console -----" >&2; }
+printf '%s\n' "${results[@]}"
+log "total $(elapsed)s"
+grep -q '^FAIL' <<<"$(printf '%s\n' "${results[@]}")" && { KEEP=1; exit 1; }
+exit 0
