@@ -37,7 +37,9 @@ public static partial class IpxeScript
             w.Append("# no menu_timeout: boot straight away\n");
 
         w.Append(CultureInfo.InvariantCulture, $":{prefix}boot\n");
-        w.Append("set base ${mirror}/${branch}/releases/${arch}/netboot-${version}\n");
+        // Kernel, initramfs and modloop come through the box's cache of the release
+        // (MIRROR/BRANCH/releases/ARCH/netboot-VERSION), so hosts boot while the uplink is down.
+        w.Append(CultureInfo.InvariantCulture, $"set base {BootUrls.Upstream(ctx.Request.BoxUrl, profile.Name)}\n");
         w.Append("imgfree\n");
         var line = new StringBuilder("kernel ${base}/vmlinuz-${flavor} initrd=initramfs-${flavor}");
         foreach (var a in fixedArgs) line.Append(' ').Append(a);
@@ -69,9 +71,7 @@ public static partial class IpxeScript
 
     private static void AppendAlpineMenu(StringBuilder w, BootProfile profile, string prefix, long timeoutMs, string who)
     {
-        var flavors = new List<string> { profile.Alpine!.Flavor };
-        foreach (var f in new[] { "lts", "virt" })
-            if (!flavors.Contains(f)) flavors.Add(f);
+        var flavors = Upstream.UpstreamArtifacts.AlpineFlavors(profile.Alpine!);
 
         w.Append(CultureInfo.InvariantCulture, $"set {prefix}timeout {timeoutMs}\n");
         // Menu items align behind a two-space indent; iPXE trims plain spaces, so make them from hex.

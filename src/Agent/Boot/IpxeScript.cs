@@ -139,17 +139,17 @@ public static partial class IpxeScript
         w.Append(CultureInfo.InvariantCulture, $":{prefix}boot\n");
         w.Append("imgfree\n");
         w.Append(CultureInfo.InvariantCulture,
-            $"kernel {ArtifactUrl(ctx, profile.Kernel!)} {string.Join(' ', args)} || goto {prefix}failed\n");
+            $"kernel {ArtifactUrl(ctx, profile, profile.Kernel!)} {string.Join(' ', args)} || goto {prefix}failed\n");
         foreach (var initrd in profile.Initrds)
-            w.Append(CultureInfo.InvariantCulture, $"initrd {ArtifactUrl(ctx, initrd)} || goto {prefix}failed\n");
+            w.Append(CultureInfo.InvariantCulture, $"initrd {ArtifactUrl(ctx, profile, initrd)} || goto {prefix}failed\n");
         w.Append(CultureInfo.InvariantCulture, $"boot || goto {prefix}failed\n");
         AppendFailed(w, prefix, $"{prefix}boot");
     }
 
-    /// <summary>Site paths are served from the box; http(s) URLs are fetched from where they are.</summary>
-    private static string ArtifactUrl(Context ctx, string artifact) =>
-        artifact.StartsWith("http://", StringComparison.Ordinal) || artifact.StartsWith("https://", StringComparison.Ordinal)
-            ? artifact
+    /// <summary>Site paths are served from the data directory; URLs through the box's cache of them.</summary>
+    private static string ArtifactUrl(Context ctx, BootProfile profile, string artifact) =>
+        Upstream.UpstreamArtifacts.IsUrl(artifact)
+            ? $"{BootUrls.Upstream(ctx.Request.BoxUrl, profile.Name)}/{Uri.EscapeDataString(Upstream.UpstreamArtifacts.FileName(artifact))}"
             : BootUrls.File(ctx.Request.BoxUrl, artifact);
 
     private static string FileName(string artifact)

@@ -27,6 +27,7 @@ public static class CommandLine
                                            stored Alpine overlays: list versions, copy the served one to
                                            FILE ('-': stdout), or drop it to serve the one before
           events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
+          fetch [--config FILE]            download every mirror artifact the profiles name into the cache
           leases [--config FILE]           the DHCP leases the agent holds
           --version                        print the version
 
@@ -72,6 +73,9 @@ public static class CommandLine
                 if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
                 if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");
                 return OverlayCommand.Run(overlay.Positional, overlay.Config, stdout, stderr);
+            case "fetch":
+                if (!Options.TryParse(rest, positional: 0, out var fetch, out var fetchError)) return Fail(stderr, fetchError);
+                return await FetchCommand.RunAsync(fetch.Config, stdout, stderr).ConfigureAwait(false);
             case "events":
                 if (!Options.TryParse(rest, positional: 1, out var ev, out var evError)) return Fail(stderr, evError);
                 return EventsCommand.Run(ev.Positional.Count == 1 ? ev.Positional[0] : null, ev.Config, stdout, stderr);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Upstream;
 
 namespace NetbootPi.Agent.Http;
 
@@ -15,9 +16,14 @@ public static class BootHttpExtensions
     /// </summary>
     public static IServiceCollection AddBootHttp(this IServiceCollection services, SiteInventory site, HttpListenAddress? listen)
     {
+        // A line per request from ASP.NET Core would flood the journal and slow every boot fetch; the
+        // handler logs what matters (refusals, uploads) itself and boot events record every fetch.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
+        services.AddSingleton(sp => new UpstreamCache(site.Server.StateDirectory, UpstreamHttp.CreateClient(),
+            sp.GetRequiredService<ILogger<UpstreamCache>>()));
         services.AddSingleton<Hosting.ClientDirectory>();
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(

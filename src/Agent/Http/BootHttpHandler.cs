@@ -8,6 +8,7 @@ using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Upstream;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Http;
@@ -18,8 +19,8 @@ namespace NetbootPi.Agent.Http;
 /// once, so a reload never splits one answer between two versions of the file.
 /// </summary>
 public sealed partial class BootHttpHandler(
-    SiteState state, OverlayStore overlays, BootEventLog events, ClientDirectory clients, TimeProvider time,
-    ILogger<BootHttpHandler> logger)
+    SiteState state, OverlayStore overlays, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
+    TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -73,10 +74,34 @@ public sealed partial class BootHttpHandler(
             await FileAsync(ctx, site.Server.DataDirectory, relative).ConfigureAwait(false);
             Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(relative));
         }
+        else if (path.StartsWith(BootUrls.UpstreamPrefix, StringComparison.Ordinal))
+        {
+            await UpstreamAsync(ctx, site, path[BootUrls.UpstreamPrefix.Length..]).ConfigureAwait(false);
+        }
         else
         {
             await TextAsync(ctx, StatusCodes.Status404NotFound, "not found\n").ConfigureAwait(false);
         }
+    }
+
+    private async Task UpstreamAsync(HttpContext ctx, SiteInventory site, string rest)
+    {
+        var slash = rest.IndexOf('/');
+        var (profile, name) = slash > 0 ? (rest[..slash], rest[(slash + 1)..]) : ("", "");
+        var result = await upstream.GetAsync(site, profile, name).ConfigureAwait(false);
+        switch (result.Failure)
+        {
+            case UpstreamFailure.NotNamedBySite:
+                await TextAsync(ctx, StatusCodes.Status404NotFound, result.Detail + "\n").ConfigureAwait(false);
+                break;
+            case UpstreamFailure.FetchFailed:
+                await TextAsync(ctx, StatusCodes.Status502BadGateway, $"not cached, and fetching failed: {result.Detail}\n").ConfigureAwait(false);
+                break;
+            default:
+                await FileAsync(ctx, Path.GetDirectoryName(result.Path)!, Path.GetFileName(result.Path)!, ContentTypes.ForFile(name)).ConfigureAwait(false);
+                break;
+        }
+        Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(name));
     }
 
     private async Task ScriptAsync(HttpContext ctx, SiteInventory site, string script, string? host)
@@ -165,7 +190,7 @@ public sealed partial class BootHttpHandler(
         Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
     }
 
-    private async Task FileAsync(HttpContext ctx, string root, string relative)
+    private async Task FileAsync(HttpContext ctx, string root, string relative, string? contentType = null)
     {
         var refusal = SafeFiles.TryOpen(root, relative, out var stream);
         switch (refusal)
@@ -185,7 +210,7 @@ public sealed partial class BootHttpHandler(
         // Length and modification time identify a version well enough for boot artifacts, which are
         // replaced by rename, never edited in place.
         var etag = new EntityTagHeaderValue($"\"{stream.Length:x}-{modified.Ticks:x}\"");
-        var result = TypedResults.File(stream, ContentTypes.ForFile(relative), lastModified: modified, entityTag: etag,
+        var result = TypedResults.File(stream, contentType ?? ContentTypes.ForFile(relative), lastModified: modified, entityTag: etag,
             enableRangeProcessing: true);
         await result.ExecuteAsync(ctx).ConfigureAwait(false);
     }

@@ -31,6 +31,8 @@ public sealed partial class BootHttpService(
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "netbootpi" });
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // The agent's host owns signals and lifetime messages; the embedded app must not handle SIGTERM itself.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(o =>
         {
@@ -69,6 +71,12 @@ public sealed partial class BootHttpService(
     public async ValueTask DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "http listening on {Addresses}")]

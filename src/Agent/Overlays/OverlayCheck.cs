@@ -44,8 +44,12 @@ public static class OverlayCheck
             var entries = 0;
             // Without copying the data TarReader skips over it by reading, so every byte is counted.
             while (tar.GetNextEntry(copyData: false) is not null) entries++;
+            // GZipStream reports a cut-off stream as a normal end; the trailer catches it. RFC 1952 §2.3.1:
+            // the member ends with CRC32 and ISIZE, the uncompressed length mod 2^32 (lbu writes one member).
+            limited.CopyTo(Stream.Null);
             if (limited.Exceeded) return OverlayRejection.UnpacksTooLarge;
-            return entries == 0 ? OverlayRejection.NotTar : OverlayRejection.None;
+            if (entries == 0 || !TrailerMatches(file, limited.Position)) return OverlayRejection.NotTar;
+            return OverlayRejection.None;
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException
                                        or ArgumentException or OverflowException)
@@ -53,6 +57,15 @@ public static class OverlayCheck
             // The decompressor and TarReader report malformed input by throwing; here that is an answer.
             return limited.Exceeded ? OverlayRejection.UnpacksTooLarge : OverlayRejection.NotTar;
         }
+    }
+
+    private static bool TrailerMatches(FileStream file, long decompressed)
+    {
+        if (file.Length < 18) return false; // 10-byte header + 8-byte trailer at the least
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) == (uint)decompressed;
     }
 
     /// <summary>Reads at most a given number of bytes, then reports end of stream and remembers it was cut.</summary>

@@ -37,6 +37,12 @@ public static class BootUrls
     public static string File(string baseUrl, string relativePath) =>
         baseUrl + FilesPrefix + string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>The path prefix of mirror artifacts the box caches: <c>/upstream/PROFILE/NAME</c>.</summary>
+    public const string UpstreamPrefix = "/upstream/";
+
+    /// <summary>Where the box serves a profile's mirror artifacts (fetched once, then kept).</summary>
+    public static string Upstream(string baseUrl, string profile) => $"{baseUrl}{UpstreamPrefix}{profile}";
+
     /// <summary>The host-side script that packs an Alpine overlay with <c>lbu package</c> and uploads it.</summary>
     public static string OverlayUploader(string baseUrl) => $"{baseUrl}/apkovl/upload.sh";
 }

@@ -90,7 +90,8 @@ public class IpxeScriptTests
             "kernel ${base}/vmlinuz-${flavor} initrd=initramfs-${flavor} modules=loop,squashfs BOOTIF=01-${net0/mac:hexhyp} ip=dhcp " +
             "modloop=${base}/modloop-${flavor} alpine_repo=${mirror}/${branch}/main apkovl=http://10.69.0.1/apkovl/{MAC}.tar.gz " +
             "ssh_key=http://10.69.0.1/keys.pub ${cmdline} console=${console} || goto failed\n", script);
-        Assert.Contains("set base ${mirror}/${branch}/releases/${arch}/netboot-${version}\n", script);
+        // The release comes through the box's cache, which fetches it from MIRROR/BRANCH/releases/ARCH/netboot-VERSION.
+        Assert.Contains("set base http://10.69.0.1/upstream/alpine\n", script);
         Assert.Contains("set mirror http://dl-cdn.alpinelinux.org/alpine\nset branch v3.13\nset version 3.13.2\n", script);
         Assert.Contains("iseq ${manufacturer} QEMU && set flavor virt && set console ttyS0 ||\n", script);
         Assert.Contains("set timeout 5000\n", script);
@@ -114,7 +115,7 @@ public class IpxeScriptTests
     {
         var script = Render(Load(Kinds), "02:00:00:00:00:03", new BootRequest("http://192.168.5.1:8080", "192.168.5.1"));
         Assert.Contains(" root=/dev/nfs nfsroot=192.168.5.1:/srv/nfsroots/02-00-00-00-00-03 ip=dhcp rw console=tty0 ", script);
-        Assert.Contains("kernel http://mirror.example/ubuntu/vmlinuz initrd=initrd.img ", script);
+        Assert.Contains("kernel http://192.168.5.1:8080/upstream/ubuntu-nfs/vmlinuz initrd=initrd.img ", script);
         Assert.Contains("initrd http://192.168.5.1:8080/files/ubuntu/initrd.img || goto failed\n", script);
     }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# netbootpi's boot HTTP service against nginx, serving the same files in the same run on 127.0.0.1:
+#   one large download with curl (default 256 MiB) and small-file requests with wrk (64 connections).
+# Prints each result and netbootpi/nginx ratios against the goals (issue 5: >= 0.9x large, >= 0.7x small).
+# Env: SIZE_MIB (256), DURATION (10s), CONNECTIONS (64), THREADS (2), AGENT (built netbootpi binary).
+# Run under the shared build lock: flock /tmp/netbootpi-build.lock bench/http.sh
+# Needs: curl, wrk, nginx (Debian: nginx-light or nginx; started here with its own config, not as a service).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB=${SIZE_MIB:-256}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+AGENT=${AGENT:-src/Agent/bin/Release/net10.0/netbootpi}
+for tool in curl wrk nginx; do
+  command -v "$tool" >/dev/null || { echo "http.sh: $tool is not installed (apt-get install curl wrk nginx-light)" >&2; exit 2; }
+done
+[ -x "$AGENT" ] || dotnet build src/Agent -c Release -nologo -v:q >/dev/null
+
+T=$(mktemp -d /tmp/netbootpi-bench-http.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+
+mkdir -p "$T/data" "$T/state" "$T/nginx"
+head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$T/data/large.bin"
+head -c 4096 /dev/urandom > "$T/data/small.bin"
+chmod -R a+rX "$T"   # nginx workers run as www-data
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+NB_PORT=$(free_port); NGX_PORT=$(free_port)
+
+cat > "$T/site.yaml" <<YAML
+site: { name: bench }
+server: { state_dir: $T/state, data_dir: $T/data }
+networks:
+  lo: { interface: lo, address: 127.0.0.1/8 }
+profiles:
+  disk: { local: true }
+defaults: { profile: disk }
+YAML
+"$AGENT" run --config "$T/site.yaml" --http-listen "127.0.0.1:$NB_PORT" >"$T/agent.log" 2>&1 &
+PIDS+=($!)
+
+# nginx as a file server with the same paths (/files/...), logging off like the agent's console log level.
+cat > "$T/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes auto;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $T/nginx/body;
+  proxy_temp_path $T/nginx/proxy;
+  fastcgi_temp_path $T/nginx/fastcgi;
+  uwsgi_temp_path $T/nginx/uwsgi;
+  scgi_temp_path $T/nginx/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$NGX_PORT;
+    location /files/ { alias $T/data/; }
+  }
+}
+CONF
+nginx -c "$T/nginx/nginx.conf" -p "$T/nginx" -e "$T/nginx/error.log" &
+PIDS+=($!)
+
+wait_up() {
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "http.sh: $1 did not come up" >&2; tail -n 5 "$T/agent.log" "$T/nginx/error.log" >&2; return 1
+}
+wait_up "http://127.0.0.1:$NB_PORT/files/small.bin"
+wait_up "http://127.0.0.1:$NGX_PORT/files/small.bin"
+
+large() { curl -s -o /dev/null -w '%{speed_download}' "$1" | awk '{printf "%.1f", $1 / 1048576}'; }
+small() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1" | awk '/^Requests\/sec:/ {printf "%.0f", $2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+nb_large=$(large "http://127.0.0.1:$NB_PORT/files/large.bin")
+ngx_large=$(large "http://127.0.0.1:$NGX_PORT/files/large.bin")
+nb_small=$(small "http://127.0.0.1:$NB_PORT/files/small.bin")
+ngx_small=$(small "http://127.0.0.1:$NGX_PORT/files/small.bin")
+
+echo "large file ($SIZE_MIB MiB, curl, one stream): netbootpi $nb_large MiB/s, nginx $ngx_large MiB/s, ratio $(ratio "$nb_large" "$ngx_large") (goal >= 0.90)"
+echo "small file (4 KiB, wrk -c$CONNECTIONS -d$DURATION): netbootpi $nb_small req/s, nginx $ngx_small req/s, ratio $(ratio "$nb_small" "$ngx_small") (goal >= 0.70)"

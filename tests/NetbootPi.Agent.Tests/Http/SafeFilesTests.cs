@@ -1,0 +1,57 @@
+using NetbootPi.Agent.Http;
+
+namespace NetbootPi.Agent.Tests.Http;
+
+public class SafeFilesTests
+{
+    [Theory]
+    [InlineData("vmlinuz")]
+    [InlineData("alpine/v3.20/vmlinuz-lts")]
+    [InlineData("hosts/84:8f:69:e0:d4:0f.txt")]
+    public void Plain_relative_paths_pass(string path) => Assert.True(SafeFiles.IsPlainRelativePath(path));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/etc/passwd")]        // absolute: empty first segment
+    [InlineData("..")]
+    [InlineData("a/../b")]
+    [InlineData("a/./b")]
+    [InlineData("a//b")]
+    [InlineData("a/")]
+    [InlineData(".tmp")]
+    [InlineData("a/.vmlinuz.123.tmp")]
+    [InlineData("..%2fsecret")]
+    [InlineData("a\\..\\b")]
+    [InlineData("a\0b")]
+    [InlineData("a\nb")]
+    public void Anything_else_is_refused(string path) => Assert.False(SafeFiles.IsPlainRelativePath(path));
+
+    [Fact]
+    public void Symlinks_out_of_the_root_are_refused_and_inside_followed()
+    {
+        var dir = Directory.CreateTempSubdirectory("netbootpi-safe-").FullName;
+        try
+        {
+            var root = Path.Combine(dir, "root");
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(dir, "secret"), "s");
+            File.WriteAllText(Path.Combine(root, "file"), "f");
+            File.CreateSymbolicLink(Path.Combine(root, "in"), "file");
+            File.CreateSymbolicLink(Path.Combine(root, "out"), "../secret");
+            // The root itself may be a symlink: containment is checked against its real path.
+            var linkedRoot = Path.Combine(dir, "linked");
+            Directory.CreateSymbolicLink(linkedRoot, root);
+
+            Assert.Equal(FileRefusal.None, SafeFiles.TryOpen(linkedRoot, "in", out var s));
+            s!.Dispose();
+            Assert.Equal(FileRefusal.OutsideRoot, SafeFiles.TryOpen(linkedRoot, "out", out s));
+            Assert.Null(s);
+            Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(root, "missing", out _));
+            Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(Path.Combine(dir, "no-root"), "file", out _));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
