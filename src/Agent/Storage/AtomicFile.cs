@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using NetbootPi.Protocols.Interop;
 
 namespace NetbootPi.Agent.Storage;
 
@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Storage;
 /// temporary file beside the target, fsync it, rename it over the target, fsync the directory so the rename
 /// itself is durable.
 /// </summary>
-public static partial class AtomicFile
+public static class AtomicFile
 {
     /// <summary>A temporary name in the target's directory; hidden (leading dot), so no listing or server shows it.</summary>
     public static string TemporaryPathFor(string path) =>
@@ -40,28 +40,5 @@ public static partial class AtomicFile
     }
 
     /// <summary>fsync(2) on a directory: makes creations, renames and deletions in it durable.</summary>
-    public static void SyncDirectory(string directory)
-    {
-        // .NET opens no directories as files, hence the libc calls; O_RDONLY (0) is the same on every arch.
-        var fd = Open(directory, 0);
-        if (fd < 0) throw new IOException($"cannot open directory {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (Fsync(fd) != 0)
-                throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
+    public static void SyncDirectory(string directory) => DirectorySync.Flush(directory);
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace NetbootPi.Protocols.Interop;
 
 /// <summary>Makes a directory's entries (a rename, a new file) durable: open the directory, fsync it, close it.</summary>
-internal static class DirectorySync
+public static class DirectorySync
 {
     public static void Flush(string directory)
     {
