@@ -57,6 +57,20 @@ internal sealed class NetLab : IDisposable
         Up(nsB, ifB, cidrB);
     }
 
+    /// <summary>A bridge in <paramref name="ns"/> (no STP, no forwarding delay), up, with an optional address.</summary>
+    public void Bridge(string ns, string name, string? cidr)
+    {
+        Must(Ip, "-n", ns, "link", "add", name, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+        Up(ns, name, cidr);
+    }
+
+    /// <summary>A veth from <paramref name="ns"/> into <paramref name="bridge"/> in <paramref name="bridgeNs"/>.</summary>
+    public void Attach(string bridgeNs, string bridge, string port, string ns, string iface, string? cidr, string? mac = null)
+    {
+        Link(bridgeNs, port, null, ns, iface, cidr, mac);
+        Must(Ip, "-n", bridgeNs, "link", "set", port, "master", bridge);
+    }
+
     public void Up(string ns, string iface, string? cidr)
     {
         if (cidr is not null) Must(Ip, "-n", ns, "addr", "add", cidr, "dev", iface);
