@@ -37,6 +37,9 @@ public sealed class RouterAdvertiser : IAsyncDisposable
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, interfaceIndex);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(AllRouters, interfaceIndex));
+            // .NET refuses ReceiveFrom on a socket it has not seen bound; only a successful SendTo binds it
+            // implicitly, and the first advertisement fails on a link that has just come up.
+            _socket.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
         }
         catch
         {
@@ -44,6 +47,9 @@ public sealed class RouterAdvertiser : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>True once the solicitation loop has ended (disposed, or the socket failed).</summary>
+    internal bool IsStopped => _loop.IsCompleted;
 
     /// <summary>Sends one unsolicited advertisement and starts answering solicitations.</summary>
     public void Start()

@@ -20,14 +20,26 @@ internal sealed class AgentProcess : IDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "netbootpi");
 
-    public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(environment, [], args);
+
+    /// <summary>
+    /// Starts the agent through <paramref name="wrapper"/> (like <c>ip netns exec NS</c>), which must exec it so
+    /// that the process (and its id, for signals) is the agent's.
+    /// </summary>
+    public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, string[] wrapper, params string[] args)
     {
-        var psi = new ProcessStartInfo(Executable)
+        var psi = new ProcessStartInfo(wrapper.Length == 0 ? Executable : wrapper[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper.Length > 0)
+        {
+            foreach (var w in wrapper.Skip(1)) psi.ArgumentList.Add(w);
+            psi.ArgumentList.Add(Executable);
+        }
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         psi.Environment.Remove("JOURNAL_STREAM");
