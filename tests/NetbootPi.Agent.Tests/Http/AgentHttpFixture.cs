@@ -77,6 +77,9 @@ public sealed class AgentHttpFixture : IDisposable
         {
             var entry = new UstarTarEntry(TarEntryType.RegularFile, "etc/hostname")
             {
+                // Fixed, so the same host name always gives the same bytes (the default is "now", which made
+                // overlays built a second apart differ and the comparisons flaky).
+                ModificationTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
                 DataStream = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(hostname + "\n")),
             };
             tar.WriteEntry(entry);
