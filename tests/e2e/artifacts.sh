@@ -10,8 +10,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$CACHE"/{pkgs,kernel,loaders}
 
 meta=linux-image-cloud-amd64
-pkg=$(apt-cache depends "$meta" | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-[ -n "$pkg" ] || { echo "artifacts: cannot resolve $meta (run apt-get update)" >&2; exit 1; }
+resolve() { apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'; }
+pkg=$(resolve)
+# A machine whose packages were all preinstalled may have no package lists yet.
+[ -n "$pkg" ] || { apt-get update -q >&2; pkg=$(resolve); }
+[ -n "$pkg" ] || { echo "artifacts: cannot resolve $meta from the package lists" >&2; exit 1; }
 unpacked=$CACHE/pkgs/$pkg
 if [ ! -d "$unpacked/boot" ]; then
   ls "$CACHE"/pkgs/"${pkg}"_*.deb >/dev/null 2>&1 || (cd "$CACHE/pkgs" && apt-get -o APT::Sandbox::User=root download -q "$pkg" >&2)
