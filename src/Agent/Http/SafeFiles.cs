@@ -1,4 +1,4 @@
-using NetbootPi.Agent.Storage;
+using NetbootPi.Protocols.Interop;
 
 namespace NetbootPi.Agent.Http;
 

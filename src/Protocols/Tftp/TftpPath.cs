@@ -80,8 +80,4 @@ internal static class TftpPath
         }
         return current;
     }
-
-    /// <summary>Whether <paramref name="path"/> is <paramref name="root"/> or inside it; both canonical.</summary>
-    public static bool IsUnder(string path, string root) =>
-        root == "/" || path == root || (path.StartsWith(root, StringComparison.Ordinal) && path.Length > root.Length && path[root.Length] == '/');
 }

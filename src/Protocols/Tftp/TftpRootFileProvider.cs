@@ -1,12 +1,13 @@
 using System.Net;
+using NetbootPi.Protocols.Interop;
 
 namespace NetbootPi.Protocols.Tftp;
 
 /// <summary>
 /// Serves regular files under one directory. A name is taken relative to the root; <c>..</c>, NUL bytes and
-/// anything that resolves outside the root through a symlink are refused with ERROR 2. The check resolves the
-/// real path before opening; a symlink swapped in between check and open by someone with write access to the
-/// root is outside what this guards against.
+/// anything that resolves outside the root through a symlink are refused with ERROR 2. The name is resolved
+/// before opening (for a precise refusal), and the opened file's own real path is checked again, so a symlink
+/// swapped in between the two cannot lead out of the root.
 /// </summary>
 public sealed class TftpRootFileProvider : ITftpFileProvider
 {
@@ -29,12 +30,16 @@ public sealed class TftpRootFileProvider : ITftpFileProvider
         if (parts is null) return TftpOpenResult.AccessViolation(refusal);
         var real = TftpPath.Resolve(Path.Join(Root, string.Join('/', parts)));
         if (real is null) return TftpOpenResult.AccessViolation("too many levels of symbolic links");
-        if (!TftpPath.IsUnder(real, Root)) return TftpOpenResult.AccessViolation($"resolves to {real}, outside the root {Root}");
+        if (!RealPath.IsWithin(real, Root)) return TftpOpenResult.AccessViolation($"resolves to {real}, outside the root {Root}");
         if (Directory.Exists(real)) return TftpOpenResult.NotFound($"{real} is a directory");
         if (!File.Exists(real)) return TftpOpenResult.NotFound($"{real} does not exist");
         try
         {
-            return TftpOpenResult.Success(new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize));
+            var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize);
+            if (RealPath.Of(file.SafeFileHandle) is { } opened && RealPath.IsWithin(opened, Root))
+                return TftpOpenResult.Success(file);
+            file.Dispose();
+            return TftpOpenResult.AccessViolation($"{real} was replaced by a link outside the root {Root} while it was opened");
         }
         catch (UnauthorizedAccessException e)
         {

@@ -1,22 +1,23 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace NetbootPi.Agent.Storage;
+namespace NetbootPi.Protocols.Interop;
 
 /// <summary>
 /// The path the kernel actually opened, with every symlink and <c>..</c> resolved: read back from
 /// <c>/proc/self/fd/N</c> of an open descriptor, so it describes the very file being served and not a name
-/// that could be swapped between a check and the open.
+/// that could be swapped between a check and the open. The one confinement check of every served file (TFTP, HTTP).
 /// </summary>
-public static partial class RealPath
+public static class RealPath
 {
     public static string? Of(SafeFileHandle handle) => ReadProcLink(handle.DangerousGetHandle().ToInt32());
 
     /// <summary>The real path of a file or directory, or null when it cannot be opened.</summary>
     public static string? Of(string path)
     {
-        var fd = Open(path, 0); // O_RDONLY: also opens directories, which FileStream refuses
+        // open(2) directly: it also opens directories, which FileStream refuses.
+        var fd = Libc.Open(Encoding.UTF8.GetBytes(path + "\0"), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) return null;
         try
         {
@@ -24,7 +25,7 @@ public static partial class RealPath
         }
         finally
         {
-            _ = Close(fd);
+            Libc.Close(fd);
         }
     }
 
@@ -43,10 +44,4 @@ public static partial class RealPath
             return null;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
