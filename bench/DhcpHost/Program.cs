@@ -47,7 +47,7 @@ internal sealed class OneNetworkPolicy(DhcpNetwork network) : IDhcpPolicy
 {
     public IReadOnlyList<DhcpNetwork> Networks { get; } = [network];
     public DhcpReservation? FindReservation(DhcpNetwork n, MacAddress mac) => null;
-    public DhcpBootDecision DecideBoot(DhcpNetwork n, DhcpMessage request) => DhcpBootDecision.None;
+    public DhcpBootDecision DecideBoot(DhcpNetwork n, DhcpMessage request, Ipv4Address server) => DhcpBootDecision.None;
 }
 
 internal sealed class CountingObserver : IDhcpTransportObserver

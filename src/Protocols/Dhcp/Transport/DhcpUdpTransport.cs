@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using NetbootPi.Protocols.Dhcp.Leases;
@@ -10,8 +11,9 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 
 /// <summary>
 /// Linux UDP transport for <see cref="DhcpEngine"/>: one socket per served interface and port, each bound to
-/// 0.0.0.0 and pinned to its device with SO_BINDTODEVICE, so the arrival interface is known without
-/// IP_PKTINFO and broadcasts leave through the right link. Replies that carry a commit ticket are sent only
+/// 0.0.0.0 and pinned to its device with SO_BINDTODEVICE, so the arrival interface is known and broadcasts
+/// leave through the right link. IP_PKTINFO tells the address a datagram was sent to (the box's address a
+/// relay forwards to). Replies that carry a commit ticket are sent only
 /// once the lease is durable; the receive loop does not wait for that, so leases queued meanwhile share the
 /// next fsync (group commit).
 /// </summary>
@@ -71,6 +73,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             // before bind and all set SO_REUSEADDR.
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Broadcast, true);
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             s.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
             s.Bind(new IPEndPoint(IPAddress.Any, port));
             return s;
@@ -90,10 +93,10 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!ct.IsCancellationRequested)
         {
-            SocketReceiveFromResult r;
+            SocketReceiveMessageFromResult r;
             try
             {
-                r = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, ct).ConfigureAwait(false);
+                r = await socket.ReceiveMessageFromAsync(receive, SocketFlags.None, any, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -111,7 +114,8 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
                 _observer.OnRejected(interfaceName, source, error);
                 continue;
             }
-            var context = new DhcpReceiveContext(interfaceName, role, Ipv4Address.FromIPAddress(source.Address), source.Port);
+            var context = new DhcpReceiveContext(interfaceName, role, Ipv4Address.FromIPAddress(source.Address), source.Port,
+                LocalAddressOf(r.PacketInformation, message, interfaceName));
             var result = _engine.Handle(message, context, reply);
             _observer.OnHandled(interfaceName, result);
             if (result.Disposition != DhcpDisposition.Reply) continue;
@@ -125,6 +129,36 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             reply.AsSpan(0, result.Length).CopyTo(copy);
             _ = SendAfterCommitAsync(socket, interfaceName, copy, result, ct);
         }
+    }
+
+    /// <summary>The datagram's destination if it is a unicast address of the box, else see <see cref="DhcpReceiveContext.LocalAddress"/>.</summary>
+    private static Ipv4Address LocalAddressOf(IPPacketInformation info, DhcpMessage message, string interfaceName)
+    {
+        if (info.Address is { AddressFamily: AddressFamily.InterNetwork } destination)
+        {
+            var a = Ipv4Address.FromIPAddress(destination);
+            if (!a.IsAny && a != Ipv4Address.Broadcast && a.Value >> 28 != 0xE) return a;
+        }
+        // A broadcast. Only a relayed one (RFC 1542 §4.1.1 lets a relay forward to a broadcast address) may need
+        // the box's address, so the interface is looked up for those alone and not for every client DISCOVER.
+        return message.GatewayAddress.IsAny ? Ipv4Address.Any : InterfaceAddress(interfaceName);
+    }
+
+    private static Ipv4Address InterfaceAddress(string interfaceName)
+    {
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                if (nic.Name != interfaceName) continue;
+                foreach (var u in nic.GetIPProperties().UnicastAddresses)
+                    if (u.Address.AddressFamily == AddressFamily.InterNetwork) return Ipv4Address.FromIPAddress(u.Address);
+            }
+        }
+        catch (NetworkInformationException)
+        {
+        }
+        return Ipv4Address.Any;
     }
 
     private async Task SendAfterCommitAsync(Socket socket, string interfaceName, byte[] packet, DhcpEngineResult result, CancellationToken ct)
