@@ -5,22 +5,26 @@
 # 4-way rate, the drop ratio and the average DORA delay per server, then netbootpi's ratio to Kea at the
 # highest rate each held with <= 1% drops.
 # Goal (issue 3): netbootpi >= Kea's rate with lease durability on (every ACK after its lease's fsync).
+# netbootpi here is bench/DhcpHost: the agent's DHCP engine, UDP transport and durable lease store on one
+# network, without the site policy and without the agent's per-reply log line (the peers' logging is off too).
 # Peers: dnsmasq with no-ping and quiet-dhcp, its lease file on; kea-dhcp4 memfile with persist on.
 #
 # Usage: sudo bench/dhcp.sh
 #   BENCH_RATES="500 1000 2000 4000 8000"  offered DORA/s      BENCH_PERIOD=10  seconds per rate
 #   BENCH_CLIENTS=20000                    distinct MACs (within the 65k pool)
+#   BENCH_WARMUP=2                         seconds at 1000/s before each measured run (JIT, caches), same for all
 #   BENCH_SERVERS="netbootpi dnsmasq kea"  which servers to run
 # Needs: perfdhcp (kea-admin), dnsmasq (dnsmasq-base), kea-dhcp4 (kea-dhcp4-server), iproute2, the .NET SDK.
 # Takes the shared build lock for the whole run.
 set -euo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
-  exec env NETBOOTPI_BENCH_LOCKED=1 flock /tmp/netbootpi-build.lock "$0" "$@"
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 1500 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
 rates=${BENCH_RATES:-500 1000 2000 4000 8000}
 period=${BENCH_PERIOD:-10}
 clients=${BENCH_CLIENTS:-20000}
+warmup=${BENCH_WARMUP:-2}
 servers=(${BENCH_SERVERS:-netbootpi dnsmasq kea})
 
 for tool in perfdhcp dnsmasq kea-dhcp4 ip dotnet; do
@@ -101,11 +105,19 @@ stop_server() {
   server_pid=
 }
 
-# One perfdhcp run at an offered rate; prints "rate drop% avg_ms".
+# Datagrams the server's kernel dropped because the socket's receive queue was full (/proc/net/snmp is per
+# namespace): a server that falls behind loses requests here.
+rcvbuf_errors() { ip netns exec "$nss" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp; }
+
+# One perfdhcp run at an offered rate; prints "rate drop% avg_ms queue-overflows".
 measure() {
-  local rate=$1 out
+  local rate=$1 out before
+  if [ "$warmup" -gt 0 ]; then
+    ip netns exec "$nsc" perfdhcp -4 -l "$vc" -r 1000 -p "$warmup" -R "$clients" -g single 10.250.0.1 >/dev/null 2>&1 || true
+  fi
+  before=$(rcvbuf_errors)
   out=$(ip netns exec "$nsc" perfdhcp -4 -l "$vc" -r "$rate" -p "$period" -R "$clients" -g single 10.250.0.1 2>&1 || true)
-  awk '
+  awk -v overflows=$(( $(rcvbuf_errors) - before )) '
     /^Rate:/ { rate = $2 }
     /Statistics for: DISCOVER-OFFER/ { x = "do" }
     /Statistics for: REQUEST-ACK/ { x = "ra" }
@@ -115,7 +127,7 @@ measure() {
     END {
       drop = sent["do"] > 0 ? 100 * (1 - recv["ra"] / sent["do"]) : 100
       if (drop < 0) drop = 0
-      printf "%.0f %.2f %.3f\n", rate, drop, delay
+      printf "%.0f %.2f %.3f %d\n", rate, drop, delay, overflows
     }' <<< "$out"
 }
 
@@ -133,13 +145,13 @@ for s in "${servers[@]}"; do
 done
 
 printf "%-10s" "offered/s"
-for s in "${servers[@]}"; do printf " | %-28s" "$s: got/s drop% avg-ms"; done
+for s in "${servers[@]}"; do printf " | %-37s" "$s: got/s drop% avg-ms q-full"; done
 echo
 for r in $rates; do
   printf "%-10s" "$r"
   for s in "${servers[@]}"; do
-    read -r got drop delay <<< "${result[$s,$r]}"
-    printf " | %9s %8s%% %9s" "$got" "$drop" "$delay"
+    read -r got drop delay overflows <<< "${result[$s,$r]}"
+    printf " | %9s %8s%% %9s %8s" "$got" "$drop" "$delay" "$overflows"
   done
   echo
 done
@@ -149,4 +161,5 @@ echo
 if [ -n "${best[netbootpi]:-}" ] && [ -n "${best[kea]:-}" ] && [ "${best[kea]}" -gt 0 ]; then
   awk -v a="${best[netbootpi]}" -v b="${best[kea]}" 'BEGIN { printf "netbootpi/kea: %.2fx (goal >= 1.00x)\n", a / b }'
 fi
-echo "(perfdhcp -g single, 4-way exchanges, $clients clients, ${period}s per rate; avg-ms = DISCOVER-OFFER + REQUEST-ACK delay)"
+echo "(perfdhcp -g single, 4-way exchanges, $clients clients, ${period}s per rate; avg-ms = DISCOVER-OFFER + REQUEST-ACK delay;"
+echo " q-full = requests the server's kernel dropped because its socket's receive queue was full)"

@@ -191,5 +191,27 @@ public sealed class LeaseStoreTests : IDisposable
     {
         using var store = LeaseStore.Open(_dir);
         Assert.Throws<ArgumentOutOfRangeException>(() => store.WhenDurableAsync(5, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.WaitUntilDurable(5, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Synchronous_waiters_return_only_once_their_record_is_durable()
+    {
+        using (var store = LeaseStore.Open(_dir))
+        {
+            var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    var ticket = store.Append(Lease(i % 250 + 1, t));
+                    store.WaitUntilDurable(ticket, TestContext.Current.CancellationToken);
+                    Assert.True(store.DurableTicket >= ticket);
+                }
+            })).ToArray();
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+            Assert.Equal(1200, store.DurableTicket);
+        }
+        Assert.Equal(1200 * 28, new FileInfo(JournalPath(_dir)).Length);
     }
 }

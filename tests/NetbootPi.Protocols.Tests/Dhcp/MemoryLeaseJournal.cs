@@ -15,4 +15,9 @@ internal sealed class MemoryLeaseJournal : ILeaseJournal
 
     public ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default) =>
         ticket <= Records.Count ? ValueTask.CompletedTask : throw new InvalidOperationException($"ticket {ticket} was never issued");
+
+    public void WaitUntilDurable(long ticket, CancellationToken cancellationToken)
+    {
+        if (ticket > Records.Count) throw new InvalidOperationException($"ticket {ticket} was never issued");
+    }
 }

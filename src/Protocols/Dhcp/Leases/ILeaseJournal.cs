@@ -11,4 +11,11 @@ public interface ILeaseJournal
 
     /// <summary>Completes once every record up to <paramref name="ticket"/> is durable; faults if it never can be.</summary>
     ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Blocks until every record up to <paramref name="ticket"/> is durable, for a dedicated sender thread that
+    /// would otherwise pay a thread-pool hop per batch; throws <see cref="IOException"/> if it never can be, and
+    /// <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    void WaitUntilDurable(long ticket, CancellationToken cancellationToken);
 }

@@ -22,6 +22,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
     private readonly FileStream _journal;
     private readonly Dictionary<Ipv4Address, DhcpLease> _state;
     private readonly object _gate = new(); // a Monitor: the flusher waits on it for appends
+    private readonly object _durableGate = new(); // a Monitor: synchronous waiters wait on it for batches
     private readonly Thread _flusher;
     private List<DhcpLease> _pending = [];
     private List<DhcpLease> _spare = [];
@@ -122,6 +123,37 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
         return new ValueTask(cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task);
     }
 
+    public void WaitUntilDurable(long ticket, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (ticket > _lastTicket) throw new ArgumentOutOfRangeException(nameof(ticket), $"ticket {ticket} was never issued");
+        }
+        lock (_durableGate)
+        {
+            while (true)
+            {
+                long durable;
+                Exception? fault;
+                lock (_gate)
+                {
+                    durable = _durable;
+                    fault = _fault;
+                }
+                if (ticket <= durable) return;
+                if (fault is not null) throw new IOException("the lease journal cannot be written", fault);
+                cancellationToken.ThrowIfCancellationRequested();
+                // The flusher pulses after every batch; the timeout only bounds how late a cancellation is seen.
+                Monitor.Wait(_durableGate, TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private void SignalDurable()
+    {
+        lock (_durableGate) Monitor.PulseAll(_durableGate);
+    }
+
     /// <summary>Writes what is queued, stops the flusher and closes the journal.</summary>
     public void Dispose()
     {
@@ -165,6 +197,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
                     _pendingDone.TrySetException(e);
                 }
                 done.TrySetException(e);
+                SignalDurable();
                 FailRemaining(e);
                 return;
             }
@@ -177,6 +210,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
                 _spare = batch;
             }
             done.TrySetResult();
+            SignalDurable();
             if (_journalRecords >= _options.CompactAfterRecords && _journalRecords >= 2L * _state.Count) Compact();
         }
     }

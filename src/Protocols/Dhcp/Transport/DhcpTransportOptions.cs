@@ -13,6 +13,12 @@ public sealed class DhcpTransportOptions
     public int ClientPort { get; init; } = 68;
     public int ProxyPort { get; init; } = 4011;
 
+    /// <summary>
+    /// Receive queue per socket, so that a burst (a rack powering on) waits in the kernel instead of being
+    /// dropped; 0 keeps the system default.
+    /// </summary>
+    public int ReceiveBufferBytes { get; init; } = 1 << 20;
+
     /// <summary>Where relays listen for replies; 67 in every real deployment, changed only by tests.</summary>
     public int RelayPort { get; init; } = 67;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -12,30 +13,43 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 /// <summary>
 /// Linux UDP transport for <see cref="DhcpEngine"/>: one socket per served interface and port, each bound to
 /// 0.0.0.0 and pinned to its device with SO_BINDTODEVICE, so the arrival interface is known and broadcasts
-/// leave through the right link. IP_PKTINFO tells the address a datagram was sent to (the box's address a
-/// relay forwards to). Replies that carry a commit ticket are sent only
+/// leave through the right link; IP_PKTINFO tells the address a datagram was sent to (the box's address a
+/// relay forwards to, <see cref="DhcpReceiveContext.LocalAddress"/>). Replies that carry a commit ticket are sent only
 /// once the lease is durable; the receive loop does not wait for that, so leases queued meanwhile share the
 /// next fsync (group commit).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Each socket has its own thread blocked in recvfrom, and replies are sent synchronously from it: a DHCP
+/// exchange is a few microseconds of work, and handing each datagram between the socket engine's epoll thread
+/// and the thread pool cost more CPU than the work itself (context switches, spinning workers). Replies that
+/// wait for their lease go to one sender thread that wakes once per durable batch, not once per reply.
+/// </para>
+/// <para>
 /// RFC 2131 §4.1 unicast to yiaddr at chaddr (<see cref="DhcpRouteKind.ClientHardware"/>) needs an ARP entry
 /// for an address the client does not answer ARP for yet; dnsmasq installs one with the SIOCSARP ioctl,
 /// udhcpd broadcasts instead. This transport broadcasts on the arrival interface, which every client accepts
 /// (it is what a client with the broadcast flag asked for anyway).
+/// </para>
 /// </remarks>
 public sealed class DhcpUdpTransport : IAsyncDisposable
 {
     // <asm-generic/socket.h>: the same on x86_64 and arm64.
     private const int SolSocket = 1;
     private const int SoBindToDevice = 25;
+    private const int SoReceiveBufferForce = 33;
 
     private readonly DhcpEngine _engine;
     private readonly ILeaseJournal _journal;
     private readonly DhcpTransportOptions _options;
     private readonly IDhcpTransportObserver _observer;
-    private readonly List<(Socket Socket, string Interface, int Role)> _sockets = [];
+    private readonly List<Listener> _listeners = [];
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _loops = [];
+    private readonly Queue<CommittedReply> _waiting = new();
+    private readonly object _waitingGate = new();
+    private readonly SocketAddress _broadcast;
+    private Thread? _sender;
+    private bool _stopping;
 
     public DhcpUdpTransport(DhcpEngine engine, ILeaseJournal journal, DhcpTransportOptions options, IDhcpTransportObserver observer)
     {
@@ -43,6 +57,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         _journal = journal;
         _options = options;
         _observer = observer;
+        _broadcast = new IPEndPoint(IPAddress.Broadcast, options.ClientPort).Serialize();
     }
 
     /// <summary>Opens every socket (throws if one cannot be bound: a port already taken, a missing interface) and starts receiving.</summary>
@@ -50,21 +65,42 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
     {
         foreach (var name in _options.Interfaces)
         {
-            _sockets.Add((Open(name, _options.ServerPort), name, DhcpEngine.ServerPort));
-            if (_options.ListenProxyPort) _sockets.Add((Open(name, _options.ProxyPort), name, DhcpEngine.PxeBootServerPort));
+            _listeners.Add(new Listener(Open(name, _options.ServerPort), name, DhcpEngine.ServerPort));
+            if (_options.ListenProxyPort) _listeners.Add(new Listener(Open(name, _options.ProxyPort), name, DhcpEngine.PxeBootServerPort));
         }
-        foreach (var (socket, name, role) in _sockets) _loops.Add(ReceiveLoop(socket, name, role, _stop.Token));
+        _sender = new Thread(SendCommittedLoop) { IsBackground = true, Name = "dhcp-send-acked" };
+        _sender.Start();
+        foreach (var listener in _listeners)
+        {
+            listener.Thread = new Thread(() => ReceiveLoop(listener)) { IsBackground = true, Name = $"dhcp-{listener.Interface}:{listener.Role}" };
+            listener.Thread.Start();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        lock (_waitingGate)
+        {
+            if (_stopping) return;
+            _stopping = true;
+            Monitor.PulseAll(_waitingGate);
+        }
         await _stop.CancelAsync();
-        foreach (var (socket, _, _) in _sockets) socket.Dispose();
-        await Task.WhenAll(_loops).ConfigureAwait(false);
+        // Closing a socket wakes the thread blocked in its recvfrom (the runtime shuts the socket down first).
+        foreach (var listener in _listeners) listener.Socket.Dispose();
+        await Task.Run(() =>
+        {
+            foreach (var listener in _listeners) listener.Thread?.Join();
+            _sender?.Join();
+        }).ConfigureAwait(false);
+        lock (_waitingGate)
+        {
+            while (_waiting.TryDequeue(out var dropped)) ArrayPool<byte>.Shared.Return(dropped.Packet);
+        }
         _stop.Dispose();
     }
 
-    private static Socket Open(string interfaceName, int port)
+    private Socket Open(string interfaceName, int port)
     {
         var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -75,6 +111,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Broadcast, true);
             s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             s.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
+            SetReceiveBuffer(s, _options.ReceiveBufferBytes);
             s.Bind(new IPEndPoint(IPAddress.Any, port));
             return s;
         }
@@ -85,49 +122,79 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoop(Socket socket, string interfaceName, int role, CancellationToken ct)
+    /// <summary>
+    /// A fleet powering on at once sends a burst; requests that find the queue full are lost and each costs its
+    /// client a retransmission timeout (4 s and more). SO_RCVBUFFORCE (CAP_NET_ADMIN, which the agent has)
+    /// passes net.core.rmem_max; without the capability the plain option gives what the limit allows.
+    /// </summary>
+    private static void SetReceiveBuffer(Socket s, int bytes)
+    {
+        if (bytes <= 0) return;
+        try
+        {
+            Span<byte> value = stackalloc byte[sizeof(int)];
+            BitConverter.TryWriteBytes(value, bytes);
+            s.SetRawSocketOption(SolSocket, SoReceiveBufferForce, value);
+        }
+        catch (SocketException)
+        {
+            s.ReceiveBufferSize = bytes;
+        }
+    }
+
+    private void ReceiveLoop(Listener listener)
     {
         var receive = new byte[2048];
         var reply = new byte[1500];
         var message = new DhcpMessage();
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!ct.IsCancellationRequested)
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var to = new SocketAddress(AddressFamily.InterNetwork);
+        while (true)
         {
-            SocketReceiveMessageFromResult r;
+            int received;
+            IPPacketInformation info;
             try
             {
-                r = await socket.ReceiveMessageFromAsync(receive, SocketFlags.None, any, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                var flags = SocketFlags.None;
+                received = listener.Socket.ReceiveMessageFrom(receive, ref flags, ref from, out info);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                if (!ct.IsCancellationRequested) _observer.OnReceiveFailed(interfaceName, role, e);
+                if (!_stop.IsCancellationRequested) _observer.OnReceiveFailed(listener.Interface, listener.Role, e);
                 return;
             }
-            var source = (IPEndPoint)r.RemoteEndPoint;
-            var error = message.Parse(receive.AsSpan(0, r.ReceivedBytes));
+            if (_stop.IsCancellationRequested) return;
+            var sender = (IPEndPoint)from;
+            var source = (Address: Ipv4Address.FromIPAddress(sender.Address), sender.Port);
+            var error = message.Parse(receive.AsSpan(0, received));
             if (error != DhcpParseError.None)
             {
-                _observer.OnRejected(interfaceName, source, error);
+                _observer.OnRejected(listener.Interface, new IPEndPoint(source.Address.ToIPAddress(), source.Port), error);
                 continue;
             }
-            var context = new DhcpReceiveContext(interfaceName, role, Ipv4Address.FromIPAddress(source.Address), source.Port,
-                LocalAddressOf(r.PacketInformation, message, interfaceName));
+            var context = new DhcpReceiveContext(listener.Interface, listener.Role, source.Address, source.Port,
+                LocalAddressOf(info, message, listener.Interface));
             var result = _engine.Handle(message, context, reply);
-            _observer.OnHandled(interfaceName, result);
+            _observer.OnHandled(listener.Interface, result);
             if (result.Disposition != DhcpDisposition.Reply) continue;
             if (result.CommitTicket == 0)
             {
-                await SendAsync(socket, interfaceName, reply.AsMemory(0, result.Length), result).ConfigureAwait(false);
+                Send(listener, reply.AsSpan(0, result.Length), result, to);
                 continue;
             }
-            // The ACK waits for its lease on its own so that this loop keeps feeding the next commit batch.
+            // The ACK waits for its lease on the sender thread so that this loop keeps feeding the next batch.
             var copy = ArrayPool<byte>.Shared.Rent(result.Length);
             reply.AsSpan(0, result.Length).CopyTo(copy);
-            _ = SendAfterCommitAsync(socket, interfaceName, copy, result, ct);
+            lock (_waitingGate)
+            {
+                if (_stopping)
+                {
+                    ArrayPool<byte>.Shared.Return(copy);
+                    return;
+                }
+                _waiting.Enqueue(new CommittedReply(listener, copy, result));
+                if (_waiting.Count == 1) Monitor.Pulse(_waitingGate);
+            }
         }
     }
 
@@ -161,45 +228,80 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         return Ipv4Address.Any;
     }
 
-    private async Task SendAfterCommitAsync(Socket socket, string interfaceName, byte[] packet, DhcpEngineResult result, CancellationToken ct)
+    /// <summary>
+    /// Tickets grow in the order replies are queued, so the head of the queue is the oldest: once it is durable,
+    /// every reply behind it whose ticket the same fsync covered is ready too, and is sent without waiting again.
+    /// </summary>
+    private void SendCommittedLoop()
     {
-        try
+        var to = new SocketAddress(AddressFamily.InterNetwork);
+        while (true)
         {
-            await _journal.WhenDurableAsync(result.CommitTicket, ct).ConfigureAwait(false);
-            await SendAsync(socket, interfaceName, packet.AsMemory(0, result.Length), result).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (IOException e)
-        {
-            // The lease is not durable: the client must not be promised it. It will retry.
-            _observer.OnSendFailed(interfaceName, result, e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(packet);
+            CommittedReply head;
+            lock (_waitingGate)
+            {
+                while (_waiting.Count == 0 && !_stopping) Monitor.Wait(_waitingGate);
+                if (_stopping) return;
+                head = _waiting.Peek();
+            }
+            Exception? failure = null;
+            try
+            {
+                _journal.WaitUntilDurable(head.Result.CommitTicket, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (IOException e)
+            {
+                // The lease is not durable: the client must not be promised it. It will retry.
+                failure = e;
+            }
+            lock (_waitingGate) _waiting.Dequeue();
+            if (failure is null) Send(head.Listener, head.Packet.AsSpan(0, head.Result.Length), head.Result, to);
+            else _observer.OnSendFailed(head.Listener.Interface, head.Result, failure);
+            ArrayPool<byte>.Shared.Return(head.Packet);
         }
     }
 
-    private async ValueTask SendAsync(Socket socket, string interfaceName, ReadOnlyMemory<byte> packet, DhcpEngineResult result)
+    private void Send(Listener listener, ReadOnlySpan<byte> packet, in DhcpEngineResult result, SocketAddress to)
     {
         var route = result.Route;
-        var (address, port) = route.Kind switch
+        var destination = route.Kind switch
         {
-            DhcpRouteKind.Relay => (route.Address, _options.RelayPort),
-            DhcpRouteKind.ClientAddress => (route.Address, _options.ClientPort),
-            DhcpRouteKind.Source => (route.Address, route.Port),
+            DhcpRouteKind.Relay => WriteIPv4(to, route.Address, _options.RelayPort),
+            DhcpRouteKind.ClientAddress => WriteIPv4(to, route.Address, _options.ClientPort),
+            DhcpRouteKind.Source => WriteIPv4(to, route.Address, route.Port),
             // Broadcast, and ClientHardware for want of an ARP entry (see the remarks above).
-            _ => (Ipv4Address.Broadcast, _options.ClientPort),
+            _ => _broadcast,
         };
         try
         {
-            await socket.SendToAsync(packet, SocketFlags.None, new IPEndPoint(address.ToIPAddress(), port)).ConfigureAwait(false);
+            listener.Socket.SendTo(packet, SocketFlags.None, destination);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            _observer.OnSendFailed(interfaceName, result, e);
+            _observer.OnSendFailed(listener.Interface, result, e);
         }
     }
+
+    // struct sockaddr_in: family (2 bytes, host order), port (2, network order), address (4, network order).
+    private static SocketAddress WriteIPv4(SocketAddress target, Ipv4Address address, int port)
+    {
+        var bytes = target.Buffer.Span;
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[2..4], (ushort)port);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes[4..8], address.Value);
+        return target;
+    }
+
+    private sealed class Listener(Socket socket, string interfaceName, int role)
+    {
+        public Socket Socket { get; } = socket;
+        public string Interface { get; } = interfaceName;
+        public int Role { get; } = role;
+        public Thread? Thread { get; set; }
+    }
+
+    private readonly record struct CommittedReply(Listener Listener, byte[] Packet, DhcpEngineResult Result);
 }
