@@ -173,6 +173,9 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
     void IDhcpTransportObserver.OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) =>
         LogSendFailed(result.ReplyType, result.Address, interfaceName, error.Message);
 
+    void IDhcpTransportObserver.OnClientUnicastUnavailable(string interfaceName, string reason) =>
+        LogClientUnicastUnavailable(interfaceName, reason);
+
     void IDhcpTransportObserver.OnReceiveFailed(string interfaceName, int port, Exception error)
     {
         LogReceiveFailed(interfaceName, port, error.Message);
@@ -214,6 +217,9 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
 
     [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "no IPv6 router advertisements on {Interface} ({Error}): PXE clients there wait longer for IPv6 before booting")]
     private partial void LogNoAdvertiser(string @interface, string error);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "DHCP on {Interface}: cannot add ARP entries ({Reason}); replies to clients without an address are broadcast instead of unicast (netbootpi needs CAP_NET_ADMIN)")]
+    private partial void LogClientUnicastUnavailable(string @interface, string reason);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "DHCP: server.state_dir changed to {Directory}; the lease store moves there at the next restart")]
     private partial void LogStateDirNeedsRestart(string directory);

@@ -168,5 +168,6 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
         public void OnHandled(string interfaceName, in DhcpEngineResult result) { }
         public void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) => Failures.Enqueue(error);
         public void OnReceiveFailed(string interfaceName, int port, Exception error) => Failures.Enqueue(error);
+        public void OnClientUnicastUnavailable(string interfaceName, string reason) => Failures.Enqueue(new InvalidOperationException(reason));
     }
 }

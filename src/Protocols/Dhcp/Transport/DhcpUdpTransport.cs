@@ -3,9 +3,11 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dhcp.Server;
+using NetbootPi.Protocols.Interop;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Protocols.Dhcp.Transport;
@@ -27,9 +29,9 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 /// </para>
 /// <para>
 /// RFC 2131 §4.1 unicast to yiaddr at chaddr (<see cref="DhcpRouteKind.ClientHardware"/>) needs an ARP entry
-/// for an address the client does not answer ARP for yet; dnsmasq installs one with the SIOCSARP ioctl,
-/// udhcpd broadcasts instead. This transport broadcasts on the arrival interface, which every client accepts
-/// (it is what a client with the broadcast flag asked for anyway).
+/// for an address the client does not answer ARP for yet. Like dnsmasq, this transport installs one with the
+/// SIOCSARP ioctl (which needs CAP_NET_ADMIN) and then sends to yiaddr; if the kernel refuses, it says so once
+/// and broadcasts on the arrival interface instead, which every client accepts.
 /// </para>
 /// </remarks>
 public sealed class DhcpUdpTransport : IAsyncDisposable
@@ -50,6 +52,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
     private readonly SocketAddress _broadcast;
     private Thread? _sender;
     private bool _stopping;
+    private int _arpUnavailableReported;
 
     public DhcpUdpTransport(DhcpEngine engine, ILeaseJournal journal, DhcpTransportOptions options, IDhcpTransportObserver observer)
     {
@@ -148,7 +151,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         var reply = new byte[1500];
         var message = new DhcpMessage();
         EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-        var to = new SocketAddress(AddressFamily.InterNetwork);
+        var to = new Scratch();
         while (true)
         {
             int received;
@@ -234,7 +237,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
     /// </summary>
     private void SendCommittedLoop()
     {
-        var to = new SocketAddress(AddressFamily.InterNetwork);
+        var to = new Scratch();
         while (true)
         {
             CommittedReply head;
@@ -265,25 +268,49 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
-    private void Send(Listener listener, ReadOnlySpan<byte> packet, in DhcpEngineResult result, SocketAddress to)
+    private void Send(Listener listener, ReadOnlySpan<byte> packet, in DhcpEngineResult result, Scratch scratch)
     {
         var route = result.Route;
-        var destination = route.Kind switch
-        {
-            DhcpRouteKind.Relay => WriteIPv4(to, route.Address, _options.RelayPort),
-            DhcpRouteKind.ClientAddress => WriteIPv4(to, route.Address, _options.ClientPort),
-            DhcpRouteKind.Source => WriteIPv4(to, route.Address, route.Port),
-            // Broadcast, and ClientHardware for want of an ARP entry (see the remarks above).
-            _ => _broadcast,
-        };
+        var to = scratch.Destination;
         try
         {
+            var destination = route.Kind switch
+            {
+                DhcpRouteKind.Relay => WriteIPv4(to, route.Address, _options.RelayPort),
+                DhcpRouteKind.ClientAddress => WriteIPv4(to, route.Address, _options.ClientPort),
+                DhcpRouteKind.Source => WriteIPv4(to, route.Address, route.Port),
+                DhcpRouteKind.ClientHardware when AddArpEntry(listener, route, scratch.ArpRequest) =>
+                    WriteIPv4(to, route.Address, _options.ClientPort),
+                // Broadcast, and ClientHardware when no ARP entry could be added.
+                _ => _broadcast,
+            };
             listener.Socket.SendTo(packet, SocketFlags.None, destination);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             _observer.OnSendFailed(listener.Interface, result, e);
         }
+    }
+
+    /// <summary>
+    /// The client cannot answer ARP for yiaddr before it has it, so the kernel is told where yiaddr is
+    /// (RFC 2131 §4.1; what dnsmasq does). False when it refuses: the caller broadcasts.
+    /// </summary>
+    private bool AddArpEntry(Listener listener, in DhcpReplyRoute route, byte[] request)
+    {
+        if (!_options.UnicastToClientHardware) return false;
+        var errno = ArpCache.TryAdd(listener.Socket, request, route.Address, route.ClientMac, listener.Interface);
+        if (errno == 0) return true;
+        if (Interlocked.Exchange(ref _arpUnavailableReported, 1) == 0)
+            _observer.OnClientUnicastUnavailable(listener.Interface, Marshal.GetPInvokeErrorMessage(errno));
+        return false;
+    }
+
+    /// <summary>Per-thread buffers for sending: the destination sockaddr and a struct arpreq.</summary>
+    private sealed class Scratch
+    {
+        public SocketAddress Destination { get; } = new(AddressFamily.InterNetwork);
+        public byte[] ArpRequest { get; } = new byte[ArpCache.RequestSize];
     }
 
     // struct sockaddr_in: family (2 bytes, host order), port (2, network order), address (4, network order).
