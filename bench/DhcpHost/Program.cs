@@ -47,7 +47,7 @@ internal sealed class OneNetworkPolicy(DhcpNetwork network) : IDhcpPolicy
 {
     public IReadOnlyList<DhcpNetwork> Networks { get; } = [network];
     public DhcpReservation? FindReservation(DhcpNetwork n, MacAddress mac) => null;
-    public DhcpBootDecision DecideBoot(DhcpNetwork n, DhcpMessage request) => DhcpBootDecision.None;
+    public DhcpBootDecision DecideBoot(DhcpNetwork n, DhcpMessage request, Ipv4Address server) => DhcpBootDecision.None;
 }
 
 internal sealed class CountingObserver : IDhcpTransportObserver
@@ -59,6 +59,7 @@ internal sealed class CountingObserver : IDhcpTransportObserver
         Count(result.Disposition == DhcpDisposition.Reply ? result.ReplyType.ToString() : result.Disposition.ToString());
     public void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) => Count($"send-failed:{error.GetType().Name}");
     public void OnReceiveFailed(string interfaceName, int port, Exception error) => Console.Error.WriteLine($"dhcphost: {interfaceName}:{port} receive failed: {error.Message}");
+    public void OnClientUnicastUnavailable(string interfaceName, string reason) => Console.Error.WriteLine($"dhcphost: {interfaceName}: no ARP entries ({reason}), broadcasting");
 
     private void Count(string key) => _counts.AddOrUpdate(key, 1, static (_, v) => v + 1);
 

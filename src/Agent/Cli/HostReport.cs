@@ -22,7 +22,7 @@ internal static class HostReport
 
         if (binding.Network is not null)
         {
-            foreach (var line in NetworkLines(binding)) yield return line;
+            foreach (var line in NetworkLines(binding, site.Server.HttpPort)) yield return line;
             yield break;
         }
         // No static address: the network is wherever the machine's DHCP request arrives.
@@ -36,19 +36,29 @@ internal static class HostReport
         {
             yield return "";
             yield return $"when seen on network {n.Name}:";
-            foreach (var line in NetworkLines(site.Resolve(mac, n))) yield return line;
+            foreach (var line in NetworkLines(site.Resolve(mac, n), site.Server.HttpPort)) yield return line;
         }
     }
 
-    private static IEnumerable<string> NetworkLines(HostBinding b)
+    private static IEnumerable<string> NetworkLines(HostBinding b, int httpPort)
     {
         var n = b.Network!;
-        yield return Row("network", $"{n.Name} ({n.Interface}, {n.Subnet}, {Summary.Dhcp(n)})");
+        yield return Row("network", $"{n.Name} ({n.Interface ?? "through DHCP relays"}, {n.Subnet}, {Summary.Dhcp(n)})");
         yield return Row("ip", AddressText(b, n));
-        yield return Row("boot script", b.BootScriptUrl ?? "- (no boot offer)");
-        yield return Row("overlay", b.OverlayUrl ?? (b.GetsBootOffer ? "- (the profile uses no apkovl overlay)" : "-"));
+        string? script = b.BootScriptUrl, overlay = b.OverlayUrl;
+        if (n.IsRelayed && b.GetsBootOffer)
+        {
+            // The relay's clients reach the box at the address the relay forwards to, known only per request.
+            const string Note = " (BOX: the box's address the relay forwards to)";
+            var baseUrl = httpPort == 80 ? "http://BOX" : $"http://BOX:{httpPort}";
+            script = BootUrls.Script(baseUrl, b.Mac) + Note;
+            overlay = b.UsesOverlay ? BootUrls.Overlay(baseUrl, b.Mac) + Note : null;
+        }
+        yield return Row("boot script", script ?? "- (no boot offer)");
+        yield return Row("overlay", overlay ?? (b.GetsBootOffer ? "- (the profile uses no apkovl overlay)" : "-"));
         var roots = b.NfsRoots;
-        yield return Row("nfs root", roots.Count == 0 ? "-" : string.Join(", ", roots.Select(r => $"{n.BoxAddress}:{r}")));
+        var box = n.BoxAddress?.ToString() ?? "BOX";
+        yield return Row("nfs root", roots.Count == 0 ? "-" : string.Join(", ", roots.Select(r => $"{box}:{r}")));
     }
 
     private static string AddressText(HostBinding b, NetworkConfig n)

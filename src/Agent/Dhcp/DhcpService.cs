@@ -22,7 +22,7 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
 {
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
 
-    private readonly Dictionary<string, (DhcpUdpTransport Transport, bool Proxy)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DhcpUdpTransport Transport, Listen Listen)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RouterAdvertiser> _advertisers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedMissing = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changed = new(0);
@@ -75,23 +75,41 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
         _changed.Release();
     }
 
+    /// <summary>How the service listens on one interface.</summary>
+    /// <param name="Proxy">Also on port 4011 (a proxy-mode network is on it).</param>
+    /// <param name="Served">A DHCP-serving network is on it (else only relays are heard there).</param>
+    private readonly record struct Listen(bool Proxy, bool Served);
+
+    /// <summary>
+    /// The interfaces to listen on: those of DHCP-serving networks, and when the site has relayed networks the
+    /// interfaces of all its other networks too, since a relay may forward to the box's address on any of them.
+    /// The engine answers only relayed requests on an interface whose own network does not serve DHCP.
+    /// </summary>
+    internal static Dictionary<string, (bool Proxy, bool Served)> WantedInterfaces(SiteInventory site)
+    {
+        var relayed = site.Networks.Any(n => n.IsRelayed && n.Dhcp.Mode != DhcpMode.Off);
+        return site.Networks
+            .Where(n => n.Interface is not null && (relayed || n.Dhcp.Mode != DhcpMode.Off))
+            .GroupBy(n => n.Interface!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key,
+                g => (g.Any(n => n.Dhcp.Mode == DhcpMode.Proxy), g.Any(n => n.Dhcp.Mode != DhcpMode.Off)),
+                StringComparer.Ordinal);
+    }
+
     /// <summary>Opens sockets for served interfaces that exist, closes those no longer served.</summary>
     private async Task ReconcileAsync()
     {
-        var wanted = state.Current.Networks
-            .Where(n => n.Dhcp.Mode != DhcpMode.Off)
-            .GroupBy(n => n.Interface, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Any(n => n.Dhcp.Mode == DhcpMode.Proxy), StringComparer.Ordinal);
+        var wanted = WantedInterfaces(state.Current).ToDictionary(kv => kv.Key, kv => new Listen(kv.Value.Proxy, kv.Value.Served), StringComparer.Ordinal);
 
         foreach (var name in _running.Keys.ToList())
         {
-            if (wanted.TryGetValue(name, out var proxy) && proxy == _running[name].Proxy && InterfaceExists(name)) continue;
+            if (wanted.TryGetValue(name, out var listen) && listen == _running[name].Listen && InterfaceExists(name)) continue;
             await _running[name].Transport.DisposeAsync().ConfigureAwait(false);
             _running.Remove(name);
             if (_advertisers.Remove(name, out var advertiser)) await advertiser.DisposeAsync().ConfigureAwait(false);
             LogStopped(name);
         }
-        foreach (var (name, proxy) in wanted)
+        foreach (var (name, listen) in wanted)
         {
             if (_running.ContainsKey(name)) continue;
             if (!InterfaceExists(name))
@@ -101,7 +119,7 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
             }
             _reportedMissing.Remove(name);
             var transport = new DhcpUdpTransport(_engine!, _store!,
-                new DhcpTransportOptions { Interfaces = [name], ListenProxyPort = proxy }, this);
+                new DhcpTransportOptions { Interfaces = [name], ListenProxyPort = listen.Proxy }, this);
             try
             {
                 transport.Start();
@@ -112,9 +130,10 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
                 LogBindFailed(name, e.Message);
                 continue;
             }
-            _running[name] = (transport, proxy);
-            LogListening(name, proxy ? "67 and 4011 (proxy)" : "67");
-            StartAdvertiser(name);
+            _running[name] = (transport, listen);
+            LogListening(name, listen.Proxy ? "67 and 4011 (proxy)" : listen.Served ? "67" : "67 (relayed requests only)");
+            // "No IPv6 router here" is for booting clients on served networks, never for another network's link.
+            if (listen.Served) StartAdvertiser(name);
         }
     }
 
@@ -153,6 +172,9 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
 
     void IDhcpTransportObserver.OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) =>
         LogSendFailed(result.ReplyType, result.Address, interfaceName, error.Message);
+
+    void IDhcpTransportObserver.OnClientUnicastUnavailable(string interfaceName, string reason) =>
+        LogClientUnicastUnavailable(interfaceName, reason);
 
     void IDhcpTransportObserver.OnReceiveFailed(string interfaceName, int port, Exception error)
     {
@@ -195,6 +217,9 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
 
     [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "no IPv6 router advertisements on {Interface} ({Error}): PXE clients there wait longer for IPv6 before booting")]
     private partial void LogNoAdvertiser(string @interface, string error);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "DHCP on {Interface}: cannot add ARP entries ({Reason}); replies to clients without an address are broadcast instead of unicast (netbootpi needs CAP_NET_ADMIN)")]
+    private partial void LogClientUnicastUnavailable(string @interface, string reason);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "DHCP: server.state_dir changed to {Directory}; the lease store moves there at the next restart")]
     private partial void LogStateDirNeedsRestart(string directory);

@@ -27,15 +27,15 @@ public sealed class SiteDhcpPolicy(SiteState state) : IDhcpPolicy
         return new DhcpReservation(ip, host.Name);
     }
 
-    public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request)
+    public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request, Ipv4Address server)
     {
         var site = state.Current;
         var siteNetwork = site.FindNetwork(network.Name);
         var binding = site.Resolve(request.ClientMac, siteNetwork);
-        // The box's address as this client reaches it; for a host whose static address lies on another
-        // network than the one it asked on, the network it asked on is the one that can reach the box.
-        var box = network.ServerAddress;
-        return BootDecisions.Decide(site, binding, request.Options, request.ClientMac, box);
+        // The box's address as this client reaches it (the engine's server identifier for this request): for a
+        // host whose static address lies on another network than the one it asked on, the network it asked on
+        // is the one that can reach the box; for a relayed network, the address the relay forwarded to.
+        return BootDecisions.Decide(site, binding, request.Options, request.ClientMac, server);
     }
 
     private static Derived For(SiteInventory site) => Cache.GetValue(site, static s => new Derived(s));
@@ -52,7 +52,7 @@ public sealed class SiteDhcpPolicy(SiteState state) : IDhcpPolicy
         private static DhcpNetwork ToDhcpNetwork(SiteInventory site, NetworkConfig n)
         {
             var reserved = site.Hosts.Where(h => h.Ip is { } ip && n.Subnet.Contains(ip)).Select(h => h.Ip!.Value).ToHashSet();
-            reserved.Add(n.BoxAddress);
+            if (n.BoxAddress is { } box) reserved.Add(box);
             if (n.Gateway is { } gw) reserved.Add(gw);
             if (n.Dhcp.Router is { } router) reserved.Add(router);
             return new DhcpNetwork

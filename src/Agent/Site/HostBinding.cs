@@ -45,8 +45,11 @@ public sealed class HostBinding
 
     public bool GetsBootOffer => Profile is not null;
 
-    /// <summary>The base URL of the box's HTTP service as seen from this machine's network.</summary>
-    public string? BoxUrl => Network is null ? null : BootUrls.Base(Network.BoxAddress, _site.Server.HttpPort);
+    /// <summary>
+    /// The base URL of the box's HTTP service as seen from this machine's network; null when the machine has no
+    /// network, or a relayed one (whose box address is the one its relay forwards to, known only per request).
+    /// </summary>
+    public string? BoxUrl => Network?.BoxAddress is { } box ? BootUrls.Base(box, _site.Server.HttpPort) : null;
 
     /// <summary>The iPXE script this machine is sent to by DHCP.</summary>
     public string? BootScriptUrl => GetsBootOffer && BoxUrl is { } b ? BootUrls.Script(b, Mac) : null;

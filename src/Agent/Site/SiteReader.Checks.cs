@@ -14,11 +14,12 @@ internal sealed partial class SiteReader
             for (var j = 0; j < i; j++)
             {
                 var b = networks[j].Value;
-                var at = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value == "address").Value ?? networks[i].Node;
+                var key = a.IsRelayed ? "subnet" : "address";
+                var at = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value == key).Value ?? networks[i].Node;
                 if (a.Subnet.Overlaps(b.Subnet))
-                    Error(at, $"networks.{a.Name}.address",
+                    Error(at, $"networks.{a.Name}.{key}",
                         $"{a.Subnet} overlaps network {b.Name} {b.Subnet} (expected networks that share no addresses)");
-                if (a.Interface == b.Interface)
+                if (a.Interface is not null && a.Interface == b.Interface)
                 {
                     var vat = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value is "vlan" or "interface").Value ?? networks[i].Node;
                     Error(vat, $"networks.{a.Name}", $"interface {a.Interface} is already network {b.Name}'s (expected one network per interface or VLAN)");

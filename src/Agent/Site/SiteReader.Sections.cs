@@ -11,7 +11,7 @@ internal sealed partial class SiteReader
     private static readonly string[] SiteKeys = ["name", "domain", "upstream_dns", "ssh_keys"];
     private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders"];
     private static readonly string[] LoaderKeys = ["bios", "uefi", "arm64"];
-    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "dhcp"];
+    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp"];
     private static readonly string[] DhcpKeys = ["mode", "range", "lease", "router", "dns"];
     private static readonly string[] DefaultsKeys = ["profile"];
     private static readonly string[] HostKeys = ["mac", "ip", "profile", "pi_serial"];
@@ -135,8 +135,30 @@ internal sealed partial class SiteReader
 
     private NetworkConfig? ReadNetwork(string name, YamlNode node, string path)
     {
-        var m = Mapping(node, path, "a mapping with interface and address", NetworkKeys, ["interface", "address"]);
+        var m = Mapping(node, path, "a mapping with interface and address, or relay and subnet", NetworkKeys);
         if (m is null) return null;
+        if (!m.TryGetValue("relay", out var r)) return ReadAttachedNetwork(name, node, path, m);
+        return Boolean(r, $"{path}.relay") switch
+        {
+            true => ReadRelayedNetwork(name, node, path, m),
+            false => ReadAttachedNetwork(name, node, path, m),
+            null => null,
+        };
+    }
+
+    private NetworkConfig? ReadAttachedNetwork(string name, YamlNode node, string path, Dictionary<string, YamlNode> m)
+    {
+        foreach (var key in (ReadOnlySpan<string>)["interface", "address"])
+        {
+            if (!m.ContainsKey(key))
+                Error(node, path, $"missing key '{key}' (expected a mapping with interface and address, or relay: true and subnet for a network reached through DHCP relays)");
+        }
+        var subnetOk = true;
+        if (m.TryGetValue("subnet", out var sn))
+        {
+            Error(sn, $"{path}.subnet", "only a relayed network has subnet (an attached network's follows from address; remove subnet, or set relay: true)");
+            subnetOk = false;
+        }
         var iface = m.TryGetValue("interface", out var i)
             ? Name(i, $"{path}.interface", "interface name", IsInterfaceName, "a Linux interface name like eth0, at most 15 characters")
             : null;
@@ -159,29 +181,82 @@ internal sealed partial class SiteReader
         {
             gateway = Ip(g, $"{path}.gateway");
             gatewayOk = gateway is not null;
-            if (gateway is { } gw && address is { } box) gatewayOk = CheckInside(g, $"{path}.gateway", "gateway", gw, box);
+            if (gateway is { } gw && address is { } box) gatewayOk = CheckInside(g, $"{path}.gateway", "gateway", gw, box.Network);
         }
-        var dhcp = m.TryGetValue("dhcp", out var d) ? ReadDhcp(d, $"{path}.dhcp", address) : DhcpSettings.Off;
-        if (iface is null || address is null || dhcp is null || !vlanOk || !gatewayOk) return null;
-        if (address.Value.PrefixLength > 30)
-        {
-            Error(a!, $"{path}.address", $"a /{address.Value.PrefixLength} network has no room for hosts (expected a prefix length of 30 or less)");
-            return null;
-        }
+        var dhcp = m.TryGetValue("dhcp", out var d) ? ReadDhcp(d, $"{path}.dhcp", address?.Network) : DhcpSettings.Off;
+        if (iface is null || address is null || dhcp is null || !vlanOk || !gatewayOk || !subnetOk) return null;
+        if (!CheckPrefix(a!, $"{path}.address", address.Value.Network)) return null;
         if (address.Value.Address == address.Value.Network.Address || address.Value.Address == address.Value.Network.BroadcastAddress)
         {
             Error(a!, $"{path}.address", $"{address.Value.Address} is the {EndName(address.Value.Network, address.Value.Address)} address of {address.Value.Network} (expected a host address for the box, like {address.Value.Network.Address.Next()}/{address.Value.PrefixLength})");
             return null;
         }
-        return new NetworkConfig(name, iface, vlan, address.Value, gateway, dhcp, node.Location);
+        return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location);
+    }
+
+    /// <summary>
+    /// A network the box is not on: clients' requests reach it through DHCP relays (giaddr in the subnet), and
+    /// the box answers from the address each relay forwards to. Only DHCP happens there, so it must be served.
+    /// </summary>
+    private NetworkConfig? ReadRelayedNetwork(string name, YamlNode node, string path, Dictionary<string, YamlNode> m)
+    {
+        var ok = true;
+        foreach (var key in (ReadOnlySpan<string>)["interface", "vlan", "address", "gateway"])
+        {
+            if (!m.TryGetValue(key, out var extra)) continue;
+            Error(extra, $"{path}.{key}", $"has no meaning for a relayed network (the box is not on it; remove {key}, or remove relay: true)");
+            ok = false;
+        }
+        Ipv4Network? subnet = null;
+        if (m.TryGetValue("subnet", out var sn)) subnet = Subnet(sn, $"{path}.subnet");
+        else Error(node, path, "missing key 'subnet' (expected the relayed clients' subnet, like subnet: 10.70.0.0/16)");
+        DhcpSettings? dhcp = null;
+        if (!m.TryGetValue("dhcp", out var d))
+            Error(node, path, "a relayed network needs dhcp with mode: authoritative (the box only answers the DHCP requests relayed from it)");
+        else if (ReadDhcp(d, $"{path}.dhcp", subnet) is { } settings)
+        {
+            var modeNode = d is YamlMapping dm ? dm.Entries.FirstOrDefault(e => e.Key.Value == "mode").Value : null;
+            if (settings.Mode == DhcpMode.Authoritative) dhcp = settings;
+            else if (modeNode is null)
+                Error(d, $"{path}.dhcp", "missing key 'mode' (a relayed network needs mode: authoritative)");
+            else if (settings.Mode == DhcpMode.Proxy)
+                Error(modeNode, $"{path}.dhcp.mode", "proxy is not supported on a relayed network (the box answers ProxyDHCP only on networks it is on; expected authoritative)");
+            else
+                Error(modeNode, $"{path}.dhcp.mode", "a relayed network needs mode: authoritative (the box only answers the DHCP requests relayed from it; remove the network to stop serving it)");
+        }
+        return ok && subnet is { } net && dhcp is not null ? NetworkConfig.Relayed(name, net, dhcp, node.Location) : null;
+    }
+
+    /// <summary>A relayed network's subnet: a network address with its prefix, with room for hosts.</summary>
+    private Ipv4Network? Subnet(YamlNode node, string path)
+    {
+        var s = Scalar(node, path, "a subnet like 10.70.0.0/16");
+        if (s is null) return null;
+        if (!Ipv4Interface.TryParse(s.Value, out var cidr))
+        {
+            Error(s, path, $"'{s.Value}' is not a subnet (expected NETWORK/PREFIX like 10.70.0.0/16)");
+            return null;
+        }
+        if (cidr.Address != cidr.Network.Address)
+        {
+            Error(s, path, $"'{s.Value}' has host bits set (expected the network address, {cidr.Network})");
+            return null;
+        }
+        return CheckPrefix(s, path, cidr.Network) ? cidr.Network : null;
+    }
+
+    private bool CheckPrefix(YamlNode node, string path, Ipv4Network net)
+    {
+        if (net.PrefixLength <= 30) return true;
+        Error(node, path, $"a /{net.PrefixLength} network has no room for hosts (expected a prefix length of 30 or less)");
+        return false;
     }
 
     private static string EndName(Ipv4Network net, Ipv4Address a) => a == net.Address ? "network" : "broadcast";
 
-    /// <summary>An address that must be a usable host address inside the box's network and not the box itself.</summary>
-    private bool CheckInside(YamlNode node, string path, string what, Ipv4Address a, Ipv4Interface box)
+    /// <summary>An address that must be a usable host address inside the network.</summary>
+    private bool CheckInside(YamlNode node, string path, string what, Ipv4Address a, Ipv4Network net)
     {
-        var net = box.Network;
         if (!net.Contains(a))
         {
             Error(node, path, $"{what} {a} is outside the network {net} (expected an address inside it)");
@@ -195,7 +270,7 @@ internal sealed partial class SiteReader
         return true;
     }
 
-    private DhcpSettings? ReadDhcp(YamlNode node, string path, Ipv4Interface? box)
+    private DhcpSettings? ReadDhcp(YamlNode node, string path, Ipv4Network? net)
     {
         var m = Mapping(node, path, "a mapping with mode, range, lease, router and dns", DhcpKeys);
         if (m is null) return null;
@@ -231,7 +306,7 @@ internal sealed partial class SiteReader
         AddressRange? range = null;
         if (m.TryGetValue("range", out var r) && mode != DhcpMode.Proxy)
         {
-            range = Range(r, $"{path}.range", box);
+            range = Range(r, $"{path}.range", net);
             ok &= range is not null;
         }
         var lease = DhcpSettings.DefaultLeaseTime;
@@ -252,7 +327,7 @@ internal sealed partial class SiteReader
         if (m.TryGetValue("router", out var rt) && mode != DhcpMode.Proxy)
         {
             router = Ip(rt, $"{path}.router");
-            ok &= router is not null && (box is not { } b1 || CheckInside(rt, $"{path}.router", "router", router.Value, b1));
+            ok &= router is not null && (net is not { } n1 || CheckInside(rt, $"{path}.router", "router", router.Value, n1));
         }
         var dns = ImmutableArray<Ipv4Address>.Empty;
         if (m.TryGetValue("dns", out var dn) && mode != DhcpMode.Proxy)
@@ -264,7 +339,7 @@ internal sealed partial class SiteReader
         return ok ? new DhcpSettings(mode, range, lease, router, dns) : null;
     }
 
-    private AddressRange? Range(YamlNode node, string path, Ipv4Interface? box)
+    private AddressRange? Range(YamlNode node, string path, Ipv4Network? network)
     {
         var s = Scalar(node, path, "a range like 10.69.10.1-10.69.20.254");
         if (s is null) return null;
@@ -280,9 +355,8 @@ internal sealed partial class SiteReader
             Error(s, path, $"range {s.Value} starts after it ends (expected FIRST-LAST with FIRST not after LAST)");
             return null;
         }
-        if (box is { } b)
+        if (network is { } net)
         {
-            var net = b.Network;
             if (!net.Contains(first) || !net.Contains(last))
             {
                 Error(s, path, $"range {first}-{last} is not inside the network {net} (expected addresses from {net.Address.Next()} to {new Ipv4Address(net.BroadcastAddress.Value - 1)})");

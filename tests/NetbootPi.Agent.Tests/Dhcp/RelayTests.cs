@@ -5,7 +5,9 @@ namespace NetbootPi.Agent.Tests.Dhcp;
 /// <summary>
 /// A relayed topology: client — relay (dnsmasq --dhcp-relay) — agent, on two links. The relay stamps giaddr
 /// with its client-side address; the agent must pick the network containing giaddr and answer the relay on
-/// port 67 (RFC 2131 §4.1), and the relay hands the reply to the client.
+/// port 67 (RFC 2131 §4.1), and the relay hands the reply to the client. The client subnet is a relayed
+/// network (the box is not on it), so server identifier, siaddr and boot URL name the address the relay
+/// forwards to.
 /// </summary>
 public class RelayTests
 {
@@ -13,7 +15,7 @@ public class RelayTests
     private const string UnknownMac = "02:77:04:00:00:99";
 
     [Fact]
-    public async Task Client_behind_a_relay_gets_an_address_of_its_own_subnet()
+    public async Task Client_behind_a_relay_gets_an_address_of_its_own_subnet_from_the_address_the_relay_forwards_to()
     {
         var ct = TestContext.Current.CancellationToken;
         var udhcpc = Peers.Require("udhcpc", "udhcpc");
@@ -24,11 +26,13 @@ public class RelayTests
         var cli = lab.Namespace("cli");
         lab.Link(srv, "s0", "10.77.41.1/24", rly, "r1", "10.77.41.2/24");
         lab.Link(rly, "r0", "10.77.40.1/24", cli, "c0", null, KnownMac);
-        await lab.RunAsync(srv, lab.Ip, ["route", "add", "10.77.40.0/24", "via", "10.77.41.2"], ct);
-        // The site file has no relay-only network: every network needs an interface and the box's address on
-        // it. The client subnet is declared on an interface the box does not have (so nothing listens or is
-        // configured there) with an address nobody answers on; relayed requests are matched to it by giaddr.
-        // The transport listens only on interfaces of DHCP-serving networks, so the link to the relay serves too.
+        // The relay forwards to 10.77.42.1, a second address of the box on s0 (not its primary 10.77.41.1): only
+        // the destination of the relayed datagrams says which address the relay's clients reach the box at.
+        Assert.Equal(0, (await lab.RunAsync(srv, lab.Ip, ["addr", "add", "10.77.42.1/24", "dev", "s0"], ct)).Code);
+        Assert.Equal(0, (await lab.RunAsync(srv, lab.Ip, ["route", "add", "10.77.40.0/24", "via", "10.77.41.2"], ct)).Code);
+        Assert.Equal(0, (await lab.RunAsync(rly, lab.Ip, ["route", "add", "10.77.42.0/24", "via", "10.77.41.1"], ct)).Code);
+        // The client subnet is a relayed network (the box is not on it); the link to the relay is a network
+        // whose own DHCP is off, so the box listens there for relayed requests only.
         var site = lab.Path("site.yaml");
         await File.WriteAllTextAsync(site, $$"""
             site: { name: lab, domain: lab.internal }
@@ -37,10 +41,9 @@ public class RelayTests
               core:
                 interface: s0
                 address: 10.77.41.1/24
-                dhcp: { mode: authoritative, range: 10.77.41.100-10.77.41.110 }
               remote:
-                interface: relayed0
-                address: 10.77.40.254/24
+                relay: true
+                subnet: 10.77.40.0/24
                 dhcp: { mode: authoritative, range: 10.77.40.100-10.77.40.150, lease: 20m, router: 10.77.40.1 }
             profiles:
               p: { local: true }
@@ -49,16 +52,16 @@ public class RelayTests
               known: { mac: {{KnownMac}}, ip: 10.77.40.10 }
             """, ct);
         using var agent = lab.StartAgent(srv, site);
-        agent.WaitFor("DHCP server listening on s0");
+        agent.WaitFor("DHCP server listening on s0, port 67 (relayed requests only)");
         lab.Start(rly, dnsmasq, "--no-daemon", "--port=0", "--no-resolv", "--no-hosts", "--user=root",
-            $"--pid-file={lab.Path("dnsmasq.pid")}", "--log-dhcp", "--dhcp-relay=10.77.40.1,10.77.41.1");
+            $"--pid-file={lab.Path("dnsmasq.pid")}", "--log-dhcp", "--dhcp-relay=10.77.40.1,10.77.42.1");
 
         var script = lab.Script("udhcpc.sh", $"[ \"$1\" = bound ] && env > {lab.Path("bound.env")}\nexit 0");
-        async Task<Dictionary<string, string>> Lease()
+        async Task<Dictionary<string, string>> Lease(params string[] extra)
         {
             File.Delete(lab.Path("bound.env"));
             // The relay may still be starting for the first DISCOVER: udhcpc retransmits each second.
-            var (code, stdout, stderr) = await lab.RunAsync(cli, udhcpc, ["-i", "c0", "-f", "-q", "-n", "-t", "8", "-T", "1", "-s", script], ct);
+            var (code, stdout, stderr) = await lab.RunAsync(cli, udhcpc, ["-i", "c0", "-f", "-q", "-n", "-t", "8", "-T", "1", "-s", script, .. extra], ct);
             Assert.True(code == 0, $"udhcpc failed ({code}): {stdout}{stderr}\nagent:\n{agent.Output}");
             return (await File.ReadAllLinesAsync(lab.Path("bound.env"), ct))
                 .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
@@ -69,7 +72,14 @@ public class RelayTests
         Assert.Equal("10.77.40.10", known["ip"]);
         Assert.Equal("10.77.40.1", known["router"]);
         Assert.Equal("1200", known["lease"]);
+        Assert.Equal("10.77.42.1", known["serverid"]);
         agent.WaitFor("DHCP Ack 10.77.40.10 on s0 (remote)");
+
+        // iPXE (user class 77 "iPXE") gets its script from, and next-server at, the address the relay uses.
+        var ipxe = await Lease("-x", "0x4d:0469505845", "-O", "67");
+        Assert.Equal("10.77.42.1", ipxe["serverid"]);
+        Assert.Equal("10.77.42.1", ipxe.GetValueOrDefault("siaddr"));
+        Assert.Equal($"http://10.77.42.1/boot/{KnownMac}.ipxe", ipxe.GetValueOrDefault("boot_file"));
 
         lab.SetMac(cli, "c0", UnknownMac);
         var unknown = await Lease();

@@ -105,10 +105,13 @@ internal sealed class NetLab : IDisposable
         return p;
     }
 
-    /// <summary>The agent in <paramref name="ns"/> (`ip netns exec` execs it: the process is the agent itself).</summary>
-    public AgentProcess StartAgent(string ns, string site)
+    /// <summary>
+    /// The agent in <paramref name="ns"/> (`ip netns exec` execs it: the process is the agent itself), optionally
+    /// through more wrappers that exec it too (e.g. setpriv to drop a capability).
+    /// </summary>
+    public AgentProcess StartAgent(string ns, string site, params string[] wrapper)
     {
-        var agent = AgentProcess.Start(null, [Ip, "netns", "exec", ns], "run", "--config", site, "--no-tftp", "--http-listen", "127.0.0.1:0");
+        var agent = AgentProcess.Start(null, [Ip, "netns", "exec", ns, .. wrapper], "run", "--config", site, "--no-tftp", "--http-listen", "127.0.0.1:0");
         _agents.Add(agent);
         return agent;
     }

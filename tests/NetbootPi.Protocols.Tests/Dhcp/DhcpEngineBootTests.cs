@@ -156,7 +156,7 @@ public class DhcpEngineBootTests
         public string Url { get; } = "http://10.0.0.1/" + new string('a', 150) + ".ipxe";
         public IReadOnlyList<DhcpNetwork> Networks => inner.Networks;
         public DhcpReservation? FindReservation(DhcpNetwork network, MacAddress mac) => null;
-        public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request) =>
-            new() { BootFileName = Url, NextServer = network.ServerAddress };
+        public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request, Ipv4Address server) =>
+            new() { BootFileName = Url, NextServer = server };
     }
 }

@@ -12,7 +12,8 @@ namespace NetbootPi.Protocols.Tests.Dhcp;
 
 /// <summary>
 /// Real sockets on the loopback device (ports chosen free at run time, never 67/68): a relayed exchange
-/// whose ACK goes out only after the lease store's fsync, an INFORM answered to ciaddr, and garbage reported.
+/// whose ACK goes out only after the lease store's fsync, a relay-only network answered from the address the
+/// relay sent to, an INFORM answered to ciaddr, and garbage reported.
 /// </summary>
 public sealed class DhcpUdpTransportTests : IAsyncDisposable
 {
@@ -23,13 +24,23 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
     private readonly Socket _client = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly RecordingObserver _observer = new();
     private readonly int _serverPort;
+    private readonly int _clientPort;
 
     public DhcpUdpTransportTests()
     {
         _client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var clientPort = ((IPEndPoint)_client.LocalEndPoint!).Port;
+        var clientPort = _clientPort = ((IPEndPoint)_client.LocalEndPoint!).Port;
         _serverPort = FreePort();
         var policy = new TestDhcpPolicy();
+        // Before "loop", which contains it: relayed requests from 127.64.0.0/16 belong to this relay-only network.
+        policy.NetworkList.Add(new DhcpNetwork
+        {
+            Name = "far",
+            ServerAddress = null,
+            Subnet = Ipv4Network.TryParse("127.64.0.0/16", out var far) ? far : default,
+            RangeStart = Ipv4Address.Parse("127.64.1.10"),
+            RangeEnd = Ipv4Address.Parse("127.64.1.20"),
+        });
         policy.NetworkList.Add(new DhcpNetwork
         {
             Name = "loop",
@@ -82,6 +93,25 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_relay_only_network_is_answered_from_the_address_the_relay_sent_to()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The relay at 127.64.0.1 forwards to 127.0.0.2, an address of lo other than its primary 127.0.0.1:
+        // only the datagram's destination (IP_PKTINFO) names it.
+        using var relay = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        relay.Bind(new IPEndPoint(IPAddress.Parse("127.64.0.1"), _clientPort));
+        var discover = EngineHarness.NewRequest(DhcpMessageType.Discover, MacAddress.Parse("52:54:00:aa:bb:02"), 0x4444);
+        discover.GatewayAddress = Ipv4Address.Parse("127.64.0.1");
+        var wire = new byte[1500];
+        Assert.True(DhcpMessageWriter.TryWrite(discover, wire, wire.Length, out var n, out _));
+        await relay.SendToAsync(wire.AsMemory(0, n), new IPEndPoint(IPAddress.Parse("127.0.0.2"), _serverPort), ct);
+        var offer = await ReceiveAsync(relay, discover.TransactionId);
+        Assert.Equal(Ipv4Address.Parse("127.64.1.10"), offer.YourAddress);
+        Assert.True(offer.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var id));
+        Assert.Equal(Ipv4Address.Parse("127.0.0.2"), id);
+    }
+
+    [Fact]
     public async Task An_inform_is_answered_to_ciaddr()
     {
         var inform = EngineHarness.NewRequest(DhcpMessageType.Inform, MacAddress.Parse("52:54:00:aa:bb:01"), 0x3333);
@@ -105,13 +135,19 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
         var wire = new byte[1500];
         Assert.True(DhcpMessageWriter.TryWrite(request, wire, wire.Length, out var n, out _));
         await _client.SendToAsync(wire.AsMemory(0, n), new IPEndPoint(IPAddress.Loopback, _serverPort), ct);
+        return await ReceiveAsync(_client, request.TransactionId);
+    }
+
+    private static async Task<DhcpMessage> ReceiveAsync(Socket socket, uint xid)
+    {
+        var ct = TestContext.Current.CancellationToken;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10)); // a bound on a hang, not a timing assertion
         var buffer = new byte[2048];
-        var received = await _client.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
         var reply = new DhcpMessage();
         Assert.Equal(DhcpParseError.None, reply.Parse(buffer.AsSpan(0, received.ReceivedBytes)));
-        Assert.Equal(request.TransactionId, reply.TransactionId);
+        Assert.Equal(xid, reply.TransactionId);
         return reply;
     }
 
@@ -132,5 +168,6 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
         public void OnHandled(string interfaceName, in DhcpEngineResult result) { }
         public void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) => Failures.Enqueue(error);
         public void OnReceiveFailed(string interfaceName, int port, Exception error) => Failures.Enqueue(error);
+        public void OnClientUnicastUnavailable(string interfaceName, string reason) => Failures.Enqueue(new InvalidOperationException(reason));
     }
 }

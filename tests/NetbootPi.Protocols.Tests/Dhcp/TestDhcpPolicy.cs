@@ -21,10 +21,9 @@ internal sealed class TestDhcpPolicy : IDhcpPolicy
     public DhcpReservation? FindReservation(DhcpNetwork network, MacAddress mac) =>
         Reservations.TryGetValue(mac, out var r) && network.Subnet.Contains(r.Address) ? r : null;
 
-    public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request)
+    public DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request, Ipv4Address server)
     {
         if (NoBoot.Contains(request.ClientMac)) return DhcpBootDecision.None;
-        var server = network.ServerAddress;
         if (IpxeOptions.IsIpxe(request.Options))
             return new DhcpBootDecision
             {
@@ -73,5 +72,20 @@ internal sealed class TestDhcpPolicy : IDhcpPolicy
         RangeStart = Ipv4Address.Parse("10.9.0.100"),
         RangeEnd = Ipv4Address.Parse("10.9.0.110"),
         Routers = [Ipv4Address.Parse("10.9.0.1")],
+    };
+
+    /// <summary>
+    /// A network the box is not on (10.70.0.0/16, no interface, no server address): its replies name the address
+    /// each relayed request was sent to.
+    /// </summary>
+    public static DhcpNetwork RelayOnly() => new()
+    {
+        Name = "far",
+        InterfaceName = null,
+        ServerAddress = null,
+        Subnet = Ipv4Network.TryParse("10.70.0.0/16", out var n) ? n : default,
+        RangeStart = Ipv4Address.Parse("10.70.1.100"),
+        RangeEnd = Ipv4Address.Parse("10.70.1.110"),
+        Routers = [Ipv4Address.Parse("10.70.0.1")],
     };
 }

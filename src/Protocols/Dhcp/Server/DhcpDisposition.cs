@@ -13,6 +13,11 @@ public enum DhcpDisposition
     UnexpectedMessageType,
     /// <summary>No served network for the arrival interface (direct) or containing giaddr (relayed).</summary>
     UnknownNetwork,
+    /// <summary>
+    /// A relayed request for a network the box is not on, whose destination address is unknown (not a unicast
+    /// address of the box): there is no address to name as the server.
+    /// </summary>
+    NoServerAddress,
     /// <summary>The client addressed another server (option 54): any offer held for it is released.</summary>
     OtherServerSelected,
     /// <summary>No free address in the pool.</summary>

@@ -6,9 +6,10 @@ namespace NetbootPi.Protocols.Dhcp.Server;
 // The authoritative-mode message handlers (RFC 2131 §4.3) and address allocation.
 public sealed partial class DhcpEngine
 {
-    private DhcpEngineResult Discover(DhcpMessage request, in DhcpReceiveContext context, DhcpNetwork network,
+    private DhcpEngineResult Discover(DhcpMessage request, in DhcpReceiveContext context, Served served,
         DateTimeOffset now, Span<byte> buffer)
     {
+        var network = served.Network;
         var mac = request.ClientMac;
         var reservation = _policy.FindReservation(network, mac);
         Ipv4Address address;
@@ -17,8 +18,8 @@ public sealed partial class DhcpEngine
             return DhcpEngineResult.Drop(DhcpDisposition.PoolExhausted, network.Name);
 
         _table.HoldOffer(address, mac, now + _options.OfferHold, now);
-        var boot = _policy.DecideBoot(network, request);
-        BuildReply(request, network, DhcpMessageType.Offer, address, reservation, boot, withLease: true);
+        var boot = _policy.DecideBoot(network, request, served.Server);
+        BuildReply(request, served, DhcpMessageType.Offer, address, reservation, boot, withLease: true);
         return Finish(request, context, network, DhcpMessageType.Offer, buffer, ticket: 0);
     }
 
@@ -79,14 +80,15 @@ public sealed partial class DhcpEngine
     }
 
     /// <summary>RFC 2131 §4.3.2: the client state is told apart by option 54, option 50 and ciaddr.</summary>
-    private DhcpEngineResult Request(DhcpMessage request, in DhcpReceiveContext context, DhcpNetwork network,
+    private DhcpEngineResult Request(DhcpMessage request, in DhcpReceiveContext context, Served served,
         DateTimeOffset now, Span<byte> buffer)
     {
+        var network = served.Network;
         var mac = request.ClientMac;
         var hasServerId = request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var serverId);
         var hasRequested = request.Options.TryGetAddress(DhcpOptionCode.RequestedIpAddress, out var requested);
 
-        if (hasServerId && serverId != network.ServerAddress)
+        if (hasServerId && serverId != served.Server)
         {
             // SELECTING, and the client chose another server's offer: ours is free again.
             _table.ReleaseOffer(mac);
@@ -96,36 +98,37 @@ public sealed partial class DhcpEngine
         // SELECTING (54 + 50) and INIT-REBOOT (50, no 54) name the address in option 50; RENEWING and
         // REBINDING put it in ciaddr. Some clients in SELECTING fill ciaddr instead of 50; accept that too.
         var address = hasRequested ? requested : request.ClientAddress;
-        if (address.IsAny) return Nak(request, context, network, buffer);
+        if (address.IsAny) return Nak(request, context, served, buffer);
 
         var reservation = _policy.FindReservation(network, mac);
         // §4.3.2 INIT-REBOOT/RENEWING/REBINDING: an address not on this network, or not this client's, is NAKed
         // (this server is authoritative for its networks).
         if (!network.Subnet.Contains(address) || !IsAcceptable(network, address, mac, reservation, now))
-            return Nak(request, context, network, buffer);
+            return Nak(request, context, served, buffer);
 
         var lease = new DhcpLease(address, mac, DhcpLeaseState.Bound, now + network.LeaseTime);
         _table.Apply(lease);
         var ticket = _journal.Append(lease);
-        var boot = _policy.DecideBoot(network, request);
-        BuildReply(request, network, DhcpMessageType.Ack, address, reservation, boot, withLease: true);
+        var boot = _policy.DecideBoot(network, request, served.Server);
+        BuildReply(request, served, DhcpMessageType.Ack, address, reservation, boot, withLease: true);
         return Finish(request, context, network, DhcpMessageType.Ack, buffer, ticket);
     }
 
-    private DhcpEngineResult Nak(DhcpMessage request, in DhcpReceiveContext context, DhcpNetwork network, Span<byte> buffer)
+    private DhcpEngineResult Nak(DhcpMessage request, in DhcpReceiveContext context, Served served, Span<byte> buffer)
     {
-        StartReply(request, network, DhcpMessageType.Nak);
+        StartReply(request, served.Server, DhcpMessageType.Nak);
         // §4.3.2: a NAK going through a relay asks it to broadcast, since the client's address is wrong.
         if (!request.GatewayAddress.IsAny) _reply.IsBroadcast = true;
         _reply.Options.SetString(DhcpOptionCode.Message, "requested address is not valid here", required: true);
         EchoClientOptions(request);
-        return Finish(request, context, network, DhcpMessageType.Nak, buffer, ticket: 0);
+        return Finish(request, context, served.Network, DhcpMessageType.Nak, buffer, ticket: 0);
     }
 
-    private DhcpEngineResult Decline(DhcpMessage request, DhcpNetwork network, DateTimeOffset now)
+    private DhcpEngineResult Decline(DhcpMessage request, Served served, DateTimeOffset now)
     {
+        var network = served.Network;
         var mac = request.ClientMac;
-        if (request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var serverId) && serverId != network.ServerAddress)
+        if (request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var serverId) && serverId != served.Server)
             return DhcpEngineResult.Drop(DhcpDisposition.OtherServerSelected, network.Name);
         if (!request.Options.TryGetAddress(DhcpOptionCode.RequestedIpAddress, out var address) || !HoldsOrWasOffered(mac, address, now))
             return DhcpEngineResult.Drop(DhcpDisposition.NoMatchingLease, network.Name, address);
@@ -137,11 +140,12 @@ public sealed partial class DhcpEngine
         return DhcpEngineResult.Drop(DhcpDisposition.Declined, network.Name, address);
     }
 
-    private DhcpEngineResult Release(DhcpMessage request, DhcpNetwork network, DateTimeOffset now)
+    private DhcpEngineResult Release(DhcpMessage request, Served served, DateTimeOffset now)
     {
+        var network = served.Network;
         var mac = request.ClientMac;
         var address = request.ClientAddress;
-        if (request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var serverId) && serverId != network.ServerAddress)
+        if (request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var serverId) && serverId != served.Server)
             return DhcpEngineResult.Drop(DhcpDisposition.OtherServerSelected, network.Name);
         if (!_table.TryGetLease(address, out var lease) || lease.Mac != mac || lease.State != DhcpLeaseState.Bound)
             return DhcpEngineResult.Drop(DhcpDisposition.NoMatchingLease, network.Name, address);
@@ -152,14 +156,14 @@ public sealed partial class DhcpEngine
         return DhcpEngineResult.Drop(DhcpDisposition.Released, network.Name, address);
     }
 
-    private DhcpEngineResult Inform(DhcpMessage request, in DhcpReceiveContext context, DhcpNetwork network, Span<byte> buffer)
+    private DhcpEngineResult Inform(DhcpMessage request, in DhcpReceiveContext context, Served served, Span<byte> buffer)
     {
         // RFC 2131 §4.3.5: configuration only — no yiaddr, no lease time.
-        var boot = _policy.DecideBoot(network, request);
-        var reservation = _policy.FindReservation(network, request.ClientMac);
-        BuildReply(request, network, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, withLease: false);
+        var boot = _policy.DecideBoot(served.Network, request, served.Server);
+        var reservation = _policy.FindReservation(served.Network, request.ClientMac);
+        BuildReply(request, served, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, withLease: false);
         _reply.ClientAddress = request.ClientAddress;
-        return Finish(request, context, network, DhcpMessageType.Ack, buffer, ticket: 0);
+        return Finish(request, context, served.Network, DhcpMessageType.Ack, buffer, ticket: 0);
     }
 
     private bool HoldsOrWasOffered(MacAddress mac, Ipv4Address address, DateTimeOffset now) =>

@@ -10,8 +10,9 @@ public sealed partial class DhcpEngine
     // discovery and download the boot file named in this reply — what pixiecore and dnsmasq send.
     private static ReadOnlySpan<byte> DirectBootDiscoveryControl => [6, 1, 8, 255];
 
-    private DhcpEngineResult HandleProxy(DhcpMessage request, in DhcpReceiveContext context, DhcpNetwork network, Span<byte> buffer)
+    private DhcpEngineResult HandleProxy(DhcpMessage request, in DhcpReceiveContext context, Served served, Span<byte> buffer)
     {
+        var network = served.Network;
         if (!VendorClass.IsPxeClient(request.Options)) return DhcpEngineResult.Drop(DhcpDisposition.ProxyNotPxeClient, network.Name);
         var type = request.MessageType;
         // Port 67 sees the broadcast DISCOVER (answered with a proxy OFFER); port 4011 sees the client's
@@ -24,10 +25,10 @@ public sealed partial class DhcpEngine
         else
             return DhcpEngineResult.Drop(DhcpDisposition.ProxyNothingToSay, network.Name);
 
-        var boot = _policy.DecideBoot(network, request);
+        var boot = _policy.DecideBoot(network, request, served.Server);
         if (!boot.Boots) return DhcpEngineResult.Drop(DhcpDisposition.ProxyNothingToSay, network.Name);
 
-        StartReply(request, network, replyType);
+        StartReply(request, served.Server, replyType);
         var o = _reply.Options;
         ApplyBoot(boot, o);
         if (!o.Contains(DhcpOptionCode.VendorClassIdentifier))

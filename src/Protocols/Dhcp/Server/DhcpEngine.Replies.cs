@@ -6,7 +6,7 @@ namespace NetbootPi.Protocols.Dhcp.Server;
 public sealed partial class DhcpEngine
 {
     /// <summary>The header fields RFC 2131 §4.3.1 table 3 copies from the request, plus 53 and 54.</summary>
-    private void StartReply(DhcpMessage request, DhcpNetwork network, DhcpMessageType type)
+    private void StartReply(DhcpMessage request, Ipv4Address server, DhcpMessageType type)
     {
         var r = _reply;
         r.Clear();
@@ -18,13 +18,14 @@ public sealed partial class DhcpEngine
         r.GatewayAddress = request.GatewayAddress;
         request.ClientHardwareAddressField.CopyTo(r.ClientHardwareAddressField);
         r.Options.SetByte(DhcpOptionCode.MessageType, (byte)type, required: true);
-        r.Options.SetAddress(DhcpOptionCode.ServerIdentifier, network.ServerAddress, required: true);
+        r.Options.SetAddress(DhcpOptionCode.ServerIdentifier, server, required: true);
     }
 
-    private void BuildReply(DhcpMessage request, DhcpNetwork network, DhcpMessageType type, Ipv4Address address,
+    private void BuildReply(DhcpMessage request, Served served, DhcpMessageType type, Ipv4Address address,
         DhcpReservation? reservation, DhcpBootDecision boot, bool withLease)
     {
-        StartReply(request, network, type);
+        var network = served.Network;
+        StartReply(request, served.Server, type);
         var r = _reply;
         r.YourAddress = address;
         // Table 3: an ACK carries the request's ciaddr (non-zero when renewing, rebinding or informing).

@@ -54,22 +54,39 @@ public sealed partial class DhcpEngine
 
         var network = SelectNetwork(request, context);
         if (network is null) return DhcpEngineResult.Drop(DhcpDisposition.UnknownNetwork);
+        if (ServerAddressFor(network, context) is not { } server) return DhcpEngineResult.Drop(DhcpDisposition.NoServerAddress, network.Name);
+        var s = new Served(network, server);
 
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (network.Mode == DhcpServerMode.Proxy) return HandleProxy(request, context, network, replyBuffer);
+            if (network.Mode == DhcpServerMode.Proxy) return HandleProxy(request, context, s, replyBuffer);
             if (context.LocalPort == PxeBootServerPort) return DhcpEngineResult.Drop(DhcpDisposition.NotProxyNetwork, network.Name);
             return type switch
             {
-                DhcpMessageType.Discover => Discover(request, context, network, now, replyBuffer),
-                DhcpMessageType.Request => Request(request, context, network, now, replyBuffer),
-                DhcpMessageType.Decline => Decline(request, network, now),
-                DhcpMessageType.Release => Release(request, network, now),
-                _ => Inform(request, context, network, replyBuffer),
+                DhcpMessageType.Discover => Discover(request, context, s, now, replyBuffer),
+                DhcpMessageType.Request => Request(request, context, s, now, replyBuffer),
+                DhcpMessageType.Decline => Decline(request, s, now),
+                DhcpMessageType.Release => Release(request, s, now),
+                _ => Inform(request, context, s, replyBuffer),
             };
         }
     }
+
+    /// <summary>
+    /// The box's address for this request: the network's own, or for a network reached only through relays
+    /// the unicast address the relay sent the request to (RFC 2131 §4.1: the relay forwards to an address of
+    /// the server; the client reaches the server there, through the relay's routing).
+    /// </summary>
+    private static Ipv4Address? ServerAddressFor(DhcpNetwork network, in DhcpReceiveContext context)
+    {
+        if (network.ServerAddress is { } own) return own;
+        var local = context.LocalAddress;
+        return local.IsAny || local == Ipv4Address.Broadcast || local.Value >> 28 == 0xE ? null : local;
+    }
+
+    /// <summary>The network a request belongs to and the box's address on it for this request.</summary>
+    private readonly record struct Served(DhcpNetwork Network, Ipv4Address Server);
 
     /// <summary>
     /// Relayed requests belong to the network containing giaddr (RFC 2131 §4.3.1: giaddr identifies the

@@ -15,10 +15,12 @@ public sealed class DhcpNetwork
     public string? InterfaceName { get; init; }
 
     /// <summary>
-    /// The box's address as clients of this network see it: the server identifier (54). For a directly attached
-    /// network, the box's address on it; for a relayed one, the address the relay forwards to.
+    /// The box's address as clients of this network see it: the server identifier (54), siaddr and the address
+    /// boot decisions name. For a directly attached network, the box's address on it. Null for a network the box
+    /// is not on (reached only through relays): each request then uses the address its relay sent it to
+    /// (<see cref="DhcpReceiveContext.LocalAddress"/>), which is the one that relay's clients can reach.
     /// </summary>
-    public required Ipv4Address ServerAddress { get; init; }
+    public required Ipv4Address? ServerAddress { get; init; }
 
     /// <summary>The clients' subnet; relayed requests are matched to it by giaddr.</summary>
     public required Ipv4Network Subnet { get; init; }

@@ -16,7 +16,8 @@ public interface IDhcpPolicy
 
     /// <summary>
     /// The boot decision for this request (options 93, 60, 77, 175, 97 and the MAC are in
-    /// <paramref name="request"/>, which must not be modified).
+    /// <paramref name="request"/>, which must not be modified). <paramref name="server"/> is the box's address
+    /// for this request (the server identifier the reply carries): next-server, option 66 and boot URLs name it.
     /// </summary>
-    DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request);
+    DhcpBootDecision DecideBoot(DhcpNetwork network, DhcpMessage request, Ipv4Address server);
 }

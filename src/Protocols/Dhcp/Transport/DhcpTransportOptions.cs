@@ -19,6 +19,12 @@ public sealed class DhcpTransportOptions
     /// </summary>
     public int ReceiveBufferBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Unicast replies to clients without an address and without the broadcast flag to yiaddr at chaddr, after
+    /// adding an ARP entry (RFC 2131 §4.1); false broadcasts them, as udhcpd does.
+    /// </summary>
+    public bool UnicastToClientHardware { get; init; } = true;
+
     /// <summary>Where relays listen for replies; 67 in every real deployment, changed only by tests.</summary>
     public int RelayPort { get; init; } = 67;
 }

@@ -1,18 +1,22 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dhcp.Server;
+using NetbootPi.Protocols.Interop;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Protocols.Dhcp.Transport;
 
 /// <summary>
 /// Linux UDP transport for <see cref="DhcpEngine"/>: one socket per served interface and port, each bound to
-/// 0.0.0.0 and pinned to its device with SO_BINDTODEVICE, so the arrival interface is known without
-/// IP_PKTINFO and broadcasts leave through the right link. Replies that carry a commit ticket are sent only
+/// 0.0.0.0 and pinned to its device with SO_BINDTODEVICE, so the arrival interface is known and broadcasts
+/// leave through the right link; IP_PKTINFO tells the address a datagram was sent to (the box's address a
+/// relay forwards to, <see cref="DhcpReceiveContext.LocalAddress"/>). Replies that carry a commit ticket are sent only
 /// once the lease is durable; the receive loop does not wait for that, so leases queued meanwhile share the
 /// next fsync (group commit).
 /// </summary>
@@ -25,9 +29,9 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 /// </para>
 /// <para>
 /// RFC 2131 §4.1 unicast to yiaddr at chaddr (<see cref="DhcpRouteKind.ClientHardware"/>) needs an ARP entry
-/// for an address the client does not answer ARP for yet; dnsmasq installs one with the SIOCSARP ioctl,
-/// udhcpd broadcasts instead. This transport broadcasts on the arrival interface, which every client accepts
-/// (it is what a client with the broadcast flag asked for anyway).
+/// for an address the client does not answer ARP for yet. Like dnsmasq, this transport installs one with the
+/// SIOCSARP ioctl (which needs CAP_NET_ADMIN) and then sends to yiaddr; if the kernel refuses, it says so once
+/// and broadcasts on the arrival interface instead, which every client accepts.
 /// </para>
 /// </remarks>
 public sealed class DhcpUdpTransport : IAsyncDisposable
@@ -48,6 +52,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
     private readonly SocketAddress _broadcast;
     private Thread? _sender;
     private bool _stopping;
+    private int _arpUnavailableReported;
 
     public DhcpUdpTransport(DhcpEngine engine, ILeaseJournal journal, DhcpTransportOptions options, IDhcpTransportObserver observer)
     {
@@ -107,6 +112,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             // before bind and all set SO_REUSEADDR.
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Broadcast, true);
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             s.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
             SetReceiveBuffer(s, _options.ReceiveBufferBytes);
             s.Bind(new IPEndPoint(IPAddress.Any, port));
@@ -144,14 +150,16 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         var receive = new byte[2048];
         var reply = new byte[1500];
         var message = new DhcpMessage();
-        var from = new SocketAddress(AddressFamily.InterNetwork);
-        var to = new SocketAddress(AddressFamily.InterNetwork);
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var to = new Scratch();
         while (true)
         {
             int received;
+            IPPacketInformation info;
             try
             {
-                received = listener.Socket.ReceiveFrom(receive, SocketFlags.None, from);
+                var flags = SocketFlags.None;
+                received = listener.Socket.ReceiveMessageFrom(receive, ref flags, ref from, out info);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -159,14 +167,16 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
                 return;
             }
             if (_stop.IsCancellationRequested) return;
-            var source = ReadIPv4(from);
+            var sender = (IPEndPoint)from;
+            var source = (Address: Ipv4Address.FromIPAddress(sender.Address), sender.Port);
             var error = message.Parse(receive.AsSpan(0, received));
             if (error != DhcpParseError.None)
             {
                 _observer.OnRejected(listener.Interface, new IPEndPoint(source.Address.ToIPAddress(), source.Port), error);
                 continue;
             }
-            var context = new DhcpReceiveContext(listener.Interface, listener.Role, source.Address, source.Port);
+            var context = new DhcpReceiveContext(listener.Interface, listener.Role, source.Address, source.Port,
+                LocalAddressOf(info, message, listener.Interface));
             var result = _engine.Handle(message, context, reply);
             _observer.OnHandled(listener.Interface, result);
             if (result.Disposition != DhcpDisposition.Reply) continue;
@@ -191,13 +201,43 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>The datagram's destination if it is a unicast address of the box, else see <see cref="DhcpReceiveContext.LocalAddress"/>.</summary>
+    private static Ipv4Address LocalAddressOf(IPPacketInformation info, DhcpMessage message, string interfaceName)
+    {
+        if (info.Address is { AddressFamily: AddressFamily.InterNetwork } destination)
+        {
+            var a = Ipv4Address.FromIPAddress(destination);
+            if (!a.IsAny && a != Ipv4Address.Broadcast && a.Value >> 28 != 0xE) return a;
+        }
+        // A broadcast. Only a relayed one (RFC 1542 §4.1.1 lets a relay forward to a broadcast address) may need
+        // the box's address, so the interface is looked up for those alone and not for every client DISCOVER.
+        return message.GatewayAddress.IsAny ? Ipv4Address.Any : InterfaceAddress(interfaceName);
+    }
+
+    private static Ipv4Address InterfaceAddress(string interfaceName)
+    {
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                if (nic.Name != interfaceName) continue;
+                foreach (var u in nic.GetIPProperties().UnicastAddresses)
+                    if (u.Address.AddressFamily == AddressFamily.InterNetwork) return Ipv4Address.FromIPAddress(u.Address);
+            }
+        }
+        catch (NetworkInformationException)
+        {
+        }
+        return Ipv4Address.Any;
+    }
+
     /// <summary>
     /// Tickets grow in the order replies are queued, so the head of the queue is the oldest: once it is durable,
     /// every reply behind it whose ticket the same fsync covered is ready too, and is sent without waiting again.
     /// </summary>
     private void SendCommittedLoop()
     {
-        var to = new SocketAddress(AddressFamily.InterNetwork);
+        var to = new Scratch();
         while (true)
         {
             CommittedReply head;
@@ -228,19 +268,22 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
-    private void Send(Listener listener, ReadOnlySpan<byte> packet, in DhcpEngineResult result, SocketAddress to)
+    private void Send(Listener listener, ReadOnlySpan<byte> packet, in DhcpEngineResult result, Scratch scratch)
     {
         var route = result.Route;
-        var destination = route.Kind switch
-        {
-            DhcpRouteKind.Relay => WriteIPv4(to, route.Address, _options.RelayPort),
-            DhcpRouteKind.ClientAddress => WriteIPv4(to, route.Address, _options.ClientPort),
-            DhcpRouteKind.Source => WriteIPv4(to, route.Address, route.Port),
-            // Broadcast, and ClientHardware for want of an ARP entry (see the remarks above).
-            _ => _broadcast,
-        };
+        var to = scratch.Destination;
         try
         {
+            var destination = route.Kind switch
+            {
+                DhcpRouteKind.Relay => WriteIPv4(to, route.Address, _options.RelayPort),
+                DhcpRouteKind.ClientAddress => WriteIPv4(to, route.Address, _options.ClientPort),
+                DhcpRouteKind.Source => WriteIPv4(to, route.Address, route.Port),
+                DhcpRouteKind.ClientHardware when AddArpEntry(listener, route, scratch.ArpRequest) =>
+                    WriteIPv4(to, route.Address, _options.ClientPort),
+                // Broadcast, and ClientHardware when no ARP entry could be added.
+                _ => _broadcast,
+            };
             listener.Socket.SendTo(packet, SocketFlags.None, destination);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -249,13 +292,28 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
-    // struct sockaddr_in: family (2 bytes, host order), port (2, network order), address (4, network order).
-    private static (Ipv4Address Address, int Port) ReadIPv4(SocketAddress address)
+    /// <summary>
+    /// The client cannot answer ARP for yiaddr before it has it, so the kernel is told where yiaddr is
+    /// (RFC 2131 §4.1; what dnsmasq does). False when it refuses: the caller broadcasts.
+    /// </summary>
+    private bool AddArpEntry(Listener listener, in DhcpReplyRoute route, byte[] request)
     {
-        var bytes = address.Buffer.Span;
-        return (new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(bytes[4..8])), BinaryPrimitives.ReadUInt16BigEndian(bytes[2..4]));
+        if (!_options.UnicastToClientHardware) return false;
+        var errno = ArpCache.TryAdd(listener.Socket, request, route.Address, route.ClientMac, listener.Interface);
+        if (errno == 0) return true;
+        if (Interlocked.Exchange(ref _arpUnavailableReported, 1) == 0)
+            _observer.OnClientUnicastUnavailable(listener.Interface, Marshal.GetPInvokeErrorMessage(errno));
+        return false;
     }
 
+    /// <summary>Per-thread buffers for sending: the destination sockaddr and a struct arpreq.</summary>
+    private sealed class Scratch
+    {
+        public SocketAddress Destination { get; } = new(AddressFamily.InterNetwork);
+        public byte[] ArpRequest { get; } = new byte[ArpCache.RequestSize];
+    }
+
+    // struct sockaddr_in: family (2 bytes, host order), port (2, network order), address (4, network order).
     private static SocketAddress WriteIPv4(SocketAddress target, Ipv4Address address, int port)
     {
         var bytes = target.Buffer.Span;

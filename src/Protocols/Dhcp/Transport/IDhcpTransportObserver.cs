@@ -15,6 +15,12 @@ public interface IDhcpTransportObserver
     /// <summary>A reply that could not be sent, or whose lease never became durable (then it is not sent).</summary>
     void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error);
 
+    /// <summary>
+    /// The kernel refused an ARP entry (SIOCSARP; usually no CAP_NET_ADMIN), so replies that RFC 2131 §4.1 would
+    /// unicast to a client without an address are broadcast instead. Reported once per transport.
+    /// </summary>
+    void OnClientUnicastUnavailable(string interfaceName, string reason);
+
     /// <summary>A socket failed; the listener on that interface stops.</summary>
     void OnReceiveFailed(string interfaceName, int port, Exception error);
 }
