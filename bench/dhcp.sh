@@ -10,7 +10,7 @@
 # Peers: dnsmasq with no-ping and quiet-dhcp, its lease file on; kea-dhcp4 memfile with persist on.
 #
 # Usage: sudo bench/dhcp.sh
-#   BENCH_RATES="500 1000 2000 4000 8000"  offered DORA/s      BENCH_PERIOD=10  seconds per rate
+#   BENCH_RATES="1000 4000 8000 12000 14000 16000"  offered DORA/s      BENCH_PERIOD=6  seconds per rate
 #   BENCH_CLIENTS=20000                    distinct MACs (within the 65k pool)
 #   BENCH_WARMUP=5                         seconds at 2000/s before each measured run (the JIT reaching its
 #                                          optimised code, caches), the same for every server
@@ -22,8 +22,8 @@ if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
   exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 1500 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
-rates=${BENCH_RATES:-500 1000 2000 4000 8000}
-period=${BENCH_PERIOD:-10}
+rates=${BENCH_RATES:-1000 4000 8000 12000 14000 16000}
+period=${BENCH_PERIOD:-6}
 clients=${BENCH_CLIENTS:-20000}
 warmup=${BENCH_WARMUP:-5}
 servers=(${BENCH_SERVERS:-netbootpi dnsmasq kea})
