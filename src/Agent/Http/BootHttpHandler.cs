@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using NetbootPi.Agent.Boot;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Hosting;
@@ -192,7 +191,7 @@ public sealed partial class BootHttpHandler(
 
     private async Task FileAsync(HttpContext ctx, string root, string relative, string? contentType = null)
     {
-        var refusal = SafeFiles.TryOpen(root, relative, out var stream);
+        var refusal = SafeFiles.TryOpen(root, relative, out var file);
         switch (refusal)
         {
             case FileRefusal.BadName:
@@ -206,13 +205,8 @@ public sealed partial class BootHttpHandler(
                 await TextAsync(ctx, StatusCodes.Status403Forbidden, "forbidden\n").ConfigureAwait(false);
                 return;
         }
-        var modified = File.GetLastWriteTimeUtc(stream!.SafeFileHandle);
-        // Length and modification time identify a version well enough for boot artifacts, which are
-        // replaced by rename, never edited in place.
-        var etag = new EntityTagHeaderValue($"\"{stream.Length:x}-{modified.Ticks:x}\"");
-        var result = TypedResults.File(stream, contentType ?? ContentTypes.ForFile(relative), lastModified: modified, entityTag: etag,
-            enableRangeProcessing: true);
-        await result.ExecuteAsync(ctx).ConfigureAwait(false);
+        using (file.Handle)
+            await FileResponse.SendAsync(ctx, file, contentType ?? ContentTypes.ForFile(relative)).ConfigureAwait(false);
     }
 
     private static Task TextAsync(HttpContext ctx, int status, string text)
@@ -253,8 +247,8 @@ public sealed partial class BootHttpHandler(
     private static HostEntry? FindByClientHost(SiteInventory site, HttpContext ctx) =>
         ClientAddress(ctx) is { } client ? site.Hosts.FirstOrDefault(h => h.Ip == client) : null;
 
-    private string? FindByClient(SiteInventory site, HttpContext ctx) =>
-        FindByClientHost(site, ctx)?.Name ?? (ClientAddress(ctx) is { } a ? clients.Find(a) : null);
+    // The directory looks at the site's hosts first itself.
+    private string? FindByClient(SiteInventory site, HttpContext ctx) => ClientAddress(ctx) is { } a ? clients.Find(site, a) : null;
 
     private static string HostLabel(HostBinding binding) => binding.Host?.Name ?? binding.Mac.ToString();
 
