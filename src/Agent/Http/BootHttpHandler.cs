@@ -18,7 +18,7 @@ namespace NetbootPi.Agent.Http;
 /// once, so a reload never splits one answer between two versions of the file.
 /// </summary>
 public sealed partial class BootHttpHandler(
-    SiteState state, OverlayStore overlays, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
+    SiteState state, OverlayStore overlays, OverlayTokens tokens, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
     TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
@@ -152,13 +152,7 @@ public sealed partial class BootHttpHandler(
 
     private async Task UploadAsync(HttpContext ctx, HostBinding binding, MacAddress mac)
     {
-        var client = ClientAddress(ctx);
-        string? refusal = null;
-        if (binding.Host is null) refusal = $"{mac} is not a host of this site";
-        else if (binding.StaticAddress is not { } own)
-            refusal = $"{binding.Host.Name} has no static address; overlays are accepted only from a host's own static address";
-        else if (client != own)
-            refusal = $"overlays for {binding.Host.Name} are accepted only from {own}, not from {ctx.Connection.RemoteIpAddress}";
+        var refusal = UploadRefusal(ctx, binding, mac);
         if (refusal is not null)
         {
             LogUploadRefused(mac.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", refusal);
@@ -187,6 +181,29 @@ public sealed partial class BootHttpHandler(
             await TextAsync(ctx, status, OverlayCheck.Describe(result.Rejection) + "\n").ConfigureAwait(false);
         }
         Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
+    }
+
+    /// <summary>
+    /// Null when this request may replace the host's overlay: a host with a static address only from that
+    /// address; a host without one only with its token (RFC 6750 bearer token, see <see cref="OverlayTokens"/>).
+    /// </summary>
+    private string? UploadRefusal(HttpContext ctx, HostBinding binding, MacAddress mac)
+    {
+        if (binding.Host is not { } host) return $"{mac} is not a host of this site";
+        if (binding.StaticAddress is { } own)
+        {
+            return ClientAddress(ctx) == own ? null
+                : $"overlays for {host.Name} are accepted only from {own}, not from {ctx.Connection.RemoteIpAddress}";
+        }
+        return tokens.Check(mac, ctx.Request.Headers.Authorization.ToString()) switch
+        {
+            OverlayTokenCheck.Accepted => null,
+            OverlayTokenCheck.Missing =>
+                $"{host.Name} has no static address, so its uploads must carry its token (Authorization: Bearer TOKEN; on the box: netbootpi overlay token {host.Name})",
+            OverlayTokenCheck.NotIssued =>
+                $"no overlay token has been issued for {host.Name}: run 'netbootpi overlay token {host.Name}' on the box and put it in /etc/netbootpi/token on the host",
+            _ => $"the token sent is not {host.Name}'s (rotated? 'netbootpi overlay token {host.Name}' on the box shows the current one)",
+        };
     }
 
     private async Task FileAsync(HttpContext ctx, string root, string relative, string? contentType = null)
