@@ -110,6 +110,43 @@ public class CliTests
     }
 
     [Fact]
+    public async Task A_relayed_network_is_summarised_and_its_hosts_urls_name_the_relays_box_address()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"netbootpi-relayed-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, """
+            site: { name: t }
+            networks:
+              core: { interface: eth0, address: 10.69.0.1/16 }
+              lab2:
+                relay: true
+                subnet: 10.70.0.0/16
+                dhcp: { mode: authoritative, range: 10.70.1.100-10.70.1.199 }
+            profiles:
+              p: { kernel: k/vmlinuz, nfsroot: "/srv/nfs/{name}" }
+            defaults: { profile: p }
+            hosts:
+              far1: { mac: 02:00:00:00:00:01, ip: 10.70.2.5 }
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, o, _) = await Run("check", file);
+            Assert.Equal(0, code);
+            Assert.Contains("  lab2       (relayed)  10.70.0.0/16         dhcp authoritative, range 10.70.1.100-10.70.1.199 (100 addresses), lease 1h", o);
+            Assert.Contains("  far1             02:00:00:00:00:01  10.70.2.5        lab2     p*", o);
+
+            (code, o, _) = await Run("show", "host", "far1", "--config", file);
+            Assert.Equal(0, code);
+            Assert.Contains("network      lab2 (through DHCP relays, 10.70.0.0/16, dhcp authoritative", o);
+            Assert.Contains("boot script  http://BOX/boot/02:00:00:00:00:01.ipxe (BOX: the box's address the relay forwards to)", o);
+            Assert.Contains("nfs root     BOX:/srv/nfs/far1", o);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Show_an_unknown_name_suggests()
     {
         var (code, _, e) = await Run("show", "host", "napalmm", "--config", Example);
