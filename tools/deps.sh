@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # DHCP peers
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # packet captures (the DHCP unicast test watches what reaches the client)
+  tcpdump
   # TFTP peers
   tftp-hpa atftp curl
   # D-Bus peers: the daemon, and the user bus for the systemd --user tests
