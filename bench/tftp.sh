@@ -105,16 +105,9 @@ fetch() {
 }
 
 # The median of the runs: one 32 MiB fetch at 64 KiB blocks takes well under 100 ms, so single runs scatter
-# and the best of several would reward the luckiest.
-median() {
-  local r results=()
-  for _ in $(seq "$reps"); do
-    r=$(fetch "$@")
-    [ "$r" = fail ] && { echo fail; return; }
-    results+=("$r")
-  done
-  printf '%s\n' "${results[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# and the best of several would reward the luckiest. The servers take turns run by run, so that a slow
+# stretch of this machine lands on all of them rather than on whichever ran then.
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ratio() { if [ "$1" = fail ] || [ "$2" = fail ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi; }
 
@@ -130,8 +123,13 @@ wanted=" ${BENCH_CASES:-512 1468 65464 w16} "
 for name in "blksize 512" "blksize 1468" "blksize 65464" "1468 window 16"; do
   [[ $wanted == *" ${case_key[$name]} "* ]] || continue
   IFS='|' read -r -a opts <<< "${cases[$name]}"
-  declare -A mibs=()
-  for s in "${servers[@]}"; do mibs[$s]=$(median "$s" "${opts[@]}"); done
+  declare -A mibs=() runs=()
+  for _ in $(seq "$reps"); do
+    for s in "${servers[@]}"; do runs[$s]+="$(fetch "$s" "${opts[@]}") "; done
+  done
+  for s in "${servers[@]}"; do
+    if [[ ${runs[$s]} == *fail* ]]; then mibs[$s]=fail; else mibs[$s]=$(tr ' ' '\n' <<< "${runs[$s]}" | grep . | median); fi
+  done
   printf "%-16s %12s %12s %12s %14s %14s\n" "$name" "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}" "${mibs[dnsmasq]}" \
     "$(ratio "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}")" "$(ratio "${mibs[netbootpi]}" "${mibs[dnsmasq]}")"
 done
