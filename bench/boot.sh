@@ -5,6 +5,9 @@
 # in the booted kernel) for each, and the ratio. Goal: netbootpi no slower than the stand-in (ratio <= 1.0).
 # Usage: bench/boot.sh [--fw bios|uefi] [--rounds N]     (root; builds the agent first)
 set -euo pipefail
+if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 3000 "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 FW=bios; ROUNDS=3
 while [ $# -gt 0 ]; do case "$1" in --fw) FW=$2; shift;; --rounds) ROUNDS=$2; shift;; *) echo "bench/boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done

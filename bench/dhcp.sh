@@ -10,9 +10,10 @@
 # Peers: dnsmasq with no-ping and quiet-dhcp, its lease file on; kea-dhcp4 memfile with persist on.
 #
 # Usage: sudo bench/dhcp.sh
-#   BENCH_RATES="500 1000 2000 4000 8000"  offered DORA/s      BENCH_PERIOD=10  seconds per rate
+#   BENCH_RATES="1000 4000 8000 12000 14000 16000"  offered DORA/s      BENCH_PERIOD=6  seconds per rate
 #   BENCH_CLIENTS=20000                    distinct MACs (within the 65k pool)
-#   BENCH_WARMUP=2                         seconds at 1000/s before each measured run (JIT, caches), same for all
+#   BENCH_WARMUP=5                         seconds at 2000/s before each measured run (the JIT reaching its
+#                                          optimised code, caches), the same for every server
 #   BENCH_SERVERS="netbootpi dnsmasq kea"  which servers to run
 # Needs: perfdhcp (kea-admin), dnsmasq (dnsmasq-base), kea-dhcp4 (kea-dhcp4-server), iproute2, the .NET SDK.
 # Takes the shared build lock for the whole run.
@@ -21,10 +22,10 @@ if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
   exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 1500 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
-rates=${BENCH_RATES:-500 1000 2000 4000 8000}
-period=${BENCH_PERIOD:-10}
+rates=${BENCH_RATES:-1000 4000 8000 12000 14000 16000}
+period=${BENCH_PERIOD:-6}
 clients=${BENCH_CLIENTS:-20000}
-warmup=${BENCH_WARMUP:-2}
+warmup=${BENCH_WARMUP:-5}
 servers=(${BENCH_SERVERS:-netbootpi dnsmasq kea})
 
 for tool in perfdhcp dnsmasq kea-dhcp4 ip dotnet; do
@@ -113,7 +114,7 @@ rcvbuf_errors() { ip netns exec "$nss" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ { print $
 measure() {
   local rate=$1 out before
   if [ "$warmup" -gt 0 ]; then
-    ip netns exec "$nsc" perfdhcp -4 -l "$vc" -r 1000 -p "$warmup" -R "$clients" -g single 10.250.0.1 >/dev/null 2>&1 || true
+    ip netns exec "$nsc" perfdhcp -4 -l "$vc" -r 2000 -p "$warmup" -R "$clients" -g single 10.250.0.1 >/dev/null 2>&1 || true
   fi
   before=$(rcvbuf_errors)
   out=$(ip netns exec "$nsc" perfdhcp -4 -l "$vc" -r "$rate" -p "$period" -R "$clients" -g single 10.250.0.1 2>&1 || true)

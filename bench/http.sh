@@ -2,7 +2,7 @@
 # netbootpi's boot HTTP service against nginx, serving the same files in the same run on 127.0.0.1:
 #   one large download with curl (default 256 MiB) and small-file requests with wrk (64 connections).
 # Prints each result and netbootpi/nginx ratios against the goals (issue 5: >= 0.9x large, >= 0.7x small).
-# Env: SIZE_MIB (256), DURATION (10s), CONNECTIONS (64), THREADS (2), AGENT (built netbootpi binary).
+# Env: SIZE_MIB (256), DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s), AGENT (built netbootpi binary).
 # Run under the shared build lock: flock /tmp/netbootpi-build.lock bench/http.sh
 # Needs: curl, wrk, nginx (Debian: nginx-light or nginx; started here with its own config, not as a service).
 set -euo pipefail
@@ -11,6 +11,7 @@ SIZE_MIB=${SIZE_MIB:-256}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-3s}
 AGENT=${AGENT:-src/Agent/bin/Release/net10.0/netbootpi}
 for tool in curl wrk nginx; do
   command -v "$tool" >/dev/null || { echo "http.sh: $tool is not installed (apt-get install curl wrk nginx-light)" >&2; exit 2; }
@@ -74,6 +75,13 @@ wait_up() {
 }
 wait_up "http://127.0.0.1:$NB_PORT/files/small.bin"
 wait_up "http://127.0.0.1:$NGX_PORT/files/small.bin"
+
+# Both servers see the same short load before anything is measured: the agent's request path is still being
+# JIT-compiled (tiered compilation) for the first seconds of this Release build, which the Pi's ReadyToRun
+# publish does ahead of time; the goal is about the steady state, not about the JIT.
+warm() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$1" >/dev/null; curl -s -o /dev/null "$2"; }
+warm "http://127.0.0.1:$NB_PORT/files/small.bin" "http://127.0.0.1:$NB_PORT/files/large.bin"
+warm "http://127.0.0.1:$NGX_PORT/files/small.bin" "http://127.0.0.1:$NGX_PORT/files/large.bin"
 
 large() { curl -s -o /dev/null -w '%{speed_download}' "$1" | awk '{printf "%.1f", $1 / 1048576}'; }
 small() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1" | awk '/^Requests\/sec:/ {printf "%.0f", $2}'; }

@@ -43,13 +43,18 @@ else
   echo "E2E-OVERLAY $MAC none"
 fi
 # Upload a changed overlay, as `lbu package` + PUT would. busybox has no PUT client: speak HTTP/1.0 over nc,
-# keeping nc's input open until the reply is in (busybox nc closes the connection at end of input).
+# keeping nc's input open until the reply is in (busybox nc closes the connection at end of input), and no
+# longer: the reply lands in a file that the writer side watches.
 mkdir -p /ovl/etc; echo "uploaded-by-$MAC" > /ovl/etc/e2e-uploaded
 (cd /ovl && tar -czf /tmp/new.tar.gz etc) || fail tar
 LEN=$(wc -c < /tmp/new.tar.gz)
 HOSTPART=${BOX%%:*}; PORT=${BOX#*:}; [ "$PORT" = "$BOX" ] && PORT=80
-STATUS=$( { printf 'PUT /apkovl/%s.tar.gz HTTP/1.0\r\nHost: %s\r\nContent-Type: application/gzip\r\nContent-Length: %s\r\n\r\n' "$MAC" "$BOX" "$LEN"; cat /tmp/new.tar.gz; sleep 5; } \
-  | timeout 20 nc "$HOSTPART" "$PORT" | head -n1 | cut -d' ' -f2)
+: > /tmp/put.reply
+{ printf 'PUT /apkovl/%s.tar.gz HTTP/1.0\r\nHost: %s\r\nContent-Type: application/gzip\r\nContent-Length: %s\r\n\r\n' "$MAC" "$BOX" "$LEN"
+  cat /tmp/new.tar.gz
+  for i in $(seq 100); do [ -s /tmp/put.reply ] && break; sleep 0.1; done
+} | timeout 20 nc "$HOSTPART" "$PORT" > /tmp/put.reply
+STATUS=$(head -n1 /tmp/put.reply | cut -d' ' -f2)
 echo "E2E-PUT $MAC ${STATUS:-none}"
 echo "E2E-DONE $MAC"
 poweroff -f

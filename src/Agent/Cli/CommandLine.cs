@@ -26,6 +26,10 @@ public static class CommandLine
           overlay list|get|rollback HOST [FILE] [--config FILE]
                                            stored Alpine overlays: list versions, copy the served one to
                                            FILE ('-': stdout), or drop it to serve the one before
+          overlay token HOST [--rotate] [--config FILE]
+                                           the upload token of a host without a static address (made on
+                                           first use; --rotate replaces it): install it on the host as
+                                           /etc/netbootpi/token
           events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
           fetch [--config FILE]            download every mirror artifact the profiles name into the cache
           leases [--config FILE]           the DHCP leases the agent holds
@@ -70,9 +74,10 @@ public static class CommandLine
                 if (!Options.TryParse(rest, positional: 0, out var leases, out var leasesError)) return Fail(stderr, leasesError);
                 return LeasesCommand.Run(leases.Config, stdout, stderr);
             case "overlay":
-                if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError)) return Fail(stderr, overlayError);
-                if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback HOST [FILE] [--config FILE]");
-                return OverlayCommand.Run(overlay.Positional, overlay.Config, stdout, stderr);
+                if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError, flags: ["--rotate"])) return Fail(stderr, overlayError);
+                if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback|token HOST [FILE] [--rotate] [--config FILE]");
+                if (overlay.Flag("--rotate") && overlay.Positional[0] != "token") return Fail(stderr, "--rotate goes with overlay token only");
+                return OverlayCommand.Run(overlay.Positional, overlay.Config, overlay.Flag("--rotate"), stdout, stderr);
             case "fetch":
                 if (!Options.TryParse(rest, positional: 0, out var fetch, out var fetchError)) return Fail(stderr, fetchError);
                 return await FetchCommand.RunAsync(fetch.Config, stdout, stderr).ConfigureAwait(false);

@@ -5,10 +5,13 @@ using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Cli;
 
-/// <summary><c>netbootpi overlay list|get|rollback HOST</c>: the Alpine overlays stored under server.state_dir.</summary>
+/// <summary>
+/// <c>netbootpi overlay list|get|rollback|token HOST</c>: the Alpine overlays stored under server.state_dir,
+/// and the upload tokens of hosts without a static address.
+/// </summary>
 internal static class OverlayCommand
 {
-    public static int Run(IReadOnlyList<string> args, string configPath, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> args, string configPath, bool rotate, TextWriter stdout, TextWriter stderr)
     {
         var result = SiteFile.Load(configPath);
         if (result.Inventory is not { } site)
@@ -67,9 +70,28 @@ internal static class OverlayCommand
                     ? $"netbootpi: {who} has no overlay stored"
                     : $"netbootpi: {who} has only version {now.Number}; there is nothing earlier to roll back to");
                 return CommandLine.ExitInvalid;
+            case "token":
+                return Token(site, who, mac, configPath, rotate, stdout, stderr);
             default:
-                stderr.WriteLine($"netbootpi: unknown overlay command '{args[0]}' (list, get, rollback)");
+                stderr.WriteLine($"netbootpi: unknown overlay command '{args[0]}' (list, get, rollback, token)");
                 return CommandLine.ExitUsage;
         }
+    }
+
+    private static int Token(SiteInventory site, string who, MacAddress mac, string configPath, bool rotate, TextWriter stdout, TextWriter stderr)
+    {
+        // Tokens are for the hosts the box cannot know by address: the site must name the host, without ip:.
+        if (site.FindHost(mac) is not { } host)
+        {
+            stderr.WriteLine($"netbootpi: {who} is not a host in {configPath}; only its hosts can upload overlays");
+            return CommandLine.ExitInvalid;
+        }
+        if (host.Ip is { } ip)
+        {
+            stderr.WriteLine($"netbootpi: {host.Name} has the static address {ip}: its uploads are accepted from that address, and a token is not used");
+            return CommandLine.ExitInvalid;
+        }
+        stdout.WriteLine(new OverlayTokens(site.Server.StateDirectory).Issue(mac, rotate));
+        return CommandLine.ExitOk;
     }
 }

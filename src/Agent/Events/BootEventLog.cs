@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace NetbootPi.Agent.Events;
@@ -9,20 +12,34 @@ namespace NetbootPi.Agent.Events;
 /// JSON-lines file under the state directory (for <c>netbootpi events</c>). The file is capped: past
 /// <see cref="MaxFileBytes"/> it becomes <c>events.jsonl.1</c> (replacing the previous one) and a new file starts.
 /// </summary>
+/// <remarks>
+/// <see cref="Record"/> only puts the event in the ring and a bounded queue; one writer thread drains the queue
+/// and appends what has gathered with a single write, so a burst of requests costs one write(2), not one each,
+/// and no request waits on the disk. When the queue is full <see cref="Record"/> waits for room rather than drop
+/// the event; <see cref="Dispose"/> writes everything queued before it returns.
+/// </remarks>
 public sealed partial class BootEventLog : IDisposable
 {
     public const string FileName = "events.jsonl";
     public const int RingCapacity = 1024;
     public const long MaxFileBytes = 4 * 1024 * 1024;
+    private const int QueueCapacity = 8192;
+    private const int BatchBytes = 64 * 1024;
 
     private readonly Lock _gate = new();
     private readonly BootEvent[] _ring = new BootEvent[RingCapacity];
     private readonly string _path;
     private readonly long _maxFileBytes;
     private readonly ILogger _logger;
+    private readonly Channel<BootEvent> _queue = Channel.CreateBounded<BootEvent>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Thread _writer;
     private int _next;
     private int _count;
+    private bool _disposed;
+    // Owned by the writer thread alone.
     private FileStream? _file;
+    private long _fileLength;
     private bool _fileFailed;
 
     public BootEventLog(string stateDirectory, ILogger<BootEventLog> logger, long maxFileBytes = MaxFileBytes)
@@ -30,19 +47,30 @@ public sealed partial class BootEventLog : IDisposable
         _path = Path.Combine(stateDirectory, FileName);
         _maxFileBytes = maxFileBytes;
         _logger = logger;
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "boot events" };
+        _writer.Start();
     }
 
     public string FilePath => _path;
 
     public void Record(BootEvent e)
     {
-        var line = Serialize(e);
         lock (_gate)
         {
             _ring[_next] = e;
             _next = (_next + 1) % RingCapacity;
             _count = Math.Min(_count + 1, RingCapacity);
-            Append(line);
+            if (_disposed) return;
+        }
+        if (_queue.Writer.TryWrite(e)) return;
+        // Full: the disk is slower than the requests. Waiting here slows the requests down instead of losing events.
+        try
+        {
+            _queue.Writer.WriteAsync(e).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            // Disposed meanwhile: the agent is stopping, the ring has it.
         }
     }
 
@@ -61,55 +89,121 @@ public sealed partial class BootEventLog : IDisposable
         }
     }
 
-    private void Append(byte[] line)
+    private void WriteLoop()
+    {
+        var batch = new ArrayBufferWriter<byte>(BatchBytes);
+        var line = new ArrayBufferWriter<byte>(512);
+        using var json = new Utf8JsonWriter(line);
+        var reader = _queue.Reader;
+        // Opened before the first event so the cap counts what an earlier run of the agent left in the file.
+        Open();
+        // A dedicated thread blocks here, so a full thread pool never delays the log (nor the log the pool).
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.WrittenCount < BatchBytes && reader.TryRead(out var e))
+            {
+                line.ResetWrittenCount();
+                json.Reset(line);
+                Write(json, e);
+                line.Write("\n"u8);
+                if (_fileLength + batch.WrittenCount + line.WrittenCount > _maxFileBytes && _fileLength + batch.WrittenCount > 0)
+                {
+                    // The cap is per line, as if written one by one: what is in the batch belongs to the old file.
+                    Append(batch.WrittenSpan);
+                    batch.ResetWrittenCount();
+                    Rotate();
+                }
+                batch.Write(line.WrittenSpan);
+            }
+            Append(batch.WrittenSpan);
+            batch.ResetWrittenCount();
+        }
+        _file?.Dispose();
+        _file = null;
+    }
+
+    private void Append(ReadOnlySpan<byte> lines)
+    {
+        if (lines.IsEmpty || !Open()) return;
+        try
+        {
+            // One write(2) per batch, which a reader sees at once; not fsynced: losing the last events in a
+            // power cut is acceptable, stalling boot requests on the SD card is not.
+            _file!.Write(lines);
+            _fileLength += lines.Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Fail(ex);
+        }
+    }
+
+    private bool Open()
+    {
+        if (_fileFailed) return false;
+        if (_file is not null) return true;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            _fileLength = _file.Length;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Fail(ex);
+            return false;
+        }
+    }
+
+    private void Rotate()
     {
         if (_fileFailed) return;
         try
         {
-            if (_file is null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            }
-            if (_file.Length + line.Length > _maxFileBytes && _file.Length > 0)
-            {
-                _file.Dispose();
-                File.Move(_path, _path + ".1", overwrite: true);
-                _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            }
-            _file.Write(line);
-            // Flushed to the kernel per event so a reader sees it; not fsynced: losing the last events in a
-            // power cut is acceptable, stalling every boot request on the SD card is not.
-            _file.Flush();
+            _file?.Dispose();
+            _file = null;
+            if (File.Exists(_path)) File.Move(_path, _path + ".1", overwrite: true);
+            _fileLength = 0;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The ring still works; say once why the durable log does not.
-            _fileFailed = true;
-            _file?.Dispose();
-            _file = null;
-            LogFileFailed(_path, ex.Message);
+            Fail(ex);
         }
+    }
+
+    private void Fail(Exception ex)
+    {
+        // The ring still works; say once why the durable log does not.
+        _fileFailed = true;
+        _file?.Dispose();
+        _file = null;
+        LogFileFailed(_path, ex.Message);
     }
 
     public static byte[] Serialize(BootEvent e)
     {
-        using var buffer = new MemoryStream(256);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("time", e.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteString("client", e.Client);
-            if (e.Host is null) w.WriteNull("host");
-            else w.WriteString("host", e.Host);
-            w.WriteString("what", BootEvent.KindName(e.Kind));
-            w.WriteString("path", e.Path);
-            w.WriteNumber("status", e.Status);
-            w.WriteNumber("bytes", e.Bytes);
-            w.WriteEndObject();
-        }
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer)) Write(w, e);
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter w, BootEvent e)
+    {
+        Span<char> time = stackalloc char[24];
+        e.Time.UtcDateTime.TryFormat(time, out var written, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        w.WriteStartObject();
+        w.WriteString("time"u8, time[..written]);
+        w.WriteString("client"u8, e.Client);
+        if (e.Host is null) w.WriteNull("host"u8);
+        else w.WriteString("host"u8, e.Host);
+        w.WriteString("what"u8, BootEvent.KindName(e.Kind));
+        w.WriteString("path"u8, e.Path);
+        w.WriteNumber("status"u8, e.Status);
+        w.WriteNumber("bytes"u8, e.Bytes);
+        w.WriteEndObject();
+        w.Flush();
     }
 
     /// <summary>Parses one line of the log; null for a line that is not an event (e.g. cut short by a crash).</summary>
@@ -153,9 +247,11 @@ public sealed partial class BootEventLog : IDisposable
     {
         lock (_gate)
         {
-            _file?.Dispose();
-            _file = null;
+            if (_disposed) return;
+            _disposed = true;
         }
+        _queue.Writer.TryComplete();
+        _writer.Join();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "boot events are kept in memory only: cannot write {Path}: {Reason} (check server.state_dir and its permissions)")]

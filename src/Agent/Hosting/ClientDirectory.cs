@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NetbootPi.Agent.Dhcp;
+using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Hosting;
@@ -11,10 +12,13 @@ namespace NetbootPi.Agent.Hosting;
 public sealed class ClientDirectory(SiteState state, IServiceProvider services)
 {
     /// <summary>A host name, a MAC for a leased machine the site does not name, or null.</summary>
-    public string? Find(Ipv4Address address)
+    public string? Find(Ipv4Address address) => Find(state.Current, address);
+
+    /// <summary>As <see cref="Find(Ipv4Address)"/>, in the site snapshot the caller is already answering from.</summary>
+    public string? Find(SiteInventory site, Ipv4Address address)
     {
-        var site = state.Current;
-        if (site.Hosts.FirstOrDefault(h => h.Ip == address) is { } host) return host.Name;
+        foreach (var host in site.Hosts)
+            if (host.Ip == address) return host.Name;
         var engine = services.GetService<DhcpService>()?.Engine;
         if (engine is null) return null;
         var now = DateTimeOffset.UtcNow;

@@ -22,6 +22,7 @@ public static class BootHttpExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
+        services.AddSingleton(new OverlayTokens(site.Server.StateDirectory));
         services.AddSingleton(sp => new UpstreamCache(site.Server.StateDirectory, UpstreamHttp.CreateClient(),
             sp.GetRequiredService<ILogger<UpstreamCache>>()));
         services.AddSingleton<Hosting.ClientDirectory>();

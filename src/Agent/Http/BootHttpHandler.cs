@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using NetbootPi.Agent.Boot;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Hosting;
@@ -19,7 +18,7 @@ namespace NetbootPi.Agent.Http;
 /// once, so a reload never splits one answer between two versions of the file.
 /// </summary>
 public sealed partial class BootHttpHandler(
-    SiteState state, OverlayStore overlays, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
+    SiteState state, OverlayStore overlays, OverlayTokens tokens, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
     TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
@@ -153,13 +152,7 @@ public sealed partial class BootHttpHandler(
 
     private async Task UploadAsync(HttpContext ctx, HostBinding binding, MacAddress mac)
     {
-        var client = ClientAddress(ctx);
-        string? refusal = null;
-        if (binding.Host is null) refusal = $"{mac} is not a host of this site";
-        else if (binding.StaticAddress is not { } own)
-            refusal = $"{binding.Host.Name} has no static address; overlays are accepted only from a host's own static address";
-        else if (client != own)
-            refusal = $"overlays for {binding.Host.Name} are accepted only from {own}, not from {ctx.Connection.RemoteIpAddress}";
+        var refusal = UploadRefusal(ctx, binding, mac);
         if (refusal is not null)
         {
             LogUploadRefused(mac.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", refusal);
@@ -190,9 +183,32 @@ public sealed partial class BootHttpHandler(
         Record(ctx, HostLabel(binding), BootEventKind.OverlayUpload);
     }
 
+    /// <summary>
+    /// Null when this request may replace the host's overlay: a host with a static address only from that
+    /// address; a host without one only with its token (RFC 6750 bearer token, see <see cref="OverlayTokens"/>).
+    /// </summary>
+    private string? UploadRefusal(HttpContext ctx, HostBinding binding, MacAddress mac)
+    {
+        if (binding.Host is not { } host) return $"{mac} is not a host of this site";
+        if (binding.StaticAddress is { } own)
+        {
+            return ClientAddress(ctx) == own ? null
+                : $"overlays for {host.Name} are accepted only from {own}, not from {ctx.Connection.RemoteIpAddress}";
+        }
+        return tokens.Check(mac, ctx.Request.Headers.Authorization.ToString()) switch
+        {
+            OverlayTokenCheck.Accepted => null,
+            OverlayTokenCheck.Missing =>
+                $"{host.Name} has no static address, so its uploads must carry its token (Authorization: Bearer TOKEN; on the box: netbootpi overlay token {host.Name})",
+            OverlayTokenCheck.NotIssued =>
+                $"no overlay token has been issued for {host.Name}: run 'netbootpi overlay token {host.Name}' on the box and put it in /etc/netbootpi/token on the host",
+            _ => $"the token sent is not {host.Name}'s (rotated? 'netbootpi overlay token {host.Name}' on the box shows the current one)",
+        };
+    }
+
     private async Task FileAsync(HttpContext ctx, string root, string relative, string? contentType = null)
     {
-        var refusal = SafeFiles.TryOpen(root, relative, out var stream);
+        var refusal = SafeFiles.TryOpen(root, relative, out var file);
         switch (refusal)
         {
             case FileRefusal.BadName:
@@ -206,13 +222,8 @@ public sealed partial class BootHttpHandler(
                 await TextAsync(ctx, StatusCodes.Status403Forbidden, "forbidden\n").ConfigureAwait(false);
                 return;
         }
-        var modified = File.GetLastWriteTimeUtc(stream!.SafeFileHandle);
-        // Length and modification time identify a version well enough for boot artifacts, which are
-        // replaced by rename, never edited in place.
-        var etag = new EntityTagHeaderValue($"\"{stream.Length:x}-{modified.Ticks:x}\"");
-        var result = TypedResults.File(stream, contentType ?? ContentTypes.ForFile(relative), lastModified: modified, entityTag: etag,
-            enableRangeProcessing: true);
-        await result.ExecuteAsync(ctx).ConfigureAwait(false);
+        using (file.Handle)
+            await FileResponse.SendAsync(ctx, file, contentType ?? ContentTypes.ForFile(relative)).ConfigureAwait(false);
     }
 
     private static Task TextAsync(HttpContext ctx, int status, string text)
@@ -253,8 +264,8 @@ public sealed partial class BootHttpHandler(
     private static HostEntry? FindByClientHost(SiteInventory site, HttpContext ctx) =>
         ClientAddress(ctx) is { } client ? site.Hosts.FirstOrDefault(h => h.Ip == client) : null;
 
-    private string? FindByClient(SiteInventory site, HttpContext ctx) =>
-        FindByClientHost(site, ctx)?.Name ?? (ClientAddress(ctx) is { } a ? clients.Find(a) : null);
+    // The directory looks at the site's hosts first itself.
+    private string? FindByClient(SiteInventory site, HttpContext ctx) => ClientAddress(ctx) is { } a ? clients.Find(site, a) : null;
 
     private static string HostLabel(HostBinding binding) => binding.Host?.Name ?? binding.Mac.ToString();
 

@@ -15,34 +15,32 @@ public enum FileRefusal
 
 /// <summary>
 /// Opens files under a root for serving, and only those: the name is checked as text first, then the
-/// opened file's real path must lie inside the root's real path, which catches symlinks pointing out.
+/// opened file's real path must lie inside the root's real path, which catches symlinks pointing out. The
+/// check is on the opened descriptor, so a name swapped for a symlink between check and open gains nothing.
 /// </summary>
 public static class SafeFiles
 {
-    public static FileRefusal TryOpen(string root, string relative, out FileStream? stream)
+    public static FileRefusal TryOpen(string root, string relative, out ServedFile file)
     {
-        stream = null;
+        file = default;
         if (!IsPlainRelativePath(relative)) return FileRefusal.BadName;
         var rootReal = RealPath.Of(root);
         if (rootReal is null) return FileRefusal.NotFound;
-        FileStream file;
-        try
-        {
-            // No buffering: the response copies in large blocks anyway. A directory fails to open here.
-            file = new FileStream(Path.Combine(rootReal, relative), FileMode.Open, FileAccess.Read,
-                FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
-        {
-            return FileRefusal.NotFound;
-        }
-        var real = RealPath.Of(file.SafeFileHandle);
+        var handle = ReadOnlyFile.Open(Path.Combine(rootReal, relative));
+        if (handle is null) return FileRefusal.NotFound;
+        var real = RealPath.Of(handle);
         if (real is null || !RealPath.IsWithin(real, rootReal))
         {
-            file.Dispose();
+            handle.Dispose();
             return FileRefusal.OutsideRoot;
         }
-        stream = file;
+        // Only regular files: a directory opens fine with O_RDONLY, and a FIFO or device is no boot artifact.
+        if (ReadOnlyFile.Status(handle) is not { IsRegularFile: true } status)
+        {
+            handle.Dispose();
+            return FileRefusal.NotFound;
+        }
+        file = new ServedFile(handle, status.Length, status.LastWriteUtc);
         return FileRefusal.None;
     }
 

@@ -20,13 +20,19 @@ public static class AtomicFile
         SyncDirectory(Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Writes <paramref name="content"/> to <paramref name="path"/> atomically; a new file gets
+    /// <paramref name="mode"/> (less the umask) from its creation on, so a secret is never readable by others,
+    /// not even for a moment.
+    /// </summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
     {
         var tmp = TemporaryPathFor(path);
         try
         {
-            using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (mode is { } m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
+            using (var s = new FileStream(tmp, options))
             {
                 s.Write(content);
                 s.Flush(flushToDisk: true);

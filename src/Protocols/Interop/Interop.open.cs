@@ -6,6 +6,8 @@ internal static partial class Libc
 {
     // <fcntl.h>, Linux generic values (identical on x86_64 and arm64).
     public const int O_RDONLY = 0x0000;
+    public const int O_NOCTTY = 0x0100;
+    public const int O_NONBLOCK = 0x0800;
     public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
 

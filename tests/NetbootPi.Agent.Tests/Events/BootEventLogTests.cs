@@ -60,6 +60,29 @@ public class BootEventLogTests : IDisposable
     }
 
     [Fact]
+    public void Every_event_recorded_before_dispose_is_in_the_file_in_order()
+    {
+        // More than the writer's queue and many batches: the log neither drops nor reorders under a burst.
+        const int n = 20_000;
+        using (var log = new BootEventLog(_dir, NullLogger<BootEventLog>.Instance, maxFileBytes: long.MaxValue))
+            for (var i = 0; i < n; i++) log.Record(Event(i));
+        Assert.Equal(Enumerable.Range(0, n), BootEventLog.ReadFiles(_dir).Select(e => (int)(e.Bytes - 1000)));
+    }
+
+    [Fact]
+    public void The_cap_counts_what_an_earlier_run_left_in_the_file()
+    {
+        var lineLength = BootEventLog.Serialize(Event(100)).Length;
+        using (var log = new BootEventLog(_dir, NullLogger<BootEventLog>.Instance, maxFileBytes: lineLength * 10))
+            for (var i = 100; i < 108; i++) log.Record(Event(i));
+        using (var log = new BootEventLog(_dir, NullLogger<BootEventLog>.Instance, maxFileBytes: lineLength * 10))
+            for (var i = 108; i < 113; i++) log.Record(Event(i));
+        // 8 + 2 fill the first file; the next run's third event starts a new one.
+        Assert.Equal(Enumerable.Range(100, 10), BootEventLog.ReadFiles(_dir).Take(10).Select(e => (int)(e.Bytes - 1000)));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir, BootEventLog.FileName)).Length);
+    }
+
+    [Fact]
     public void An_unwritable_state_directory_leaves_the_ring_working()
     {
         var file = Path.Combine(_dir, "not-a-dir");

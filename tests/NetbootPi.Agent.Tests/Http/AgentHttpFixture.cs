@@ -7,7 +7,8 @@ namespace NetbootPi.Agent.Tests.Http;
 /// <summary>
 /// One <c>netbootpi run</c> process listening on 127.0.0.1 (a free port), with a data directory holding test
 /// files, a secret beside it that must never be served, and hosts at 127.0.0.2 and 127.0.0.3 so uploads can
-/// come from a host's own address (curl --interface) or from someone else's.
+/// come from a host's own address (curl --interface) or from someone else's, and hosts without an address
+/// (roam, nomad) whose uploads need their tokens.
 /// </summary>
 public sealed class AgentHttpFixture : IDisposable
 {
@@ -49,6 +50,7 @@ public sealed class AgentHttpFixture : IDisposable
               up:    { mac: {{UpMac}}, ip: 127.0.0.2 }
               other: { mac: 02:00:00:00:00:02, ip: 127.0.0.3 }
               roam:  { mac: 02:00:00:00:00:03 }
+              nomad: { mac: 02:00:00:00:00:04 }
             """);
         _agent = AgentProcess.Start(null, "run", "--config", SitePath, "--http-listen", "127.0.0.1:0");
         var line = _agent.WaitFor("http listening on ");

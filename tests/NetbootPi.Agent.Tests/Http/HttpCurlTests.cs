@@ -88,7 +88,19 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
         Assert.Equal($"bytes */{agent.Big.Length}", beyond.Header("Content-Range"));
 
         Assert.Equal(304, Curl.Run("-H", $"If-None-Match: {etag}", Url("/files/alpine/vmlinuz-lts")).Status);
+        Assert.Equal(304, Curl.Run("-H", $"If-None-Match: \"other\", W/{etag}", Url("/files/alpine/vmlinuz-lts")).Status);
         Assert.Equal(200, Curl.Run("-H", "If-None-Match: \"other\"", Url("/files/alpine/vmlinuz-lts")).Status);
+        var lastModified = full.Header("Last-Modified")!;
+        Assert.Equal(304, Curl.Run("-H", $"If-Modified-Since: {lastModified}", Url("/files/alpine/vmlinuz-lts")).Status);
+        Assert.Equal(200, Curl.Run("-H", "If-Modified-Since: Thu, 01 Jan 2015 00:00:00 GMT", Url("/files/alpine/vmlinuz-lts")).Status);
+        Assert.Equal(412, Curl.Run("-H", "If-Match: \"other\"", Url("/files/alpine/vmlinuz-lts")).Status);
+        // If-Range: the range only while the version is the same; otherwise the whole (new) file.
+        Assert.Equal(206, Curl.Run("-r", "0-9", "-H", $"If-Range: {etag}", Url("/files/alpine/vmlinuz-lts")).Status);
+        var stale = Curl.Run("-r", "0-9", "-H", "If-Range: \"older\"", Url("/files/alpine/vmlinuz-lts"));
+        Assert.Equal(200, stale.Status);
+        Assert.Equal(agent.Big, stale.Body);
+        // Several ranges: answered with the whole file (RFC 9110 §14.2 lets a server ignore Range).
+        Assert.Equal(agent.Big, Curl.Run("-r", "0-9,20-29", Url("/files/alpine/vmlinuz-lts")).Body);
 
         // A symlink that stays inside the data directory is followed.
         Assert.Equal(agent.Big, Curl.Run(Url("/files/alpine/latest")).Body);
@@ -168,8 +180,10 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
             Assert.Equal(403, fromBox.Status);
             Assert.Contains("accepted only from 127.0.0.2", fromBox.Text);
             Assert.Equal(403, Curl.Run("--interface", "127.0.0.3", "-T", good, url).Status);
-            // A host without a static address cannot upload (no token scheme yet).
-            Assert.Equal(403, Curl.Run("--interface", "127.0.0.2", "-T", good, Url("/apkovl/02:00:00:00:00:03.tar.gz")).Status);
+            // A host without a static address needs its token, whatever address it comes from.
+            var noToken = Curl.Run("--interface", "127.0.0.2", "-T", good, Url("/apkovl/02:00:00:00:00:03.tar.gz"));
+            Assert.Equal(403, noToken.Status);
+            Assert.Contains("roam has no static address, so its uploads must carry its token", noToken.Text);
 
             // Not a gzip tar: refused, nothing stored.
             Assert.Equal(415, Curl.Run("--interface", "127.0.0.2", "-T", text, url).Status);
@@ -236,15 +250,123 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
         Assert.Equal(200, Curl.Run("--interface", "127.0.0.3", Url("/boot/02:00:00:00:00:02.ipxe")).Status);
         Assert.Equal(404, Curl.Run("--interface", "127.0.0.3", Url("/apkovl/02:00:00:00:00:02.tar.gz")).Status);
 
-        var (code, o, e) = await Cli("events", "other", "--config", agent.SitePath);
+        // The agent appends events from a writer thread: they reach the file shortly after the responses.
+        var (code, o, e) = (0, "", "");
+        string[] lines = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); lines.Length < 3 && DateTime.UtcNow < deadline;)
+        {
+            (code, o, e) = await Cli("events", "other", "--config", agent.SitePath);
+            lines = o.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (lines.Length < 3) await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
         Assert.Equal(0, code);
         Assert.Equal("", e);
-        var lines = o.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(lines, l => l.Contains($" 127.0.0.3 other kernel 200 {agent.Big.Length} /files/alpine/vmlinuz-lts", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(" 127.0.0.3 other script 200 ", StringComparison.Ordinal) && l.EndsWith("/boot/02:00:00:00:00:02.ipxe", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(" 127.0.0.3 other overlay 404 ", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.Contains(" other ", l));
         // By MAC too.
         Assert.Equal(o, (await Cli("events", "02-00-00-00-00-02", "--config", agent.SitePath)).Out);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Hosts_without_a_static_address_upload_with_their_own_token_only()
+    {
+        Curl.RequireInstalled();
+        var dir = Directory.CreateTempSubdirectory("netbootpi-token-").FullName;
+        try
+        {
+            const string roam = "02:00:00:00:00:03";
+            var url = Url($"/apkovl/{roam}.tar.gz");
+            var good = Path.Combine(dir, "good.tar.gz");
+            File.WriteAllBytes(good, AgentHttpFixture.Overlay("roam"));
+            var guess = "Authorization: Bearer " + new string('0', 64);
+
+            // nomad has no token yet: even a well-formed one is refused, with what to do about it.
+            var notIssued = Curl.Run("-H", guess, "-T", good, Url("/apkovl/02:00:00:00:00:04.tar.gz"));
+            Assert.Equal(403, notIssued.Status);
+            Assert.Contains("no overlay token has been issued for nomad: run 'netbootpi overlay token nomad'", notIssued.Text);
+
+            var (code, output, _) = await Cli("overlay", "token", "roam", "--config", agent.SitePath);
+            Assert.Equal(0, code);
+            var token = output.Trim();
+            var tokenFile = Path.Combine(agent.StateDir, "overlay-tokens", "02-00-00-00-00-03");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(Path.GetDirectoryName(tokenFile)!));
+
+            var missing = Curl.Run("-T", good, url);
+            Assert.Equal(403, missing.Status);
+            Assert.Contains("must carry its token (Authorization: Bearer TOKEN", missing.Text);
+            var wrong = Curl.Run("-H", guess, "-T", good, url);
+            Assert.Equal(403, wrong.Status);
+            Assert.Contains("the token sent is not roam's", wrong.Text);
+            Assert.Equal(403, Curl.Run("-H", $"Authorization: Basic {token}", "-T", good, url).Status);
+            Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}x", "-T", good, url).Status);
+            Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token[..^1]}", "-T", good, url).Status);
+            Assert.Contains("overlay upload for 02:00:00:00:00:03 from 127.0.0.1 refused: the token sent is not roam's", agent.Output);
+            // A token opens its own host only: not another token host, not a host known by its address.
+            Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}", "-T", good, Url("/apkovl/02:00:00:00:00:04.tar.gz")).Status);
+            Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}", "-T", good, Url($"/apkovl/{AgentHttpFixture.UpMac}.tar.gz")).Status);
+            Assert.Equal(404, Curl.Run(url).Status); // nothing refused was stored
+
+            var stored = Curl.Run("-H", $"Authorization: Bearer {token}", "-T", good, url);
+            Assert.Equal(201, stored.Status);
+            Assert.Contains("for roam", stored.Text);
+            Assert.Equal(File.ReadAllBytes(good), Curl.Run(url).Body);
+            // RFC 9110 §11.1: the scheme is case-insensitive.
+            Assert.Equal(201, Curl.Run("-H", $"authorization: bearer {token}", "-T", good, url).Status);
+
+            // The served upload script sends the token installed on the host (here: a file named by the
+            // environment), with a stand-in for Alpine's lbu that "packages" a known overlay.
+            var bin = Directory.CreateDirectory(Path.Combine(dir, "bin")).FullName;
+            var packaged = AgentHttpFixture.Overlay("roam-from-script");
+            File.WriteAllBytes(Path.Combine(dir, "packaged.tar.gz"), packaged);
+            File.WriteAllText(Path.Combine(bin, "lbu"), $"#!/bin/sh\n[ \"$1\" = package ] && cp {dir}/packaged.tar.gz \"$2\"\n");
+            File.SetUnixFileMode(Path.Combine(bin, "lbu"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(Path.Combine(dir, "token"), token + "\n");
+            var path = "PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH");
+            var script = $"curl -fsS {Url("/apkovl/upload.sh")} | sh -s {roam}";
+            var ct = TestContext.Current.CancellationToken;
+            var run = await Tool.RunAsync("env", [path, $"NETBOOTPI_TOKEN_FILE={dir}/token", "sh", "-c", script], ct);
+            Assert.True(run.Code == 0, run.Out + run.Err);
+            Assert.Contains("stored overlay version 3 for roam", run.Out);
+            Assert.Equal(packaged, Curl.Run(url).Body);
+            // Without the token file the script uploads without one, and the box refuses.
+            var refused = await Tool.RunAsync("env", [path, $"NETBOOTPI_TOKEN_FILE={dir}/none", "sh", "-c", script], ct);
+            Assert.NotEqual(0, refused.Code);
+            Assert.Contains("403", refused.Err);
+            Assert.Equal(packaged, Curl.Run(url).Body);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Overlay_token_is_made_once_rotated_on_request_and_only_for_hosts_without_an_address()
+    {
+        var first = await Cli("overlay", "token", "roam", "--config", agent.SitePath);
+        Assert.Equal(0, first.Code);
+        Assert.Matches("^[0-9a-f]{64}\n$", first.Out);
+        Assert.Equal(first.Out, (await Cli("overlay", "token", "02-00-00-00-00-03", "--config", agent.SitePath)).Out);
+
+        var rotated = await Cli("overlay", "token", "roam", "--rotate", "--config", agent.SitePath);
+        Assert.Equal(0, rotated.Code);
+        Assert.Matches("^[0-9a-f]{64}\n$", rotated.Out);
+        Assert.NotEqual(first.Out, rotated.Out);
+        Assert.Equal(rotated.Out, (await Cli("overlay", "token", "roam", "--config", agent.SitePath)).Out);
+        Assert.NotEqual(rotated.Out, (await Cli("overlay", "token", "nomad", "--config", agent.SitePath)).Out);
+
+        var withAddress = await Cli("overlay", "token", "up", "--config", agent.SitePath);
+        Assert.Equal(1, withAddress.Code);
+        Assert.Contains("up has the static address 127.0.0.2", withAddress.Err);
+        Assert.Equal("", withAddress.Out);
+        var stranger = await Cli("overlay", "token", "02:00:00:00:00:99", "--config", agent.SitePath);
+        Assert.Equal(1, stranger.Code);
+        Assert.Contains("is not a host", stranger.Err);
+        Assert.Equal(2, (await Cli("overlay", "list", "roam", "--rotate", "--config", agent.SitePath)).Code);
     }
 }

@@ -43,10 +43,18 @@ public class SafeFilesTests
             Directory.CreateSymbolicLink(linkedRoot, root);
 
             Assert.Equal(FileRefusal.None, SafeFiles.TryOpen(linkedRoot, "in", out var s));
-            s!.Dispose();
+            using (s.Handle)
+            {
+                Assert.Equal(1, s.Length);
+                Assert.Equal(File.GetLastWriteTimeUtc(Path.Combine(root, "file")), s.LastWriteUtc);
+            }
             Assert.Equal(FileRefusal.OutsideRoot, SafeFiles.TryOpen(linkedRoot, "out", out s));
-            Assert.Null(s);
+            Assert.Null(s.Handle);
             Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(root, "missing", out _));
+            // Opened, but not a regular file: not served.
+            Directory.CreateDirectory(Path.Combine(root, "dir"));
+            Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(root, "dir", out s));
+            Assert.Null(s.Handle);
             Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(Path.Combine(dir, "no-root"), "file", out _));
         }
         finally

@@ -62,26 +62,62 @@ internal sealed class AgentProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
+    public Task WaitForExitAsync(CancellationToken cancellation) => _process.WaitForExitAsync(cancellation);
+
     /// <summary>Waits until a line containing <paramref name="text"/> is printed; returns it.</summary>
-    public string WaitFor(string text)
+    public string WaitFor(string text) => WaitFor(l => l.Contains(text, StringComparison.Ordinal), 0, $"'{text}'");
+
+    /// <summary>
+    /// How many lines the agent has printed so far: a test that repeats a request passes it to
+    /// <see cref="WaitFor(Func{string, bool}, int, string)"/> so that the line of an earlier request does not count.
+    /// </summary>
+    public int Mark
+    {
+        get
+        {
+            lock (_seen)
+            {
+                while (_lines.TryTake(out var l)) _seen.Add(l);
+                return _seen.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a line matching <paramref name="match"/> is printed after the first <paramref name="after"/>
+    /// lines (see <see cref="Mark"/>); returns it. <paramref name="what"/> describes the line for the failure message.
+    /// </summary>
+    public string WaitFor(Func<string, bool> match, int after, string what)
     {
         lock (_seen)
         {
-            if (_seen.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } already) return already;
+            if (_seen.Skip(after).FirstOrDefault(match) is { } already) return already;
         }
         var deadline = DateTime.UtcNow + WaitLimit;
         while (DateTime.UtcNow < deadline)
         {
             if (!_lines.TryTake(out var line, TimeSpan.FromMilliseconds(200)))
             {
+                // Output or Mark on another thread may have moved the line to _seen meanwhile.
+                lock (_seen)
+                {
+                    if (_seen.Skip(after).FirstOrDefault(match) is { } moved) return moved;
+                }
                 if (_process.HasExited && _lines.Count == 0)
-                    throw new Xunit.Sdk.XunitException($"netbootpi exited ({_process.ExitCode}) before printing '{text}'. Output:\n{Output}");
+                    throw new Xunit.Sdk.XunitException($"netbootpi exited ({_process.ExitCode}) before printing {what}. Output:\n{Output}");
                 continue;
             }
-            lock (_seen) _seen.Add(line);
-            if (line.Contains(text, StringComparison.Ordinal)) return line;
+            int index;
+            lock (_seen)
+            {
+                _seen.Add(line);
+                index = _seen.Count - 1;
+            }
+            if (index >= after && match(line)) return line;
         }
-        throw new Xunit.Sdk.XunitException($"netbootpi did not print '{text}' within {WaitLimit.TotalSeconds}s. Output:\n{Output}");
+        throw new Xunit.Sdk.XunitException($"netbootpi did not print {what} within {WaitLimit.TotalSeconds}s. Output:\n{Output}");
     }
 
     public string Output

@@ -116,6 +116,19 @@ internal sealed class NetLab : IDisposable
         return agent;
     }
 
+    /// <summary>
+    /// The agent in <paramref name="ns"/> serving TFTP on <paramref name="listen"/>:<paramref name="tftpPort"/>
+    /// (69 is free inside a namespace of our own) with DHCP off, for real TFTP clients run with <see cref="RunAsync"/>.
+    /// </summary>
+    public AgentProcess StartTftpAgent(string ns, string site, string listen = "127.0.0.1", int tftpPort = 69)
+    {
+        var agent = AgentProcess.Start(null, [Ip, "netns", "exec", ns], "run", "--config", site, "--listen", listen,
+            "--tftp-port", tftpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-dhcp",
+            "--http-listen", "127.0.0.1:0");
+        _agents.Add(agent);
+        return agent;
+    }
+
     private static void Must(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };

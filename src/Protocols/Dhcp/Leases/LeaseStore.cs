@@ -34,6 +34,8 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
     private long _journalRecords;
     private Exception? _fault;
     private bool _stopping;
+    private bool _flusherIdle;
+    private int _lastBatchSize;
     private byte[] _writeBuffer = new byte[LeaseRecordCodec.Size * 64];
 
     private LeaseStore(string directory, LeaseStoreOptions options, FileStream journal,
@@ -105,7 +107,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
             ObjectDisposedException.ThrowIf(_stopping, this);
             _pending.Add(lease);
             _lastTicket++;
-            Monitor.Pulse(_gate);
+            if (_flusherIdle) Monitor.Pulse(_gate);
             return _lastTicket;
         }
     }
@@ -176,8 +178,22 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
             long max;
             lock (_gate)
             {
-                while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
+                while (_pending.Count == 0 && !_stopping)
+                {
+                    _flusherIdle = true;
+                    Monitor.Wait(_gate);
+                }
+                _flusherIdle = false;
                 if (_pending.Count == 0) return;
+            }
+            if (_lastBatchSize > 1 && _options.CommitDelay > TimeSpan.Zero)
+            {
+                bool wait;
+                lock (_gate) wait = _pending.Count < _options.MaxBatch && !_stopping;
+                if (wait) Thread.Sleep(_options.CommitDelay);
+            }
+            lock (_gate)
+            {
                 batch = _pending;
                 _pending = _spare;
                 done = _inflightDone = _pendingDone;
@@ -203,6 +219,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
             }
             foreach (var lease in batch) _state[lease.Address] = lease;
             _journalRecords += batch.Count;
+            _lastBatchSize = batch.Count;
             batch.Clear();
             lock (_gate)
             {
@@ -224,6 +241,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
                 _pending.Clear();
                 _pendingDone.TrySetException(e);
                 if (_stopping) return;
+                _flusherIdle = true;
                 Monitor.Wait(_gate);
             }
         }
