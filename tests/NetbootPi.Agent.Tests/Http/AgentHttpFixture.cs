@@ -51,6 +51,7 @@ public sealed class AgentHttpFixture : IDisposable
               other: { mac: 02:00:00:00:00:02, ip: 127.0.0.3 }
               roam:  { mac: 02:00:00:00:00:03 }
               nomad: { mac: 02:00:00:00:00:04 }
+              drifter: { mac: 02:00:00:00:00:05 }
             """);
         _agent = AgentProcess.Start(null, "run", "--config", SitePath, "--http-listen", "127.0.0.1:0");
         var line = _agent.WaitFor("http listening on ");
