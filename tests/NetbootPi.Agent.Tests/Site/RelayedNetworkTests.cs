@@ -1,6 +1,7 @@
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Server;
 using NetbootPi.Protocols.Net;
 
@@ -59,6 +60,28 @@ public class RelayedNetworkTests
         Assert.Equal(["10.70.0.1"], far.Routers.Select(r => r.ToString()));
         Assert.Equal(["10.70.0.1", "10.70.2.5"], far.ReservedAddresses.Select(a => a.ToString()).Order(StringComparer.Ordinal));
         Assert.Equal(new DhcpReservation(Ipv4Address.Parse("10.70.2.5"), "b"), policy.FindReservation(far, MacAddress.Parse("00:00:00:00:00:02")));
+    }
+
+    [Fact]
+    public void Boot_decisions_name_the_address_the_engine_got_the_request_at()
+    {
+        var text = WithFar(Valid).Replace("ip: 10.0.0.11, profile: k", "ip: 10.70.2.5, profile: k", StringComparison.Ordinal);
+        var policy = new SiteDhcpPolicy(new SiteState("t.yaml", SiteText.Load(text).Inventory!));
+        var far = policy.Networks.Single(n => n.Name == "far");
+        var box = Ipv4Address.Parse("192.168.5.9");
+        var request = new DhcpMessage { Operation = DhcpOperation.BootRequest, HardwareType = 1, HardwareAddressLength = 6 };
+        MacAddress.Parse("00:00:00:00:00:02").WriteTo(request.ClientHardwareAddressField);
+        request.Options.SetString(DhcpOptionCode.VendorClassIdentifier, "PXEClient:Arch:00000:UNDI:002001");
+        request.Options.SetUInt16(DhcpOptionCode.ClientSystemArchitecture, 0);
+
+        var pxe = policy.DecideBoot(far, request, box);
+        Assert.Equal(("undionly.kpxe", box), (pxe.BootFileName, pxe.NextServer));
+        Assert.Equal("192.168.5.9", System.Text.Encoding.ASCII.GetString(
+            pxe.Options.Single(o => o.Code == DhcpOptionCode.TftpServerName).Value));
+
+        request.Options.SetString(DhcpOptionCode.UserClass, "iPXE");
+        var ipxe = policy.DecideBoot(far, request, box);
+        Assert.Equal(("http://192.168.5.9/boot/00:00:00:00:00:02.ipxe", box), (ipxe.BootFileName, ipxe.NextServer));
     }
 
     [Fact]

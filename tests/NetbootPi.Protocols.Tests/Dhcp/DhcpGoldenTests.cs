@@ -65,6 +65,36 @@ public class DhcpGoldenTests
     }
 
     [Fact]
+    public void Ipxe_under_uefi_says_efi_bc_and_ipxe_and_gets_its_script()
+    {
+        var m = Load("ipxe-efi-discover");
+        Assert.True(ClientArchitecture.TryGetFirst(m.Options, out var arch));
+        Assert.Equal(ClientArchitecture.EfiBc, arch);
+        Assert.True(m.Options.Contains(DhcpOptionCode.IpxeEncapsulated));
+        Assert.True(UserClass.Contains(m.Options, UserClass.Ipxe));
+        Assert.False(m.IsBroadcast); // iPXE takes unicast replies (RFC 2131 §4.1)
+        var offer = new EngineHarness().Send(m)!;
+        Assert.Equal("http://10.0.0.1/boot.ipxe", offer.BootFileName);
+    }
+
+    [Fact]
+    public void Ovmf_pxe_is_a_uefi_pxe_client_not_ipxe_and_gets_the_uefi_loader()
+    {
+        var m = Load("ovmf-pxe-discover");
+        Assert.True(ClientArchitecture.TryGetFirst(m.Options, out var arch));
+        Assert.Equal(ClientArchitecture.EfiBc, arch);
+        Assert.True(VendorClass.IsPxeClient(m.Options));
+        Assert.False(IpxeOptions.IsIpxe(m.Options));
+        Assert.True(m.IsBroadcast);
+        var prl = m.Options.Get(DhcpOptionCode.ParameterRequestList).ToArray();
+        Assert.Contains((byte)DhcpOptionCode.TftpServerName, prl);
+        Assert.Contains((byte)DhcpOptionCode.BootFileName, prl);
+        Assert.DoesNotContain((byte)DhcpOptionCode.IpxeEncapsulated, prl);
+        var offer = new EngineHarness().Send(m)!;
+        Assert.Equal("snponly.efi", offer.BootFileName);
+    }
+
+    [Fact]
     public void Dhclient_sends_its_configured_request_list_and_pxe_options_from_its_config()
     {
         var plain = Load("dhclient-discover");

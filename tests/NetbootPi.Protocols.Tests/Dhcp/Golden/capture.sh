@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Captures the first DHCPDISCOVER of real clients into NAME.hex here: busybox udhcpc (plain and with PXE-style
-# options), ISC dhclient (plain and posing as a PXE ROM, then as iPXE, through its config) and the iPXE ROM of
-# qemu's virtio NIC booting a BIOS VM. Then regenerate the decoded text with
+# options), ISC dhclient (plain and posing as a PXE ROM, then as iPXE, through its config), the iPXE ROM of
+# qemu's virtio NIC in a BIOS and a UEFI VM, and OVMF's own PXE client. Then regenerate the decoded text with
 #   NETBOOTPI_REGENERATE_GOLDEN=1 dotnet test tests/NetbootPi.Protocols.Tests --filter FullyQualifiedName~Golden
 # and review the .txt diff. Names as arguments capture only those (e.g. capture.sh ipxe-bios-discover). Needs root (network namespaces), python3, busybox udhcpc, isc-dhcp-client, tcpdump,
-# qemu-system-x86 with ipxe-qemu. Only this script touches the network; the tests read the stored files.
+# qemu-system-x86 with ipxe-qemu, ovmf. Only this script touches the network; the tests read the stored files.
 set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" -eq 0 ] || { echo "capture.sh: run as root" >&2; exit 1; }
@@ -113,13 +113,24 @@ sniff dhclient-pxe-discover "$vs" dhclient_run dhclient-pxe-discover "$pxe_state
 sniff dhclient-ipxe-discover "$vs" dhclient_run dhclient-ipxe-discover "$pxe_statements
 send user-class \"iPXE\";"
 
-# iPXE: qemu's virtio-net NIC ROM (package ipxe-qemu) in a BIOS VM with nothing to boot but the network.
+# VMs with nothing to boot but the network, on a tap in the server namespace.
 tap=captap$$; tap=${tap:0:15}
 ip -n "$nss" tuntap add "$tap" mode tap
 ip -n "$nss" link set "$tap" up
-ipxe_vm() {
-  exec timeout 120 ip netns exec "$nss" qemu-system-x86_64 -machine q35,accel=tcg -m 256 -display none -serial none \
-    -monitor none -netdev tap,id=n0,ifname="$tap",script=no,downscript=no \
-    -device virtio-net-pci,netdev=n0,mac=52:54:00:6e:b0:01,bootindex=1 -boot n -no-reboot
+# vm FIRMWARE ROM: bios (SeaBIOS) or uefi (OVMF, package ovmf); ROM "" keeps qemu's iPXE ROM, "none" removes it
+# so that OVMF's own PXE client asks (client architecture 7).
+vm() {
+  local fw=() rom=""
+  if [ "$1" = uefi ]; then
+    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+    fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+        -drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
+  fi
+  [ "$2" = none ] && rom=",romfile="
+  exec timeout 120 ip netns exec "$nss" qemu-system-x86_64 -machine q35,accel=tcg -m 256 "${fw[@]}" -display none \
+    -serial none -monitor none -netdev tap,id=n0,ifname="$tap",script=no,downscript=no \
+    -device virtio-net-pci,netdev=n0,mac=52:54:00:6e:b0:01,bootindex=1$rom -boot n -no-reboot
 }
-sniff ipxe-bios-discover "$tap" ipxe_vm
+sniff ipxe-bios-discover "$tap" vm bios ""
+sniff ipxe-efi-discover "$tap" vm uefi ""
+sniff ovmf-pxe-discover "$tap" vm uefi none
