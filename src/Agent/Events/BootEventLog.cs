@@ -98,28 +98,33 @@ public sealed partial class BootEventLog : IDisposable
         // Opened before the first event so the cap counts what an earlier run of the agent left in the file.
         Open();
         // A dedicated thread blocks here, so a full thread pool never delays the log (nor the log the pool).
+        // The work is in WriteBatch: a method that never returns would run unoptimized (on-stack replacement
+        // at best), a method called per batch gets fully optimized by tiered compilation.
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            while (batch.WrittenCount < BatchBytes && reader.TryRead(out var e))
-            {
-                line.ResetWrittenCount();
-                json.Reset(line);
-                Write(json, e);
-                line.Write("\n"u8);
-                if (_fileLength + batch.WrittenCount + line.WrittenCount > _maxFileBytes && _fileLength + batch.WrittenCount > 0)
-                {
-                    // The cap is per line, as if written one by one: what is in the batch belongs to the old file.
-                    Append(batch.WrittenSpan);
-                    batch.ResetWrittenCount();
-                    Rotate();
-                }
-                batch.Write(line.WrittenSpan);
-            }
-            Append(batch.WrittenSpan);
-            batch.ResetWrittenCount();
-        }
+            WriteBatch(reader, batch, line, json);
         _file?.Dispose();
         _file = null;
+    }
+
+    private void WriteBatch(ChannelReader<BootEvent> reader, ArrayBufferWriter<byte> batch, ArrayBufferWriter<byte> line, Utf8JsonWriter json)
+    {
+        while (batch.WrittenCount < BatchBytes && reader.TryRead(out var e))
+        {
+            line.ResetWrittenCount();
+            json.Reset(line);
+            Write(json, e);
+            line.Write("\n"u8);
+            if (_fileLength + batch.WrittenCount + line.WrittenCount > _maxFileBytes && _fileLength + batch.WrittenCount > 0)
+            {
+                // The cap is per line, as if written one by one: what is in the batch belongs to the old file.
+                Append(batch.WrittenSpan);
+                batch.ResetWrittenCount();
+                Rotate();
+            }
+            batch.Write(line.WrittenSpan);
+        }
+        Append(batch.WrittenSpan);
+        batch.ResetWrittenCount();
     }
 
     private void Append(ReadOnlySpan<byte> lines)

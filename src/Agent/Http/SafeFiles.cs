@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NetbootPi.Protocols.Interop;
 
 namespace NetbootPi.Agent.Http;
@@ -20,12 +21,27 @@ public enum FileRefusal
 /// </summary>
 public static class SafeFiles
 {
+    // Roots are the site's directories (data, TFTP, cache, one per host with an overlay): few, but bounded anyway.
+    private const int MaxRoots = 1024;
+    private static readonly ConcurrentDictionary<string, ServedRoot> Roots = new(StringComparer.Ordinal);
+
     public static FileRefusal TryOpen(string root, string relative, out ServedFile file)
     {
         file = default;
         if (!IsPlainRelativePath(relative)) return FileRefusal.BadName;
-        var rootReal = RealPath.Of(root);
-        if (rootReal is null) return FileRefusal.NotFound;
+        if (Roots.Count >= MaxRoots) Roots.Clear();
+        var served = Roots.GetOrAdd(root, static r => new ServedRoot(r));
+        if (served.RealPath() is not { } rootReal) return FileRefusal.NotFound;
+        var refusal = TryOpenUnder(rootReal, relative, out file);
+        // Before refusing, make sure the root's real path is not one that moved a moment ago.
+        if (refusal == FileRefusal.OutsideRoot && served.Resolve() is { } fresh && fresh != rootReal)
+            refusal = TryOpenUnder(fresh, relative, out file);
+        return refusal;
+    }
+
+    private static FileRefusal TryOpenUnder(string rootReal, string relative, out ServedFile file)
+    {
+        file = default;
         var handle = ReadOnlyFile.Open(Path.Combine(rootReal, relative));
         if (handle is null) return FileRefusal.NotFound;
         var real = RealPath.Of(handle);

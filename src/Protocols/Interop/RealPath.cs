@@ -33,15 +33,20 @@ public static class RealPath
     public static bool IsWithin(string path, string root) =>
         path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 
+    // PATH_MAX: a longer result is truncated by readlink(2) and treated as unknown.
+    private const int MaxPath = 4096;
+    [ThreadStatic] private static byte[]? t_link;
+    [ThreadStatic] private static byte[]? t_target;
+
+    /// <summary>readlink(2) of <c>/proc/self/fd/N</c> into reused buffers: this runs for every file served.</summary>
     private static string? ReadProcLink(int fd)
     {
-        try
-        {
-            return new FileInfo("/proc/self/fd/" + fd.ToString(CultureInfo.InvariantCulture)).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        var link = t_link ??= new byte[32];
+        var target = t_target ??= new byte[MaxPath];
+        "/proc/self/fd/"u8.CopyTo(link);
+        fd.TryFormat(link.AsSpan(14), out var digits, provider: CultureInfo.InvariantCulture);
+        link[14 + digits] = 0;
+        var length = Libc.ReadLink(link, target, target.Length);
+        return length <= 0 || length >= target.Length ? null : Encoding.UTF8.GetString(target, 0, (int)length);
     }
 }

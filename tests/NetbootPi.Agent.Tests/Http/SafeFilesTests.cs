@@ -62,4 +62,36 @@ public class SafeFilesTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_root_re_pointed_between_requests_confines_to_its_new_target()
+    {
+        // The root's real path is kept between requests: a symlinked data directory pointed elsewhere must not
+        // leave the old directory servable through a symlink in the new one.
+        var dir = Directory.CreateTempSubdirectory("netbootpi-safe-").FullName;
+        try
+        {
+            var (a, b) = (Path.Combine(dir, "a"), Path.Combine(dir, "b"));
+            Directory.CreateDirectory(a);
+            Directory.CreateDirectory(b);
+            File.WriteAllText(Path.Combine(a, "kernel"), "old");
+            File.CreateSymbolicLink(Path.Combine(b, "kernel"), Path.Combine(a, "kernel"));
+            File.WriteAllText(Path.Combine(b, "initrd"), "new");
+            var root = Path.Combine(dir, "data");
+            Directory.CreateSymbolicLink(root, a);
+
+            Assert.Equal(FileRefusal.None, SafeFiles.TryOpen(root, "kernel", out var f));
+            f.Handle.Dispose();
+            File.Delete(root);
+            Directory.CreateSymbolicLink(root, b);
+            Assert.Equal(FileRefusal.OutsideRoot, SafeFiles.TryOpen(root, "kernel", out f));
+            Assert.Equal(FileRefusal.None, SafeFiles.TryOpen(root, "initrd", out f));
+            f.Handle.Dispose();
+            Assert.Equal(FileRefusal.NotFound, SafeFiles.TryOpen(a, "initrd", out _));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
