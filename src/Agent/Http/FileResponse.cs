@@ -13,8 +13,11 @@ namespace NetbootPi.Agent.Http;
 /// </summary>
 internal static class FileResponse
 {
-    // Large enough that a kernel costs few reads and flushes, small enough to stay out of the large object heap.
-    private const int ChunkBytes = 64 * 1024;
+    // One read and one flush per MiB: each flush wakes Kestrel's transport and waits for the pipe to drain, and
+    // at 64 KiB that round trip capped a single download at about half of nginx's sendfile (bench/http.sh:
+    // 742-888 MiB/s at 64 KiB, 1278-1510 at 1 MiB, same run as nginx at 960-1590). The buffer is pooled
+    // (ArrayPool), one per download in progress.
+    private const int ChunkBytes = 1024 * 1024;
 
     public static async Task SendAsync(HttpContext ctx, ServedFile file, string contentType)
     {
