@@ -53,10 +53,11 @@ internal static class RunCommand
         {
             await host.RunAsync(cancellation).ConfigureAwait(false);
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
-            // A port already taken or a missing privilege: say what, and what to check.
-            stderr.WriteLine($"netbootpi: a server could not start: {e.Message} (is another DHCP/TFTP server running, and is netbootpi root or CAP_NET_BIND_SERVICE?)");
+            // A port already taken (Kestrel wraps it in an IOException), a missing privilege, an unwritable state
+            // directory: say what and what to check, and exit with a code rather than an unhandled-exception abort.
+            stderr.WriteLine($"netbootpi: a server could not start: {e.Message} (is another DHCP/TFTP/web server running, and is netbootpi root or CAP_NET_BIND_SERVICE?)");
             return CommandLine.ExitInvalid;
         }
         return CommandLine.ExitOk;

@@ -50,4 +50,19 @@ public class RunProcessTests : IDisposable
         Assert.Equal("STOPPING=1", await notify.ReceiveAsync(ct));
         Assert.Equal(0, agent.WaitForExit());
     }
+
+    [Fact]
+    public void A_port_that_is_taken_ends_the_agent_with_a_message_and_exit_code_1()
+    {
+        WriteSite(SiteText.Minimal);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var agent = AgentProcess.Start(null,
+            "run", "--config", SitePath, "--listen", "127.0.0.1", "--no-tftp", "--http-listen", $"127.0.0.1:{port}", "--no-dhcp");
+
+        Assert.Equal(1, agent.WaitForExit());
+        Assert.Contains($"netbootpi: a server could not start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", agent.Output);
+        Assert.DoesNotContain("Unhandled exception", agent.Output);
+    }
 }
