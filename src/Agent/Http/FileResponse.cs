@@ -19,6 +19,9 @@ internal static class FileResponse
     // (ArrayPool), one per download in progress.
     private const int ChunkBytes = 1024 * 1024;
 
+    // The first chunk goes out with the headers: kept small, the client's first byte does not wait for a MiB.
+    private const int FirstChunkBytes = 64 * 1024;
+
     public static async Task SendAsync(HttpContext ctx, ServedFile file, string contentType)
     {
         var request = ctx.Request;
@@ -62,6 +65,7 @@ internal static class FileResponse
     private static async Task CopyAsync(HttpContext ctx, ServedFile file, long offset, long count)
     {
         var writer = ctx.Response.BodyWriter;
+        var start = offset;
         var end = offset + count;
         // A small file fits the pipe's next block: read it straight in, no copy, no buffer.
         var block = writer.GetMemory();
@@ -80,7 +84,8 @@ internal static class FileResponse
             var aborted = ctx.RequestAborted;
             while (offset < end)
             {
-                var read = RandomAccess.Read(file.Handle, buffer.AsSpan(0, (int)Math.Min(end - offset, buffer.Length)), offset);
+                var chunk = offset == start ? FirstChunkBytes : buffer.Length;
+                var read = RandomAccess.Read(file.Handle, buffer.AsSpan(0, (int)Math.Min(end - offset, chunk)), offset);
                 if (read == 0)
                 {
                     ctx.Abort();
