@@ -171,7 +171,7 @@ case "$(marker E2E-DHCP 1 | cut -d' ' -f3)" in 10.99.0.1[0-9][0-9]) pass "vm1 (u
 [ "$(marker E2E-OVERLAY 0)" = "E2E-OVERLAY $MAC0 overlay-of-vm0-$TOKEN" ] && pass "vm0 fetched its own overlay" || fail "vm0's overlay: $(marker E2E-OVERLAY 0)"
 [ "$(marker E2E-OVERLAY 1)" = "E2E-OVERLAY $MAC1 none" ] && pass "vm1 has no overlay" || fail "vm1's overlay: $(marker E2E-OVERLAY 1)"
 case "$(marker E2E-PUT 0 | cut -d' ' -f3)" in 20[014]) pass "vm0 uploaded its changed overlay";; *) fail "vm0's upload: $(marker E2E-PUT 0)";; esac
-case "$(marker E2E-PUT 1 | cut -d' ' -f3)" in 403) pass "vm1's upload was refused (no static address)";; *) fail "vm1's upload: $(marker E2E-PUT 1)";; esac
+case "$(marker E2E-PUT 1 | cut -d' ' -f3)" in 403) pass "vm1's upload was refused (not a host of the site, so neither an address nor a token of its own)";; *) fail "vm1's upload: $(marker E2E-PUT 1)";; esac
 got=$(ip netns exec "$NS" curl -s "http://$SRV/apkovl/$MAC0.tar.gz" | tar -xzO etc/e2e-uploaded 2>/dev/null)
 [ "$got" = "uploaded-by-$MAC0" ] && pass "the box now serves vm0's uploaded overlay" || fail "vm0's stored overlay holds '$got'"
 code=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' "http://$SRV/apkovl/$MAC1.tar.gz")
