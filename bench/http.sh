@@ -2,21 +2,30 @@
 # netbootpi's boot HTTP service against nginx, serving the same files in the same run on 127.0.0.1:
 #   one large download with curl (default 256 MiB) and small-file requests with wrk (64 connections).
 # Prints each result and netbootpi/nginx ratios against the goals (issue 5: >= 0.9x large, >= 0.7x small).
-# Env: SIZE_MIB (256), DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s), AGENT (built netbootpi binary).
-# Run under the shared build lock: flock /tmp/netbootpi-build.lock bench/http.sh
+# Env: SIZE_MIB (256), DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s),
+#      AGENT (a netbootpi binary to measure; default: the agent as it ships, published here: trimmed,
+#      self-contained, ReadyToRun, for this machine's CPU).
+# Takes the shared build lock for the whole run.
 # Needs: curl, wrk, nginx (Debian: nginx-light or nginx; started here with its own config, not as a service).
 set -euo pipefail
+if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 900 "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-256}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-3s}
-AGENT=${AGENT:-src/Agent/bin/Release/net10.0/netbootpi}
+if [ -z "${AGENT:-}" ]; then
+  rid=linux-$(dotnet --info | awk '/^ *RID:/{print $2; exit}' | sed 's/^linux-//')
+  dotnet publish src/Agent -c Release -r "$rid" -o "artifacts/$rid" -nologo -v:q >/dev/null
+  AGENT=artifacts/$rid/netbootpi
+fi
 for tool in curl wrk nginx; do
   command -v "$tool" >/dev/null || { echo "http.sh: $tool is not installed (apt-get install curl wrk nginx-light)" >&2; exit 2; }
 done
-[ -x "$AGENT" ] || dotnet build src/Agent -c Release -nologo -v:q >/dev/null
+[ -x "$AGENT" ] || { echo "http.sh: $AGENT is not an executable" >&2; exit 2; }
 
 T=$(mktemp -d /tmp/netbootpi-bench-http.XXXXXX)
 PIDS=()
