@@ -51,6 +51,8 @@ public partial class ProxyDhcpTests
         lab.Start(lan, dnsmasq, "--no-daemon", "--port=0", "--no-resolv", "--no-hosts", "--user=root", "--interface=br0",
             "--bind-interfaces", "--dhcp-range=10.77.5.100,10.77.5.150,255.255.255.0,1h", "--no-ping",
             $"--dhcp-leasefile={lab.Path("dnsmasq.leases")}", $"--pid-file={lab.Path("dnsmasq.pid")}");
+        // dhclient's first DISCOVER must find dnsmasq listening: a lost one is retried only seconds later.
+        await WaitForUdpListener(lab, lan, 67, ct);
 
         // The address comes from dnsmasq (dhclient ignores an offer without one); the agent's offer to the same
         // client carries no address. Its boot file and options are checked by the engine's in-memory tests.
@@ -71,6 +73,17 @@ public partial class ProxyDhcpTests
         // And the agent stops cleanly (its router advertiser once failed on a just-created link at shutdown).
         agent.Signal("TERM");
         Assert.True(agent.WaitForExit() == 0, agent.Output);
+    }
+
+    private static async Task WaitForUdpListener(NetLab lab, string ns, int port, CancellationToken ct)
+    {
+        var ss = Peers.Require("ss", "iproute2");
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(50, ct))
+        {
+            var (_, listening, _) = await lab.RunAsync(ns, ss, ["-Hlun", $"sport = :{port}"], ct);
+            if (listening.Trim().Length > 0) return;
+        }
+        throw new Xunit.Sdk.XunitException($"nothing listens on UDP port {port} in {ns} after 10 s");
     }
 
     [GeneratedRegex(@"Server Identifier: (\S+)")]

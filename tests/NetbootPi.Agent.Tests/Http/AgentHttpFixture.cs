@@ -71,6 +71,9 @@ public sealed class AgentHttpFixture : IDisposable
 
     public string Output => _agent.Output;
 
+    /// <summary>Waits for a log line (bounded): the agent logs a request after its response may have arrived.</summary>
+    public string WaitFor(string text) => _agent.WaitFor(text);
+
     /// <summary>A small overlay as lbu package writes one: etc/ files in a gzip tar.</summary>
     public static byte[] Overlay(string hostname)
     {

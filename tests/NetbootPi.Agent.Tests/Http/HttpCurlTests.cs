@@ -305,7 +305,7 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
             Assert.Equal(403, Curl.Run("-H", $"Authorization: Basic {token}", "-T", good, url).Status);
             Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}x", "-T", good, url).Status);
             Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token[..^1]}", "-T", good, url).Status);
-            Assert.Contains("overlay upload for 02:00:00:00:00:03 from 127.0.0.1 refused: the token sent is not roam's", agent.Output);
+            agent.WaitFor("overlay upload for 02:00:00:00:00:03 from 127.0.0.1 refused: the token sent is not roam's");
             // A token opens its own host only: not another token host, not a host known by its address.
             Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}", "-T", good, Url("/apkovl/02:00:00:00:00:04.tar.gz")).Status);
             Assert.Equal(403, Curl.Run("-H", $"Authorization: Bearer {token}", "-T", good, Url($"/apkovl/{AgentHttpFixture.UpMac}.tar.gz")).Status);
