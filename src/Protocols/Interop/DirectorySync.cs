@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace NetbootPi.Protocols.Interop;
 
@@ -9,8 +8,7 @@ public static class DirectorySync
     public static void Flush(string directory)
     {
         if (!OperatingSystem.IsLinux()) return;
-        var path = Encoding.UTF8.GetBytes(directory + "\0");
-        var fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        var fd = Libc.Open(Libc.PathBytes(directory), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
         if (fd < 0) throw new IOException($"open({directory}) for fsync failed: errno {Marshal.GetLastPInvokeError()}");
         try
         {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace NetbootPi.Protocols.Interop;
@@ -18,14 +17,10 @@ public static class ReadOnlyFile
     /// </summary>
     public static SafeFileHandle? Open(string path)
     {
-        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
-        var length = Encoding.UTF8.GetBytes(path, bytes);
-        bytes[length] = 0;
-        var fd = Libc.Open(bytes, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY | Libc.O_NONBLOCK);
+        var fd = Libc.Open(Libc.PathBytes(path), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY | Libc.O_NONBLOCK);
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    [ThreadStatic] private static byte[]? t_statx;
     private static readonly byte[] EmptyPath = [0];
 
     /// <summary>
@@ -34,7 +29,7 @@ public static class ReadOnlyFile
     /// </summary>
     public static FileStatus? Status(SafeFileHandle handle)
     {
-        var buffer = t_statx ??= new byte[Libc.StatxSize];
+        var buffer = Libc.StatxBuffer;
         var added = false;
         handle.DangerousAddRef(ref added);
         try

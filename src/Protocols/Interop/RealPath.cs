@@ -17,7 +17,7 @@ public static class RealPath
     public static string? Of(string path)
     {
         // open(2) directly: it also opens directories, which FileStream refuses.
-        var fd = Libc.Open(Encoding.UTF8.GetBytes(path + "\0"), Libc.O_RDONLY | Libc.O_CLOEXEC);
+        var fd = Libc.Open(Libc.PathBytes(path), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) return null;
         try
         {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace NetbootPi.Protocols.Interop;
 
@@ -15,7 +14,6 @@ public sealed class ServedRoot(string path)
 {
     private sealed record Resolved(string Real, ulong Device, ulong Inode);
 
-    [ThreadStatic] private static byte[]? t_statx;
     private Resolved? _resolved;
 
     public string Path => path;
@@ -48,10 +46,8 @@ public sealed class ServedRoot(string path)
 
     private static (ulong Device, ulong Inode)? IdentityOf(string p)
     {
-        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(p.Length) + 1];
-        bytes[Encoding.UTF8.GetBytes(p, bytes)] = 0;
-        var buffer = t_statx ??= new byte[Libc.StatxSize];
-        if (Libc.Statx(Libc.AT_FDCWD, bytes, 0, Libc.STATX_BASIC_STATS, buffer) != 0) return null;
+        var buffer = Libc.StatxBuffer;
+        if (Libc.Statx(Libc.AT_FDCWD, Libc.PathBytes(p), 0, Libc.STATX_BASIC_STATS, buffer) != 0) return null;
         var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(Libc.StatxInoOffset));
         var major = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(Libc.StatxDevMajorOffset));
         var minor = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(Libc.StatxDevMajorOffset + 4));
