@@ -167,15 +167,18 @@ public sealed class TftpServer : IAsyncDisposable
         _transfers[client] = runner;
         TftpLog.TransferStarted(_logger, file, client, (IPEndPoint)socket.LocalEndPoint!, parameters.Mode, parameters.BlockSize,
             parameters.WindowSize, stream.Length);
-        runner.Task = RunAsync(runner);
+        // A thread of its own (LongRunning), blocked in the kernel between packets: see TftpTransferRunner. The
+        // cap on transfers is also the cap on these threads.
+        runner.Task = Task.Factory.StartNew(() => Run(runner), CancellationToken.None, TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         return true;
     }
 
-    private async Task RunAsync(TftpTransferRunner runner)
+    private void Run(TftpTransferRunner runner)
     {
         try
         {
-            await runner.RunAsync(_stop.Token).ConfigureAwait(false);
+            runner.Run(_stop.Token);
         }
         finally
         {

@@ -216,6 +216,51 @@ public class TftpTransferTests
         Assert.True(stream.Disposed);
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void ReadsTheBlockAfterTheWindowBeforeItsAckArrives(int windowSize, bool optionAck)
+    {
+        // While the client acknowledges, the next block is already in memory: the ACK is answered without a read.
+        var content = Content(512 * 10, 5);
+        var link = new LossySimulation(0, 0, 0, 0) { RecordServerPackets = true };
+        var stream = new MemoryStream(content);
+        using var transfer = new TftpTransfer(Parameters(512, windowSize, optionAck), stream, link, link.Time);
+        transfer.Start();
+        var sent = optionAck ? 0 : windowSize;
+        Assert.Equal(512L * (sent + 1), stream.Position);
+        if (optionAck)
+        {
+            transfer.Receive(Ack(0));
+            sent = windowSize;
+            Assert.Equal(512L * (sent + 1), stream.Position);
+        }
+        transfer.Receive(Ack((ushort)sent));
+        Assert.Equal(512L * (2 * windowSize + 1), stream.Position);
+        Assert.Equal(content.AsSpan(0, 512 * 2 * windowSize).ToArray(),
+            link.ServerPackets.Skip(optionAck ? 1 : 0).SelectMany(p => p[4..]).ToArray());
+    }
+
+    [Fact]
+    public void RetransmissionAfterAReadAheadSendsTheSameBytes()
+    {
+        // Block 5 is read ahead, then a timeout resends 1..4 from the file; the ACK that follows must still get
+        // block 5's own bytes, and block 6 must follow on from there.
+        var content = Content(512 * 7 + 100, 6);
+        var link = new LossySimulation(0, 0, 0, 0) { RecordServerPackets = true };
+        using var transfer = new TftpTransfer(Parameters(512, 4, optionAck: false), new MemoryStream(content), link, link.Time);
+        transfer.Start();
+        link.Time.Advance(TimeSpan.FromSeconds(1));
+        transfer.OnTimer();
+        transfer.Receive(Ack(4));
+        transfer.Receive(Ack(8));
+        Assert.Equal(TftpTransferOutcome.Completed, transfer.Outcome);
+        Assert.Equal([1, 2, 3, 4, 1, 2, 3, 4, 5, 6, 7, 8], Blocks(link.ServerPackets));
+        Assert.Equal(link.ServerPackets[0], link.ServerPackets[4]);
+        var delivered = link.ServerPackets.Take(4).Concat(link.ServerPackets.Skip(8)).SelectMany(p => p[4..]).ToArray();
+        Assert.Equal(content, delivered);
+    }
+
     /// <summary>Generous for a link losing a tenth of its packets with windows of 16, far below a resend storm.</summary>
     private static long MaxPackets(int length, int blockSize) => (length / blockSize + 1) * 8L + 2000;
 
