@@ -15,14 +15,15 @@ public enum FileRefusal
 }
 
 /// <summary>
-/// Opens files under a root for serving, and only those: the name is checked as text first, then the
-/// opened file's real path must lie inside the root's real path, which catches symlinks pointing out. The
-/// check is on the opened descriptor, so a name swapped for a symlink between check and open gains nothing.
+/// Opens files under a root for serving, and only those: the name is checked as text first, then opened
+/// beneath the root's directory so that nothing outside it can be reached (<see cref="ServedRoot"/>: the
+/// kernel's RESOLVE_BENEATH, or the opened file's real path where the kernel cannot tell).
 /// </summary>
 public static class SafeFiles
 {
-    // Roots are the site's directories (data, TFTP, cache, one per host with an overlay): few, but bounded anyway.
-    private const int MaxRoots = 1024;
+    // Roots are the site's directories (data, TFTP, cache, one per host with an overlay): few, but bounded
+    // anyway; each holds its directory open.
+    private const int MaxRoots = 256;
     private static readonly ConcurrentDictionary<string, ServedRoot> Roots = new(StringComparer.Ordinal);
 
     public static FileRefusal TryOpen(string root, string relative, out ServedFile file)
@@ -31,32 +32,18 @@ public static class SafeFiles
         if (!IsPlainRelativePath(relative)) return FileRefusal.BadName;
         if (Roots.Count >= MaxRoots) Roots.Clear();
         var served = Roots.GetOrAdd(root, static r => new ServedRoot(r));
-        if (served.RealPath() is not { } rootReal) return FileRefusal.NotFound;
-        var refusal = TryOpenUnder(rootReal, relative, out file);
-        // Before refusing, make sure the root's real path is not one that moved a moment ago.
-        if (refusal == FileRefusal.OutsideRoot && served.Resolve() is { } fresh && fresh != rootReal)
-            refusal = TryOpenUnder(fresh, relative, out file);
-        return refusal;
-    }
-
-    private static FileRefusal TryOpenUnder(string rootReal, string relative, out ServedFile file)
-    {
-        file = default;
-        var handle = ReadOnlyFile.Open(Path.Combine(rootReal, relative));
-        if (handle is null) return FileRefusal.NotFound;
-        var real = RealPath.Of(handle);
-        if (real is null || !RealPath.IsWithin(real, rootReal))
+        switch (served.Open(relative, out var handle))
         {
-            handle.Dispose();
-            return FileRefusal.OutsideRoot;
+            case BeneathOpen.NotFound: return FileRefusal.NotFound;
+            case BeneathOpen.OutsideRoot: return FileRefusal.OutsideRoot;
         }
         // Only regular files: a directory opens fine with O_RDONLY, and a FIFO or device is no boot artifact.
-        if (ReadOnlyFile.Status(handle) is not { IsRegularFile: true } status)
+        if (ReadOnlyFile.Status(handle!) is not { IsRegularFile: true } status)
         {
-            handle.Dispose();
+            handle!.Dispose();
             return FileRefusal.NotFound;
         }
-        file = new ServedFile(handle, status.Length, status.LastWriteUtc);
+        file = new ServedFile(handle!, status.Length, status.LastWriteUtc);
         return FileRefusal.None;
     }
 

@@ -4,23 +4,12 @@ using Microsoft.Win32.SafeHandles;
 namespace NetbootPi.Protocols.Interop;
 
 /// <summary>
-/// Opens an existing file for reading with one open(2) and nothing else. <see cref="FileStream"/> and
-/// <c>File.OpenHandle</c> add an advisory flock(2) per open on Linux (a syscall per served file, and a
-/// refusal when some writer holds an exclusive lock) and, when asked for asynchronous I/O, emulate it on
-/// the thread pool; a server reading with <see cref="RandomAccess"/> needs neither.
+/// What a server needs of a file it opened itself with open(2) (see <see cref="ServedRoot"/>): <see cref="FileStream"/>
+/// and <c>File.OpenHandle</c> add an advisory flock(2) per open on Linux (a syscall per served file, and a refusal
+/// when some writer holds an exclusive lock); a server reading with <see cref="RandomAccess"/> needs neither.
 /// </summary>
 public static class ReadOnlyFile
 {
-    /// <summary>
-    /// The open file, or null when it cannot be opened. O_NONBLOCK keeps a FIFO planted under a served root
-    /// from hanging the caller in open(2); it changes nothing for regular files.
-    /// </summary>
-    public static SafeFileHandle? Open(string path)
-    {
-        var fd = Libc.Open(Libc.PathBytes(path), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY | Libc.O_NONBLOCK);
-        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
-    }
-
     private static readonly byte[] EmptyPath = [0];
 
     /// <summary>

@@ -7,27 +7,15 @@ namespace NetbootPi.Protocols.Interop;
 /// <summary>
 /// The path the kernel actually opened, with every symlink and <c>..</c> resolved: read back from
 /// <c>/proc/self/fd/N</c> of an open descriptor, so it describes the very file being served and not a name
-/// that could be swapped between a check and the open. The one confinement check of every served file (TFTP, HTTP).
+/// that could be swapped between a check and the open. TFTP's confinement check, and HTTP's where the kernel
+/// cannot check (<see cref="ServedRoot"/>).
 /// </summary>
 public static class RealPath
 {
     public static string? Of(SafeFileHandle handle) => ReadProcLink(handle.DangerousGetHandle().ToInt32());
 
-    /// <summary>The real path of a file or directory, or null when it cannot be opened.</summary>
-    public static string? Of(string path)
-    {
-        // open(2) directly: it also opens directories, which FileStream refuses.
-        var fd = Libc.Open(Libc.PathBytes(path), Libc.O_RDONLY | Libc.O_CLOEXEC);
-        if (fd < 0) return null;
-        try
-        {
-            return ReadProcLink(fd);
-        }
-        finally
-        {
-            Libc.Close(fd);
-        }
-    }
+    /// <summary>The real path of an open descriptor (also an O_PATH one), or null.</summary>
+    internal static string? OfDescriptor(int fd) => ReadProcLink(fd);
 
     /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or inside it (both real paths).</summary>
     public static bool IsWithin(string path, string root) =>
