@@ -138,11 +138,13 @@ public sealed class ServedRootTests : IDisposable
         var root = new ServedRoot(link);
         var answers = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        // Threads of their own: on a busy machine, pool threads might only start once the renames are over.
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested) answers.Add(Read(root, "f"));
-        }, TestContext.Current.CancellationToken)).ToArray();
-        for (var i = 0; i < 200; i++)
+        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        // At least 200 re-points, and on until the readers have opened 2000 times (bounded).
+        for (var i = 0; i < 200 || (answers.Count < 2000 && i < 1_000_000); i++)
         {
             // rename(2) over the symlink: the path always exists, pointing at one directory or the other.
             var next = Path.Combine(_dir, "next");
