@@ -12,6 +12,9 @@ internal static partial class Libc
         return bytes;
     }
 
+    /// <summary>"" for the *at calls given AT_EMPTY_PATH: the call is about the descriptor itself.</summary>
+    public static readonly byte[] EmptyPath = [0];
+
     [ThreadStatic] private static byte[]? t_statx;
 
     /// <summary>A struct statx buffer for this thread, reused by every statx(2) call made on it.</summary>

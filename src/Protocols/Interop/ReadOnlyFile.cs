@@ -10,8 +10,6 @@ namespace NetbootPi.Protocols.Interop;
 /// </summary>
 public static class ReadOnlyFile
 {
-    private static readonly byte[] EmptyPath = [0];
-
     /// <summary>
     /// Type, length and modification time of an open file in one statx(2); .NET's handle APIs take an
     /// fstat(2) for each, plus a geteuid(2) for the attributes. Null when the call fails.
@@ -23,7 +21,7 @@ public static class ReadOnlyFile
         handle.DangerousAddRef(ref added);
         try
         {
-            if (Libc.Statx(handle.DangerousGetHandle().ToInt32(), EmptyPath, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, buffer) != 0) return null;
+            if (Libc.Statx(handle.DangerousGetHandle().ToInt32(), Libc.EmptyPath, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, buffer) != 0) return null;
         }
         finally
         {

@@ -43,6 +43,8 @@ public sealed class ServedRoot(string path)
         public (ulong, ulong) Identity { get; } = (device, inode);
     }
 
+    // The configured path as the C library takes it: converted once, checked by statx(2) for every file.
+    private readonly byte[] _pathBytes = Libc.PathBytes(path);
     private Held? _held;
 
     public string Path => path;
@@ -119,18 +121,18 @@ public sealed class ServedRoot(string path)
     private Held? Current()
     {
         var held = Volatile.Read(ref _held);
-        var now = IdentityOf(Libc.AT_FDCWD, Libc.PathBytes(path), 0);
+        var now = IdentityOf(Libc.AT_FDCWD, _pathBytes, 0);
         if (held is not null && now == held.Identity) return held;
         return now is null ? Replace(held, null) : Reopen(held);
     }
 
     private Held? Reopen(Held? old)
     {
-        var fd = Libc.Open(Libc.PathBytes(path), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        var fd = Libc.Open(_pathBytes, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
         if (fd < 0) return Replace(old, null);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         // The identity of what was opened, not of what the path names a moment later.
-        if (IdentityOf(fd, EmptyPath, Libc.AT_EMPTY_PATH) is not { } id)
+        if (IdentityOf(fd, Libc.EmptyPath, Libc.AT_EMPTY_PATH) is not { } id)
         {
             handle.Dispose();
             return Replace(old, null);
@@ -150,8 +152,6 @@ public sealed class ServedRoot(string path)
         fresh?.Directory.Dispose();
         return Volatile.Read(ref _held);
     }
-
-    private static readonly byte[] EmptyPath = [0];
 
     private static (ulong Device, ulong Inode)? IdentityOf(int dirfd, byte[] name, int flags)
     {
