@@ -7,8 +7,8 @@ namespace NetbootPi.Protocols.Interop;
 /// <summary>
 /// The path the kernel actually opened, with every symlink and <c>..</c> resolved: read back from
 /// <c>/proc/self/fd/N</c> of an open descriptor, so it describes the very file being served and not a name
-/// that could be swapped between a check and the open. TFTP's confinement check, and HTTP's where the kernel
-/// cannot check (<see cref="ServedRoot"/>).
+/// that could be swapped between a check and the open. The confinement check of served files (TFTP, HTTP) where
+/// the kernel cannot check beneath the root itself (<see cref="ServedRoot"/>).
 /// </summary>
 public static class RealPath
 {

@@ -4,10 +4,10 @@ using NetbootPi.Protocols.Interop;
 namespace NetbootPi.Protocols.Tftp;
 
 /// <summary>
-/// Serves regular files under one directory. A name is taken relative to the root; <c>..</c>, NUL bytes and
-/// anything that resolves outside the root through a symlink are refused with ERROR 2. The name is resolved
-/// before opening (for a precise refusal), and the opened file's own real path is checked again, so a symlink
-/// swapped in between the two cannot lead out of the root.
+/// Serves regular files under one directory. A name is taken relative to the root (<see cref="TftpPath.Split"/>:
+/// <c>..</c>, NUL bytes and DOS drives are refused as text) and opened beneath it by <see cref="ServedRoot"/>, the
+/// HTTP side's confinement: whatever resolves outside the root through a symlink is refused with ERROR 2, and the
+/// check is the open itself, so a symlink swapped in meanwhile cannot lead out.
 /// </summary>
 public sealed class TftpRootFileProvider : ITftpFileProvider
 {
@@ -16,49 +16,46 @@ public sealed class TftpRootFileProvider : ITftpFileProvider
     // direct: with a 64 KiB buffer every 65464-byte block was copied twice and cost two reads at misaligned offsets.
     private const int ReadBufferSize = 16 * 1024;
 
-    /// <summary>Serves from <paramref name="root"/>, which must exist; its own symlinks are resolved once here.</summary>
+    private readonly ServedRoot _root;
+
+    /// <summary>Serves from <paramref name="root"/>, which must exist.</summary>
     public TftpRootFileProvider(string root)
     {
         var full = Path.GetFullPath(root);
         if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"TFTP root {full} does not exist");
         Root = TftpPath.Resolve(full) ?? throw new IOException($"TFTP root {full}: too many levels of symbolic links");
+        _root = new ServedRoot(full);
     }
 
-    /// <summary>The root with symlinks resolved.</summary>
+    /// <summary>The root with symlinks resolved, as it was at start (for messages: files are opened beneath whatever the path leads to).</summary>
     public string Root { get; }
 
     public TftpOpenResult Open(string path, IPEndPoint client)
     {
         var parts = TftpPath.Split(path, out var refusal);
         if (parts is null) return TftpOpenResult.AccessViolation(refusal);
-        var real = TftpPath.Resolve(Path.Join(Root, string.Join('/', parts)));
-        if (real is null) return TftpOpenResult.AccessViolation("too many levels of symbolic links");
-        if (!RealPath.IsWithin(real, Root)) return TftpOpenResult.AccessViolation($"resolves to {real}, outside the root {Root}");
-        if (Directory.Exists(real)) return TftpOpenResult.NotFound($"{real} is a directory");
-        if (!File.Exists(real)) return TftpOpenResult.NotFound($"{real} does not exist");
+        var name = string.Join('/', parts);
+        switch (_root.Open(name, out var handle))
+        {
+            case BeneathOpen.OutsideRoot:
+                return TftpOpenResult.AccessViolation($"{name} resolves outside the root {Root}");
+            case BeneathOpen.NotFound:
+                return TftpOpenResult.NotFound($"{name} does not exist under {Root} (or is a symlink loop)");
+        }
+        // Only regular files: a directory opens fine, and a FIFO (opened without blocking) is no boot file.
+        if (ReadOnlyFile.Status(handle!) is not { IsRegularFile: true })
+        {
+            handle!.Dispose();
+            return TftpOpenResult.NotFound($"{name} under {Root} is not a regular file");
+        }
         try
         {
-            var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize);
-            if (RealPath.Of(file.SafeFileHandle) is { } opened && RealPath.IsWithin(opened, Root))
-                return TftpOpenResult.Success(file);
-            file.Dispose();
-            return TftpOpenResult.AccessViolation($"{real} was replaced by a link outside the root {Root} while it was opened");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return TftpOpenResult.AccessViolation($"{real}: {e.Message}");
-        }
-        catch (FileNotFoundException)
-        {
-            return TftpOpenResult.NotFound($"{real} disappeared before it was opened");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return TftpOpenResult.NotFound($"{real} disappeared before it was opened");
+            return TftpOpenResult.Success(new FileStream(handle!, FileAccess.Read, ReadBufferSize));
         }
         catch (IOException e)
         {
-            return TftpOpenResult.Error(TftpErrorCode.NotDefined, "Cannot open file", $"{real}: {e.Message}");
+            handle!.Dispose();
+            return TftpOpenResult.Error(TftpErrorCode.NotDefined, "Cannot open file", $"{name}: {e.Message}");
         }
     }
 }
