@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Hosting;
+using NetbootPi.Protocols.Net;
 using NetbootPi.Protocols.Tftp;
 
 namespace NetbootPi.Agent.Tftp;
@@ -15,7 +16,12 @@ public sealed class TftpService(SiteState state, AgentEndpoints endpoints, ILogg
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var options = new TftpServerOptions { EndPoint = new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort) };
+        var options = new TftpServerOptions
+        {
+            EndPoint = new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort),
+            // Block sizes fit the interface each request came in on (a VLAN or tunnel may have less than 1500).
+            InterfaceMtu = InterfaceMtu.Of,
+        };
         _server = new TftpServer(options, new SiteTftpFiles(state), loggers.CreateLogger("NetbootPi.Tftp"));
         _server.Start();
         return Task.CompletedTask;

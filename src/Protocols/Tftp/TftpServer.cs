@@ -162,7 +162,7 @@ public sealed class TftpServer : IAsyncDisposable
             SendError(requestSocket, client, TftpErrorCode.NotDefined, "Server cannot open a transfer socket");
             return false;
         }
-        var parameters = TftpTransferParameters.Negotiate(request, _options, stream.Length);
+        var parameters = TftpTransferParameters.Negotiate(request, _options, stream.Length, _options.InterfaceMtu?.Invoke(local));
         var runner = new TftpTransferRunner(socket, client, file, parameters, stream, _time, _logger);
         _transfers[client] = runner;
         TftpLog.TransferStarted(_logger, file, client, (IPEndPoint)socket.LocalEndPoint!, parameters.Mode, parameters.BlockSize,

@@ -17,8 +17,17 @@ public sealed class TftpServerOptions
     /// <summary>Where requests arrive; transfers use an ephemeral port on the address each request came to.</summary>
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.Any, 69);
 
-    /// <summary>MTU of the served interface; caps granted block sizes so that DATA packets are not fragmented.</summary>
+    /// <summary>
+    /// MTU of the served interface; caps granted block sizes so that DATA packets are not fragmented. Used where
+    /// <see cref="InterfaceMtu"/> is not set or does not know the address a request came to.
+    /// </summary>
     public int Mtu { get; init; } = 1500;
+
+    /// <summary>
+    /// The MTU of the interface holding a local address (for example <see cref="Net.InterfaceMtu.Of"/>), asked
+    /// once per transfer for the address its request came to, so that each interface gets its own cap.
+    /// </summary>
+    public Func<IPAddress, int?>? InterfaceMtu { get; init; }
 
     /// <summary>Grant block sizes up to 65464 even when the packets will be IP-fragmented.</summary>
     public bool AllowFragmentation { get; init; }
@@ -35,9 +44,12 @@ public sealed class TftpServerOptions
     /// <summary>Largest RFC 7440 window granted; RFC 7440 allows up to 65535, which would make ACKs ambiguous across rollover.</summary>
     public int MaxWindowSize { get; init; } = 64;
 
-    /// <summary>The largest block size this server grants: the MTU cap unless fragmentation is allowed.</summary>
-    public int MaxBlockSize =>
-        AllowFragmentation ? MaxProtocolBlockSize : Math.Clamp(Mtu - PerPacketOverhead, 512, MaxProtocolBlockSize);
+    /// <summary>The largest block size this server grants on an interface of <see cref="Mtu"/>.</summary>
+    public int MaxBlockSize => MaxBlockSizeFor(Mtu);
+
+    /// <summary>The largest block size granted on an interface of this MTU: the MTU cap unless fragmentation is allowed.</summary>
+    public int MaxBlockSizeFor(int mtu) =>
+        AllowFragmentation ? MaxProtocolBlockSize : Math.Clamp(mtu - PerPacketOverhead, 512, MaxProtocolBlockSize);
 
     internal void Validate()
     {

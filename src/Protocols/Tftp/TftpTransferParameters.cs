@@ -23,8 +23,9 @@ internal sealed class TftpTransferParameters
     /// tsize is not granted in netascii mode: the converted size is only known after reading the whole file, and a
     /// wrong tsize is worse than none (RFC 2349 lets the server omit it). Nor is it granted for an empty file.
     /// </summary>
-    public static TftpTransferParameters Negotiate(TftpRequest request, TftpServerOptions server, long fileLength)
+    public static TftpTransferParameters Negotiate(TftpRequest request, TftpServerOptions server, long fileLength, int? mtu = null)
     {
+        var maxBlockSize = server.MaxBlockSizeFor(mtu ?? server.Mtu);
         var blockSize = DefaultBlockSize;
         var windowSize = 1;
         var timeout = server.Timeout;
@@ -35,7 +36,7 @@ internal sealed class TftpTransferParameters
             {
                 // RFC 2348: 8..65464; the server may grant a smaller size than asked, never a larger one.
                 case "blksize" when TryParseDecimal(value, out var asked) && asked >= TftpServerOptions.MinProtocolBlockSize:
-                    blockSize = (int)Math.Min(Math.Min(asked, TftpServerOptions.MaxProtocolBlockSize), server.MaxBlockSize);
+                    blockSize = (int)Math.Min(Math.Min(asked, TftpServerOptions.MaxProtocolBlockSize), maxBlockSize);
                     granted.Add(new(name, blockSize.ToString(CultureInfo.InvariantCulture)));
                     break;
                 // RFC 2349: in an RRQ the client sends 0 and the server answers with the size. An empty file's

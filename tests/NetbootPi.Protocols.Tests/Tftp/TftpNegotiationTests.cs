@@ -44,6 +44,15 @@ public class TftpNegotiationTests
     }
 
     [Theory]
+    [InlineData(1420, "1388")]  // a WireGuard tunnel's MTU, asked per request, wins over the configured 1500
+    [InlineData(9000, "8968")]
+    public void CapsBlockSizeAtTheRequestInterfacesMtu(int mtu, string granted)
+    {
+        var p = TftpTransferParameters.Negotiate(Request(TftpTransferMode.Octet, ("blksize", "65464")), new TftpServerOptions(), 0, mtu);
+        Assert.Equal([new("blksize", granted)], p.OptionAck);
+    }
+
+    [Theory]
     [InlineData("blksize", "7")]       // below the RFC 2348 range
     [InlineData("blksize", "-1")]
     [InlineData("blksize", "0x200")]

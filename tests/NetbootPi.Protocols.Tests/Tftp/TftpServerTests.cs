@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using NetbootPi.Protocols.Net;
 using NetbootPi.Protocols.Tftp;
 
 namespace NetbootPi.Protocols.Tests.Tftp;
@@ -129,6 +130,29 @@ public sealed class TftpServerTests : IDisposable
         Assert.Equal(_content, received.ToArray());
         await WaitUntil(() => server.ActiveTransfers == 0);
         Assert.Single(_log.Entries, e => e.EventId == 4008);
+    }
+
+    [Fact]
+    public async Task BlockSizeFitsTheInterfaceTheRequestCameIn()
+    {
+        // Loopback's real MTU (65536, read from the system) lifts the 1500 default; a lookup that knows nothing
+        // about the address leaves the default in place.
+        foreach (var (lookup, granted) in new (Func<IPAddress, int?>, string)[]
+                 { (InterfaceMtu.Of, "65464"), (_ => 1420, "1388"), (_ => null, "1468") })
+        {
+            await using var server = new TftpServer(new TftpServerOptions
+            {
+                EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                InterfaceMtu = lookup,
+            }, new TftpRootFileProvider(_tree.Root), _log);
+            server.Start();
+            using var client = new RawUdpClient();
+            client.SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin", ("blksize", "65464"));
+            var (oack, tid) = await client.ReceiveAsync();
+            Assert.Equal($"\0\u0006blksize\0{granted}\0", System.Text.Encoding.ASCII.GetString(oack));
+            var error = new byte[64];
+            client.Send(tid, error.AsSpan(0, TftpPacket.WriteError(error, TftpErrorCode.NotDefined, "enough")));
+        }
     }
 
     [Fact]
