@@ -29,7 +29,8 @@ public static class BootHttpExtensions
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(
             sp.GetRequiredService<Hosting.SiteState>(), sp.GetRequiredService<BootHttpHandler>(),
-            sp.GetRequiredService<ILoggerFactory>(), listen, sp.GetRequiredService<ILogger<BootHttpService>>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), listen,
+            sp.GetRequiredService<ILogger<BootHttpService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BootHttpService>());
         return services;
     }

@@ -17,7 +17,7 @@ namespace NetbootPi.Agent.Http;
 /// shares the agent's logging and services; nothing but <see cref="BootHttpHandler"/> handles requests.
 /// </summary>
 public sealed partial class BootHttpService(
-    SiteState state, BootHttpHandler handler, ILoggerFactory loggerFactory, HttpListenAddress? listen, ILogger<BootHttpService> logger)
+    SiteState state, BootHttpHandler handler, ILoggerFactory loggerFactory, TimeProvider time, HttpListenAddress? listen, ILogger<BootHttpService> logger)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -38,7 +38,7 @@ public sealed partial class BootHttpService(
         {
             o.AddServerHeader = false;
             o.Limits.MaxRequestBodySize = OverlayStore.MaxCompressedBytes;
-            o.Listen(endpoint);
+            o.Listen(endpoint, l => SocketOutput.Use(l, time));
         });
         _app = builder.Build();
         _app.Run(handler.HandleAsync);

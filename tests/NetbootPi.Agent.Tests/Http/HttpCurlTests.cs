@@ -55,6 +55,32 @@ public class HttpCurlTests(AgentHttpFixture agent) : IClassFixture<AgentHttpFixt
     }
 
     [Fact]
+    public async Task Large_bodies_go_by_sendfile_whole_or_in_part_and_the_connection_stays_usable()
+    {
+        Curl.RequireInstalled();
+        var dir = Directory.CreateTempSubdirectory("netbootpi-curl-").FullName;
+        try
+        {
+            // Three requests on one connection (curl's --next keeps it): a large range, the whole file, a small text.
+            string[] common = ["-sS", "--max-time", "30", "-w", "%{http_code} %{num_connects}\n"];
+            var url = Url("/files/alpine/vmlinuz-lts");
+            var (code, stdout, stderr) = await Tool.RunAsync("curl", [
+                .. common, "-r", "100-400099", "-o", Path.Combine(dir, "range"), url,
+                "--next", .. common, "-o", Path.Combine(dir, "whole"), url,
+                "--next", .. common, "-o", Path.Combine(dir, "keys"), Url("/keys.pub")], TestContext.Current.CancellationToken);
+            Assert.True(code == 0, stderr);
+            Assert.Equal("206 1\n200 0\n200 0\n", stdout);
+            Assert.Equal(agent.Big.AsSpan(100, 400_000).ToArray(), File.ReadAllBytes(Path.Combine(dir, "range")));
+            Assert.Equal(agent.Big, File.ReadAllBytes(Path.Combine(dir, "whole")));
+            Assert.Equal(AgentHttpFixture.Key + "\n", File.ReadAllText(Path.Combine(dir, "keys")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Files_have_length_type_head_ranges_and_validators()
     {
         Curl.RequireInstalled();
