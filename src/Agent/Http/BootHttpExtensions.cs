@@ -18,7 +18,13 @@ public static class BootHttpExtensions
     {
         // A line per request from ASP.NET Core would flood the journal and slow every boot fetch; the
         // handler logs what matters (refusals, uploads) itself and boot events record every fetch.
-        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+        services.Configure<LoggerFilterOptions>(o =>
+        {
+            o.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            // Hosting creates an Activity for every request whenever its diagnostics category logs at any level
+            // (HostingApplicationDiagnostics): off, as it logs nothing but request start and end.
+            o.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BootEventLog(site.Server.StateDirectory, sp.GetRequiredService<ILogger<BootEventLog>>()));
         services.AddSingleton(new OverlayStore(site.Server.StateDirectory));
