@@ -25,6 +25,7 @@ public sealed partial class BootEventLog : IDisposable
     public const long MaxFileBytes = 4 * 1024 * 1024;
     private const int QueueCapacity = 8192;
     private const int BatchBytes = 64 * 1024;
+    private const int CoalesceMilliseconds = 10;
 
     private readonly Lock _gate = new();
     private readonly BootEvent[] _ring = new BootEvent[RingCapacity];
@@ -101,14 +102,22 @@ public sealed partial class BootEventLog : IDisposable
         // The work is in WriteBatch: a method that never returns would run unoptimized (on-stack replacement
         // at best), a method called per batch gets fully optimized by tiered compilation.
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            WriteBatch(reader, batch, line, json);
+        {
+            // Events that come close together are written together: without the pause this thread woke for
+            // nearly every request under load (about 6% of the agent's CPU at 60k small files/s, bench/http.sh).
+            // The ring has each event at once; only the file lags, by at most this pause.
+            Thread.Sleep(CoalesceMilliseconds);
+            while (WriteBatch(reader, batch, line, json)) { }
+        }
         _file?.Dispose();
         _file = null;
     }
 
-    private void WriteBatch(ChannelReader<BootEvent> reader, ArrayBufferWriter<byte> batch, ArrayBufferWriter<byte> line, Utf8JsonWriter json)
+    /// <summary>Writes up to a batch of what is queued; true when it stopped at the batch size (more may wait).</summary>
+    private bool WriteBatch(ChannelReader<BootEvent> reader, ArrayBufferWriter<byte> batch, ArrayBufferWriter<byte> line, Utf8JsonWriter json)
     {
-        while (batch.WrittenCount < BatchBytes && reader.TryRead(out var e))
+        var full = false;
+        while (!(full = batch.WrittenCount >= BatchBytes) && reader.TryRead(out var e))
         {
             line.ResetWrittenCount();
             json.Reset(line);
@@ -125,6 +134,7 @@ public sealed partial class BootEventLog : IDisposable
         }
         Append(batch.WrittenSpan);
         batch.ResetWrittenCount();
+        return full;
     }
 
     private void Append(ReadOnlySpan<byte> lines)
