@@ -23,6 +23,7 @@ if [ -z "${AGENT:-}" ]; then
   dotnet publish src/Agent -c Release -r "$rid" -o "artifacts/$rid" -nologo -v:q >/dev/null
   AGENT=artifacts/$rid/netbootpi
 fi
+[ "$(id -u)" = 0 ] && tools/deps.sh wrk $(command -v nginx >/dev/null || echo nginx-light)  # any nginx will do
 for tool in curl wrk nginx; do
   command -v "$tool" >/dev/null || { echo "http.sh: $tool is not installed (apt-get install curl wrk nginx-light)" >&2; exit 2; }
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that NetbootPi's tests and lab use. Idempotent; needs root for apt-get.
+# Installs the Debian packages that NetbootPi's tests and lab use, and any named as arguments (the
+# benchmarks' peers). Idempotent; needs root for apt-get.
 # Every package here is a real peer a test talks to (DHCP/TFTP clients, qemu and its firmware, dbus-daemon)
 # or a tool a test drives; add new ones here, not in .ci/run, so the README's commands stay the whole set-up.
 set -euo pipefail
@@ -20,6 +21,9 @@ PACKAGES=(
   # whole network boots
   qemu-system-x86 ipxe-qemu ipxe ovmf cpio
 )
+
+# Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
