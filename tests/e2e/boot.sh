@@ -6,15 +6,16 @@
 # In the initramfs each VM runs DHCP, fetches its overlay, prints it, PUTs a changed one back and powers off.
 # Prints PASS/FAIL lines; exits non-zero on any failure or timeout; removes the namespace and processes always.
 # Each VM's time from qemu start to its first initramfs marker is printed as "TIME vmN SECONDS".
-# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--vms 1|2] [--timeout SECS] [--keep] [--console] [--server netbootpi|standin]
+# Usage: tests/e2e/boot.sh [--fw bios|uefi] [--vms 1|2] [--boots N] [--timeout SECS] [--keep] [--console] [--server netbootpi|standin]
 #        (root; after `dotnet build -c Release`). --console streams vm0's serial console to the terminal.
 #        --server standin serves the same boot from dnsmasq (DHCP, TFTP, RA) + nginx instead, for bench/boot.sh;
 #        it checks the boot and the addresses only (the stand-in has no overlay upload or boot events).
+#        --boots N boots the VMs N times in a row from the same server, a TIME line each (bench/boot.sh).
 set -uo pipefail
-FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi
+FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1
 while [ $# -gt 0 ]; do case "$1" in
   --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;; --console) CONSOLE=1;;
-  --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;;
+  --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;; --boots) BOOTS=$2; shift;;
   *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
 HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
@@ -114,54 +115,71 @@ fi
 fi
 
 # ---- the VMs
-QPIDS=(); MACS=("$MAC0" "$MAC1"); VMS=$(seq 0 $((NVMS - 1))); declare -A VSTART
+MACS=("$MAC0" "$MAC1"); VMS=$(seq 0 $((NVMS - 1)))
 for i in $VMS; do
   ip -n "$NS" tuntap add tap$i mode tap
   ip -n "$NS" link set tap$i master br0 up
-  fwargs=(); rom=""
-  if [ "$FW" = uefi ]; then
-    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN/vars-$i.fd"
-    fwargs=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
-            -drive if=pflash,format=raw,unit=1,file="$RUN/vars-$i.fd")
-    rom=",romfile="    # no iPXE ROM: OVMF's own PXE client must fetch snponly.efi over TFTP
-  fi
-  : > "$RUN/serial-$i.log"
-  ip netns exec "$NS" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 256 -smp 1 "${fwargs[@]}" \
-    -nographic -serial file:"$RUN/serial-$i.log" -monitor none -no-user-config -nodefaults \
-    -netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=${MACS[$i]},bootindex=1$rom \
-    -boot n -no-reboot </dev/null >"$RUN/qemu-$i.out" 2>&1 &
-  QPIDS+=($!); PIDS+=($!); VSTART[$i]=$(date +%s.%N)
-  log "vm$i started (mac ${MACS[$i]})"
 done
-
-if [ $CONSOLE = 1 ]; then
-  echo "----- vm0's console (${MACS[0]}) -----" >&2
-  # Unbuffered, and without the firmware's screen-clearing escape sequences.
-  tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | sed -u 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1bc//g; s/\r//g' >&2 &
-  PIDS+=($!)
-fi
-
-# ---- wait for both to finish (or fail, or time out)
-deadline=$(( $(date +%s) + TIMEOUT )); declare -A DONE TIMES
-while [ "$(date +%s)" -lt $deadline ]; do
+declare -A VSTART DONE TIMES
+# Starts the VMs and waits until each has finished (or failed, or the timeout passed); fills DONE and TIMES.
+boot_vms() {
+  QPIDS=(); VSTART=(); DONE=(); TIMES=()
   for i in $VMS; do
-    if [ -z "${TIMES[$i]:-}" ] && grep -aq "E2E-DHCP ${MACS[$i]}" "$RUN/serial-$i.log"; then
-      TIMES[$i]=$(awk -v a="${VSTART[$i]}" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+    fwargs=(); rom=""
+    if [ "$FW" = uefi ]; then
+      cp /usr/share/OVMF/OVMF_VARS_4M.fd "$RUN/vars-$i.fd"
+      fwargs=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+              -drive if=pflash,format=raw,unit=1,file="$RUN/vars-$i.fd")
+      rom=",romfile="    # no iPXE ROM: OVMF's own PXE client must fetch snponly.efi over TFTP
     fi
-    [ -n "${DONE[$i]:-}" ] && continue
-    if grep -aq "E2E-DONE ${MACS[$i]}" "$RUN/serial-$i.log"; then DONE[$i]=ok; log "vm$i done"
-    elif grep -aq "E2E-FAIL" "$RUN/serial-$i.log"; then DONE[$i]=fail; log "vm$i failed"
-    elif ! kill -0 "${QPIDS[$i]}" 2>/dev/null; then DONE[$i]=fail; log "vm$i exited without a marker"; fi
+    : > "$RUN/serial-$i.log"
+    ip netns exec "$NS" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 256 -smp 1 "${fwargs[@]}" \
+      -nographic -serial file:"$RUN/serial-$i.log" -monitor none -no-user-config -nodefaults \
+      -netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=${MACS[$i]},bootindex=1$rom \
+      -boot n -no-reboot </dev/null >"$RUN/qemu-$i.out" 2>&1 &
+    QPIDS+=($!); PIDS+=($!); VSTART[$i]=$(date +%s.%N)
+    log "vm$i started (mac ${MACS[$i]})"
   done
-  all=1; for i in $VMS; do [ -n "${DONE[$i]:-}" ] || all=0; done
-  [ $all = 1 ] && break
-  sleep 0.1
+
+  if [ $CONSOLE = 1 ] && [ "${CONSOLE_STARTED:-}" != 1 ]; then
+    CONSOLE_STARTED=1
+    echo "----- vm0's console (${MACS[0]}) -----" >&2
+    # Unbuffered, and without the firmware's screen-clearing escape sequences.
+    tail -F -n +1 "$RUN/serial-0.log" 2>/dev/null | sed -u 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1bc//g; s/\r//g' >&2 &
+    PIDS+=($!)
+  fi
+
+  local deadline=$(( $(date +%s) + TIMEOUT ))
+  while [ "$(date +%s)" -lt $deadline ]; do
+    for i in $VMS; do
+      if [ -z "${TIMES[$i]:-}" ] && grep -aq "E2E-DHCP ${MACS[$i]}" "$RUN/serial-$i.log"; then
+        TIMES[$i]=$(awk -v a="${VSTART[$i]}" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+      fi
+      [ -n "${DONE[$i]:-}" ] && continue
+      if grep -aq "E2E-DONE ${MACS[$i]}" "$RUN/serial-$i.log"; then DONE[$i]=ok; log "vm$i done"
+      elif grep -aq "E2E-FAIL" "$RUN/serial-$i.log"; then DONE[$i]=fail; log "vm$i failed"
+      elif ! kill -0 "${QPIDS[$i]}" 2>/dev/null; then DONE[$i]=fail; log "vm$i exited without a marker"; fi
+    done
+    local all=1; for i in $VMS; do [ -n "${DONE[$i]:-}" ] || all=0; done
+    [ $all = 1 ] && break
+    sleep 0.1
+  done
+  for i in $VMS; do [ -n "${TIMES[$i]:-}" ] && echo "TIME vm$i ${TIMES[$i]}"; done
+}
+
+# With --boots N the same VMs boot N times in a row from the same running server (a box that has been up a
+# while); the checks below look at the last boot.
+for b in $(seq "$BOOTS"); do
+  [ "$BOOTS" -gt 1 ] && log "boot $b of $BOOTS"
+  boot_vms
+  [ "$b" = "$BOOTS" ] && break
+  for i in $VMS; do [ "${DONE[$i]:-}" = ok ] || break 2; done
+  for p in "${QPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 done
 # The console's escape sequences can share a line with a marker: keep from the marker on.
 marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
 
 for i in $VMS; do
-  [ -n "${TIMES[$i]:-}" ] && echo "TIME vm$i ${TIMES[$i]}"
   if [ "${DONE[$i]:-}" = ok ]; then pass "vm$i booted from the box and ran its initramfs ($(marker E2E-DHCP $i))"
   else fail "vm$i did not finish in ${TIMEOUT}s"; echo "--- vm$i serial (tail)" >&2; tail -c 2000 "$RUN/serial-$i.log" >&2; echo >&2; fi
 done
