@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace NetbootPi.Agent.Http;
@@ -44,6 +46,9 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
     private readonly Task _pump;
     private readonly Lock _lock = new();
 
+    /// <summary>File ranges this connection has sent by sendfile.</summary>
+    public long FilesSent { get; private set; }
+
     private long _unflushed;   // advanced, not yet flushed
     private long _committed;   // flushed: visible to the pump
     private long _sent;        // sent by the pump
@@ -68,10 +73,21 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
     }
 
     /// <summary>Puts the middleware in front of HTTP on <paramref name="listen"/>.</summary>
-    public static void Use(ListenOptions listen, TimeProvider time) => listen.Use(next => connection => RunAsync(next, connection, time));
+    public static void Use(ListenOptions listen, TimeProvider time)
+    {
+        // The file bytes go straight onto the socket, which only HTTP/1.x without TLS can take.
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(next => connection => RunAsync(next, connection, time));
+    }
 
-    /// <summary>The output of the connection the request came on, when it is ours.</summary>
-    public static SocketOutput? Of(Microsoft.AspNetCore.Http.HttpContext ctx) => ctx.Features.Get<SocketOutput>();
+    /// <summary>
+    /// The output of the connection the request came on, when it is ours and the file bytes may go onto it
+    /// as they are: HTTP/1.x, no TLS between (a TLS layer added after this middleware would be bypassed).
+    /// </summary>
+    public static SocketOutput? Of(HttpContext ctx) =>
+        ctx.Features.Get<ITlsConnectionFeature>() is null && (HttpProtocol.IsHttp11(ctx.Request.Protocol) || HttpProtocol.IsHttp10(ctx.Request.Protocol))
+            ? ctx.Features.Get<SocketOutput>()
+            : null;
 
     private static async Task RunAsync(ConnectionDelegate next, ConnectionContext connection, TimeProvider time)
     {
@@ -105,12 +121,15 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
     /// </summary>
     public Task<bool> SendFileAsync(FileStream file, long offset, long count)
     {
-        var send = new FileSend(file, offset, count);
+        if (_unflushed != 0) throw new InvalidOperationException("bytes written before a file send must be flushed first");
+        FileSend send;
         lock (_lock)
         {
             if (_failed) return Task.FromResult(false);
             if (_fileSend is not null || _discard > 0) throw new InvalidOperationException("a file send is already in progress");
-            _fileSend = send;
+            // The clock starts now, not when the pump reaches the file: a client that stopped reading the
+            // previous response must not hold the connection while the bytes before the file wait to go out.
+            _fileSend = send = new FileSend(file, offset, count, _time, this);
             send.Position = _committed;
         }
         _pipe.Reader.CancelPendingRead(); // wakes the pump if it waits for bytes
@@ -182,13 +201,15 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
         {
             Fail(new ConnectionAbortedException("sending failed: " + ex.Message, ex));
         }
+        finally
+        {
+            // Also when the writer was completed: no file send may wait for a pump that is gone.
+            Release(TakeFileSend(failed: true), sent: false);
+        }
     }
 
     private async Task SendFileAsync(FileSend send)
     {
-        using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var abort = deadline.Token.Register(static state =>
-            ((SocketOutput)state!)._connection.Abort(new ConnectionAbortedException("the client stopped reading a file")), this);
         var (offset, left) = (send.Offset, send.Count);
         // Corked, as nginx's tcp_nopush does around sendfile: only full segments leave until the end. Without
         // it each sendfile call ends in a partial segment pushed at once, and a 256 MiB download took a fifth
@@ -197,19 +218,39 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
         while (left > 0)
         {
             var slice = (int)Math.Min(left, SliceBytes);
-            deadline.CancelAfter(SliceTimeout);
+            send.Deadline.CancelAfter(SliceTimeout);
+            // A file now shorter than the range fails in the runtime's length check (ArgumentOutOfRange, as a
+            // socket error); one that shrinks during a slice ends it short and fails the next check.
             var sent = await _args.SendFileAsync(_socket, send.File, offset, slice).ConfigureAwait(false);
-            if (sent <= 0) throw new IOException($"the file ended {left} bytes early"); // truncated after the length was sent
+            if (sent <= 0) throw new IOException($"the file ended {left} bytes early");
             offset += sent;
             left -= sent;
         }
         Cork(false); // pushes the last partial segment; a failed send leaves the socket to be closed anyway
         lock (_lock)
         {
-            _fileSend = null;
             _discard = send.Count;
+            FilesSent++;
         }
-        send.Done.TrySetResult(true);
+        Release(TakeFileSend(failed: false), sent: true);
+    }
+
+    private FileSend? TakeFileSend(bool failed)
+    {
+        lock (_lock)
+        {
+            if (failed) _failed = true;
+            var send = _fileSend;
+            _fileSend = null;
+            return send;
+        }
+    }
+
+    private static void Release(FileSend? send, bool sent)
+    {
+        if (send is null) return;
+        send.Dispose();
+        send.Done.TrySetResult(sent);
     }
 
     // tcp(7): TCP_CORK, level IPPROTO_TCP.
@@ -225,26 +266,39 @@ internal sealed class SocketOutput : PipeWriter, IAsyncDisposable
 
     private void Fail(ConnectionAbortedException reason)
     {
-        FileSend? send;
-        lock (_lock)
-        {
-            _failed = true;
-            send = _fileSend;
-            _fileSend = null;
-        }
-        send?.Done.TrySetResult(false);
-        // Completed without an error: Kestrel's writes then see a completed pipe, as with its own transport.
+        var send = TakeFileSend(failed: true);
+        // Aborted before the waiting handler hears of it. Completed without an error: Kestrel's writes then see
+        // a completed pipe, as with its own transport.
         _pipe.Reader.Complete();
         _connection.Abort(reason);
+        Release(send, sent: false);
     }
 
-    private sealed class FileSend(FileStream file, long offset, long count)
+    /// <summary>One file range on its way, with the clock that drops a client that stops reading it.</summary>
+    private sealed class FileSend : IDisposable
     {
-        public FileStream File { get; } = file;
-        public long Offset { get; } = offset;
-        public long Count { get; } = count;
+        private readonly CancellationTokenRegistration _abort;
+
+        public FileSend(FileStream file, long offset, long count, TimeProvider time, SocketOutput owner)
+        {
+            (File, Offset, Count) = (file, offset, count);
+            Deadline = new CancellationTokenSource(SliceTimeout, time);
+            _abort = Deadline.Token.Register(static state =>
+                ((SocketOutput)state!)._connection.Abort(new ConnectionAbortedException("the client stopped reading a file")), owner);
+        }
+
+        public FileStream File { get; }
+        public long Offset { get; }
+        public long Count { get; }
         public long Position { get; set; }
+        public CancellationTokenSource Deadline { get; }
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Dispose()
+        {
+            _abort.Dispose();
+            Deadline.Dispose();
+        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -101,6 +101,27 @@ public sealed class SocketOutputTests : IDisposable
         await output.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_file_send_waiting_behind_bytes_the_client_does_not_read_is_dropped_after_the_timeout()
+    {
+        using var file = OpenFile(RandomBytes(1_000_000, seed: 3));
+        var output = new SocketOutput(_server, _connection, _time);
+        // The previous response: more than the socket buffers hold, and the client reads none of it.
+        System.Buffers.BuffersExtensions.Write(output, new byte[8 * 1024 * 1024]);
+        var flush = output.FlushAsync(TestContext.Current.CancellationToken); // stays pending: the pipe is over its limit
+        var send = output.SendFileAsync(file, 0, 500_000);
+
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(send.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(_connection.Aborted);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(await send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.True(_connection.Aborted);
+        await flush;
+        await output.DisposeAsync();
+    }
+
     private static async Task WriteAsync(SocketOutput output, string text)
     {
         await output.WriteAsync(Encoding.ASCII.GetBytes(text));
@@ -147,12 +168,14 @@ public sealed class SocketOutputTests : IDisposable
     /// <summary>A connection that aborts as Kestrel's socket transport does: by closing the socket.</summary>
     private sealed class FakeConnection(Socket socket) : DefaultConnectionContext
     {
-        public bool Aborted { get; private set; }
+        private volatile bool _aborted;
+
+        public bool Aborted => _aborted;
 
         public override void Abort(ConnectionAbortedException abortReason)
         {
-            if (Aborted) return; // idempotent, as Kestrel's
-            Aborted = true;
+            if (_aborted) return; // idempotent, as Kestrel's
+            _aborted = true;
             try
             {
                 socket.Shutdown(SocketShutdown.Both);
