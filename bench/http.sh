@@ -5,6 +5,7 @@
 # Env: SIZE_MIB (256), LARGE_REPS (7 downloads from each, median), DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s),
 #      AGENT (a netbootpi binary to measure; default: the agent as it ships, published here: trimmed,
 #      self-contained, ReadyToRun, for this machine's CPU).
+#      The agent runs with the environment image/netbootpi.service gives it (tools/unit-env.sh).
 # Takes the shared build lock for the whole run.
 # Needs: curl, wrk, nginx (Debian: nginx-light or nginx; started here with its own config, not as a service).
 set -euo pipefail
@@ -51,7 +52,7 @@ profiles:
   disk: { local: true }
 defaults: { profile: disk }
 YAML
-"$AGENT" run --config "$T/site.yaml" --http-listen "127.0.0.1:$NB_PORT" >"$T/agent.log" 2>&1 &
+env $(tools/unit-env.sh) "$AGENT" run --config "$T/site.yaml" --http-listen "127.0.0.1:$NB_PORT" >"$T/agent.log" 2>&1 &
 PIDS+=($!)
 
 # nginx as a file server with the same paths (/files/...), logging off like the agent's console log level.
