@@ -11,11 +11,14 @@
 #        --server standin serves the same boot from dnsmasq (DHCP, TFTP, RA) + nginx instead, for bench/boot.sh;
 #        it checks the boot and the addresses only (the stand-in has no overlay upload or boot events).
 #        --boots N boots the VMs N times in a row from the same server, a TIME line each (bench/boot.sh).
+#        --turns FIFO prints "TURN-WAIT b" and waits for a line on FIFO before boot b, and prints "TURN-DONE b"
+#        once that boot's VMs are gone (bench/boot.sh takes turns between two servers that are up at once);
+#        EOF or no line within 15 minutes ends the run as a failure.
 set -uo pipefail
-FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1
+FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1; TURNS=
 while [ $# -gt 0 ]; do case "$1" in
   --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;; --console) CONSOLE=1;;
-  --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;; --boots) BOOTS=$2; shift;;
+  --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;; --boots) BOOTS=$2; shift;; --turns) TURNS=$2; shift;;
   *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
 HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
@@ -28,6 +31,7 @@ PIDS=(); T0=$(date +%s.%N)
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
 log() { printf '[%6ss] %s\n' "$(elapsed)" "$*" | tee -a "$RUN/harness.log" >&2; }
 cleanup() {
+  trap '' INT TERM   # a second signal must not cut the clean-up short
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   ip netns del "$NS" 2>/dev/null
@@ -170,11 +174,16 @@ boot_vms() {
 # With --boots N the same VMs boot N times in a row from the same running server (a box that has been up a
 # while); the checks below look at the last boot.
 for b in $(seq "$BOOTS"); do
+  if [ -n "$TURNS" ]; then
+    echo "TURN-WAIT $b"
+    read -r -t 900 _ < "$TURNS" || { fail "no turn to boot ($TURNS)"; break; }
+  fi
   [ "$BOOTS" -gt 1 ] && log "boot $b of $BOOTS"
   boot_vms
+  for p in "${QPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [ -n "$TURNS" ] && echo "TURN-DONE $b"
   [ "$b" = "$BOOTS" ] && break
   for i in $VMS; do [ "${DONE[$i]:-}" = ok ] || break 2; done
-  for p in "${QPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 done
 # The console's escape sequences can share a line with a marker: keep from the marker on.
 marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
