@@ -67,15 +67,16 @@ median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END{print (N
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 warm() { cut -d' ' -f2- <<<"${ALL[$1]}"; }
 w_n=$(median "$(warm netbootpi)"); w_s=$(median "$(warm standin)")
-pairs=$(paste -d' ' <(warm netbootpi | tr ' ' '\n') <(warm standin | tr ' ' '\n') | awk 'NF==2{printf "%s ", $1/$2}')
+paired() { paste -d' ' <(warm netbootpi | tr ' ' '\n') <(warm standin | tr ' ' '\n') | awk 'NF == 2'; }   # "nb st" per boot
+pairs=$(paired | awk '{printf "%s ", $1/$2}')
 # How far the ratio moves with which boots happened to be slow: the 5th-95th percentile of the ratio of
 # medians over 2000 resamplings of the boot pairs (bootstrap, fixed seed so a rerun of the same times agrees).
 interval() {
-  paste -d' ' <(warm netbootpi | tr ' ' '\n') <(warm standin | tr ' ' '\n') | awk '
+  paired | awk '
     function med(v, m,   i, j, t, w) { for (i = 1; i <= m; i++) w[i] = v[i]
       for (i = 2; i <= m; i++) { t = w[i]; for (j = i - 1; j >= 1 && w[j] > t; j--) w[j + 1] = w[j]; w[j + 1] = t }
       return m % 2 ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2 }
-    NF == 2 { n++; a[n] = $1; b[n] = $2 }
+    { n++; a[n] = $1; b[n] = $2 }
     END { srand(1); B = 2000
       for (k = 1; k <= B; k++) { for (i = 1; i <= n; i++) { j = int(rand() * n) + 1; x[i] = a[j]; y[i] = b[j] }
         r[k] = med(x, n) / med(y, n) }
