@@ -29,7 +29,6 @@ W=$(mktemp -d /tmp/netbootpi-bench-boot.XXXXXX)
 declare -A HPID TFD
 cleanup() {
   trap "" INT TERM
-  for s in "${SERVERS[@]}"; do [ -n "${TFD[$s]:-}" ] && eval "exec ${TFD[$s]}>&-"; done   # a harness waiting for a turn reads EOF
   for s in "${SERVERS[@]}"; do [ -n "${HPID[$s]:-}" ] && kill "${HPID[$s]}" 2>/dev/null; done
   wait 2>/dev/null || true
   rm -rf "$W"

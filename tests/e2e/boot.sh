@@ -13,7 +13,7 @@
 #        --boots N boots the VMs N times in a row from the same server, a TIME line each (bench/boot.sh).
 #        --turns FIFO prints "TURN-WAIT b" and waits for a line on FIFO before boot b, and prints "TURN-DONE b"
 #        once that boot's VMs are gone (bench/boot.sh takes turns between two servers that are up at once);
-#        EOF or no line within 15 minutes ends the run as a failure.
+#        no line within 15 minutes ends the run as a failure.
 set -uo pipefail
 FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1; TURNS=
 while [ $# -gt 0 ]; do case "$1" in
@@ -176,7 +176,8 @@ boot_vms() {
 for b in $(seq "$BOOTS"); do
   if [ -n "$TURNS" ]; then
     echo "TURN-WAIT $b"
-    read -r -t 900 _ < "$TURNS" || { fail "no turn to boot ($TURNS)"; break; }
+    # Opened read-write, so that the open never blocks and the wait stays bounded even with no writer.
+    read -r -t 900 _ <> "$TURNS" || { fail "no turn to boot within 15 minutes ($TURNS)"; break; }
   fi
   [ "$BOOTS" -gt 1 ] && log "boot $b of $BOOTS"
   boot_vms
