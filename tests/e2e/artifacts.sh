@@ -8,6 +8,9 @@ set -euo pipefail
 CACHE=${E2E_CACHE:-/var/cache/netbootpi/e2e}
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$CACHE"/{pkgs,kernel,loaders}
+# Harnesses running at once (bench/boot.sh) read the cache while another runs this script: a file is replaced
+# only when it differs, and then whole (rename), so no reader ever copies a half-written one.
+put() { cmp -s "$1" "$2" || { cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }; }
 
 meta=linux-image-cloud-amd64
 resolve() { apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'; }
@@ -21,13 +24,13 @@ if [ ! -d "$unpacked/boot" ]; then
   rm -rf "$unpacked.tmp"; dpkg -x "$CACHE"/pkgs/"${pkg}"_*.deb "$unpacked.tmp"; mv "$unpacked.tmp" "$unpacked"
 fi
 kver=$(basename "$unpacked"/boot/vmlinuz-* | sed 's/^vmlinuz-//')
-cp "$unpacked/boot/vmlinuz-$kver" "$CACHE/kernel/vmlinuz"
+put "$unpacked/boot/vmlinuz-$kver" "$CACHE/kernel/vmlinuz"
 
 # The initramfs is rebuilt whenever init.sh changes (its hash names the build).
 stamp=$(sha256sum "$HERE/init.sh" /bin/busybox | sha256sum | cut -c1-16)
 if [ ! -f "$CACHE/kernel/initrd.img" ] || [ "$(cat "$CACHE/kernel/initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
   root=$(mktemp -d)
-  trap 'rm -rf "$root"' EXIT
+  trap 'rm -rf "$root" "$root.img"' EXIT
   mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules}
   cp /bin/busybox "$root/bin/busybox"
   ! ldd "$root/bin/busybox" >/dev/null 2>&1 \
@@ -45,9 +48,10 @@ if [ ! -f "$CACHE/kernel/initrd.img" ] || [ "$(cat "$CACHE/kernel/initrd.stamp" 
     done
   done
   install -m 0755 "$HERE/init.sh" "$root/init"
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 -n > "$CACHE/kernel/initrd.img"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 -n > "$root.img"
+  mv -f "$root.img" "$CACHE/kernel/initrd.img"
   echo "$stamp" > "$CACHE/kernel/initrd.stamp"
 fi
 
-cp /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/snponly.efi "$CACHE/loaders/"
+for f in undionly.kpxe snponly.efi; do put "/usr/lib/ipxe/$f" "$CACHE/loaders/$f"; done
 echo "$CACHE"
