@@ -12,8 +12,9 @@
 #        it checks the boot and the addresses only (the stand-in has no overlay upload or boot events).
 #        --boots N boots the VMs N times in a row from the same server, a TIME line each (bench/boot.sh).
 #        --turns FIFO prints "TURN-WAIT b" and waits for a line on FIFO before boot b, and prints "TURN-DONE b"
-#        once that boot's VMs are gone (bench/boot.sh takes turns between two servers that are up at once);
-#        no line within 15 minutes ends the run as a failure.
+#        once that boot's VMs are gone; after the last, "TURN-WAIT end" and a last line before it checks and
+#        cleans up (bench/boot.sh takes turns between two servers that are up at once); no line within
+#        15 minutes ends the run as a failure.
 set -uo pipefail
 FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1; TURNS=
 while [ $# -gt 0 ]; do case "$1" in
@@ -27,13 +28,13 @@ NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
 CACHE=$("$HERE/artifacts.sh") || { echo "FAIL e2e-$FW: building the boot artifacts"; exit 1; }
 
 NS=nbpe2e$$; RUN=$(mktemp -d /tmp/netbootpi-e2e-$FW.XXXXXX); SRV=10.99.0.1
-PIDS=(); T0=$(date +%s.%N)
+PIDS=(); QPIDS=(); T0=$(date +%s.%N)
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
 log() { printf '[%6ss] %s\n' "$(elapsed)" "$*" | tee -a "$RUN/harness.log" >&2; }
 cleanup() {
   trap '' INT TERM   # a second signal must not cut the clean-up short
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}" "${QPIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}" "${QPIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   ip netns del "$NS" 2>/dev/null
   if [ $KEEP = 1 ]; then echo "e2e: logs kept in $RUN" >&2; else rm -rf "$RUN"; fi
 }
@@ -141,7 +142,7 @@ boot_vms() {
       -nographic -serial file:"$RUN/serial-$i.log" -monitor none -no-user-config -nodefaults \
       -netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=${MACS[$i]},bootindex=1$rom \
       -boot n -no-reboot </dev/null >"$RUN/qemu-$i.out" 2>&1 &
-    QPIDS+=($!); PIDS+=($!); VSTART[$i]=$(date +%s.%N)
+    QPIDS+=($!); VSTART[$i]=$(date +%s.%N)
     log "vm$i started (mac ${MACS[$i]})"
   done
 
@@ -181,11 +182,18 @@ for b in $(seq "$BOOTS"); do
   fi
   [ "$BOOTS" -gt 1 ] && log "boot $b of $BOOTS"
   boot_vms
+  # Reaped here and forgotten: clean-up must not signal a pid the system may since have given to another process.
   for p in "${QPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  QPIDS=()
   [ -n "$TURNS" ] && echo "TURN-DONE $b"
   [ "$b" = "$BOOTS" ] && break
   for i in $VMS; do [ "${DONE[$i]:-}" = ok ] || break 2; done
 done
+# With --turns the run ends when told, so that its server is not torn down while another harness boots.
+if [ -n "$TURNS" ]; then
+  echo "TURN-WAIT end"
+  read -r -t 900 _ <> "$TURNS" || fail "no turn to end within 15 minutes ($TURNS)"
+fi
 # The console's escape sequences can share a line with a marker: keep from the marker on.
 marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
 
