@@ -8,7 +8,7 @@
 # Usage: bench/boot.sh [--fw bios|uefi] [--boots N per server (12, at least 2)]   (root; builds the agent first)
 set -euo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
-  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 3000 "$0" "$@"
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout --foreground 3000 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
 FW=bios; BOOTS=12
@@ -21,7 +21,8 @@ tools/deps.sh $(command -v nginx >/dev/null || echo nginx-light)  # any nginx wi
 rid=linux-$(dotnet --info | awk '/^ *RID:/{print $2; exit}' | sed 's/^linux-//')
 dotnet publish src/Agent -c Release -r "$rid" -o "artifacts/$rid" -nologo -v:q >/dev/null
 export NETBOOTPI=$PWD/artifacts/$rid/netbootpi
-export $(tools/unit-env.sh)
+unit_env=$(tools/unit-env.sh)
+while read -r kv; do [ -n "$kv" ] && export "$kv"; done <<<"$unit_env"
 tests/e2e/artifacts.sh >/dev/null   # once, before two harnesses use the cache
 
 SERVERS=(netbootpi standin)
@@ -42,9 +43,9 @@ for s in "${SERVERS[@]}"; do
   tests/e2e/boot.sh --fw "$FW" --vms 1 --boots "$BOOTS" --server "$s" --turns "$W/$s.turn" >"$W/$s.out" 2>"$W/$s.err" &
   HPID[$s]=$!
 done
-gone() { echo "bench: the $1 harness ended early" >&2; cat "$W/$1.out" >&2; tail -n 20 "$W/$1.err" >&2; exit 1; }
+gone() { echo "bench: the $1 harness failed or ended early" >&2; cat "$W/$1.out" >&2; tail -n 20 "$W/$1.err" >&2; exit 1; }
 await() {  # server, line
-  until grep -qx "$2" "$W/$1.out"; do kill -0 "${HPID[$1]}" 2>/dev/null || grep -qx "$2" "$W/$1.out" || gone "$1"; sleep 0.1; done
+  until grep -qxF "$2" "$W/$1.out"; do kill -0 "${HPID[$1]}" 2>/dev/null || grep -qxF "$2" "$W/$1.out" || gone "$1"; sleep 0.1; done
 }
 time_of() { awk -v n="$2" '/^TIME vm0 /{if (++i == n) print $3}' "$W/$1.out"; }
 
@@ -60,6 +61,8 @@ for b in $(seq "$BOOTS"); do
   done
   printf 'boot %2d  netbootpi %6.2f s  stand-in %6.2f s%s\n' "$b" "$(time_of netbootpi "$b")" "$(time_of standin "$b")" "$([ "$b" = 1 ] && echo '  (cold: servers just started)')"
 done
+for s in "${SERVERS[@]}"; do await "$s" "TURN-WAIT end"; done   # both done: now each may check and clean up
+for s in "${SERVERS[@]}"; do echo go >&"${TFD[$s]}"; done
 for s in "${SERVERS[@]}"; do wait "${HPID[$s]}" || gone "$s"; HPID[$s]=; done
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -19,7 +19,7 @@
 # Takes the shared build lock for the whole run.
 set -euo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
-  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 1500 "$0" "$@"
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout --foreground 1500 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
 rates=${BENCH_RATES:-1000 4000 8000 12000 14000 16000}

@@ -10,7 +10,7 @@
 # Needs: curl, wrk, nginx (Debian: nginx-light or nginx; started here with its own config, not as a service).
 set -euo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
-  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 900 "$0" "$@"
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout --foreground 900 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-256}
@@ -29,6 +29,7 @@ for tool in curl wrk nginx; do
   command -v "$tool" >/dev/null || { echo "http.sh: $tool is not installed (apt-get install curl wrk nginx-light)" >&2; exit 2; }
 done
 [ -x "$AGENT" ] || { echo "http.sh: $AGENT is not an executable" >&2; exit 2; }
+UNIT_ENV=$(tools/unit-env.sh)   # NAME=VALUE words, checked plain (no spaces or globs)
 
 T=$(mktemp -d /tmp/netbootpi-bench-http.XXXXXX)
 PIDS=()
@@ -52,7 +53,7 @@ profiles:
   disk: { local: true }
 defaults: { profile: disk }
 YAML
-env $(tools/unit-env.sh) "$AGENT" run --config "$T/site.yaml" --http-listen "127.0.0.1:$NB_PORT" >"$T/agent.log" 2>&1 &
+env $UNIT_ENV "$AGENT" run --config "$T/site.yaml" --http-listen "127.0.0.1:$NB_PORT" >"$T/agent.log" 2>&1 &
 PIDS+=($!)
 
 # nginx as a file server with the same paths (/files/...), logging off like the agent's console log level.

@@ -12,7 +12,7 @@
 # conflicts with atftpd), the .NET SDK. Takes the shared build lock for the whole run.
 set -euo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
-  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout 900 "$0" "$@"
+  exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout --foreground 900 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
 size_mib=${BENCH_SIZE_MIB:-32}
