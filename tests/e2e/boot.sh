@@ -174,12 +174,11 @@ boot_vms() {
 
 # With --boots N the same VMs boot N times in a row from the same running server (a box that has been up a
 # while); the checks below look at the last boot.
+# With --turns: says it waits for turn $1, then waits for a line on the FIFO. Opened read-write, so that the
+# open never blocks and the wait stays bounded even with no writer.
+turn() { echo "TURN-WAIT $1"; read -r -t 900 _ <> "$TURNS" || { fail "no turn ($1) within 15 minutes ($TURNS)"; return 1; }; }
 for b in $(seq "$BOOTS"); do
-  if [ -n "$TURNS" ]; then
-    echo "TURN-WAIT $b"
-    # Opened read-write, so that the open never blocks and the wait stays bounded even with no writer.
-    read -r -t 900 _ <> "$TURNS" || { fail "no turn to boot within 15 minutes ($TURNS)"; break; }
-  fi
+  [ -n "$TURNS" ] && ! turn "$b" && break
   [ "$BOOTS" -gt 1 ] && log "boot $b of $BOOTS"
   boot_vms
   # Reaped here and forgotten: clean-up must not signal a pid the system may since have given to another process.
@@ -190,10 +189,7 @@ for b in $(seq "$BOOTS"); do
   for i in $VMS; do [ "${DONE[$i]:-}" = ok ] || break 2; done
 done
 # With --turns the run ends when told, so that its server is not torn down while another harness boots.
-if [ -n "$TURNS" ]; then
-  echo "TURN-WAIT end"
-  read -r -t 900 _ <> "$TURNS" || fail "no turn to end within 15 minutes ($TURNS)"
-fi
+[ -n "$TURNS" ] && turn end
 # The console's escape sequences can share a line with a marker: keep from the marker on.
 marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
 
