@@ -43,8 +43,9 @@ await transport.DisposeAsync();
 Console.Error.WriteLine($"dhcphost: {observer}; durable ticket {store.DurableTicket}");
 return 0;
 
-internal sealed class OneNetworkPolicy(DhcpNetwork network) : IDhcpPolicy
+internal sealed class OneNetworkPolicy(DhcpNetwork network) : IDhcpPolicy, IDhcpPolicySource
 {
+    public IDhcpPolicy Current => this;
     public IReadOnlyList<DhcpNetwork> Networks { get; } = [network];
     public DhcpReservation? FindReservation(DhcpNetwork n, MacAddress mac) => null;
     public DhcpBootDecision DecideBoot(DhcpNetwork n, DhcpMessage request, Ipv4Address server) => DhcpBootDecision.None;

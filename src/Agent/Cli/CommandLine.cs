@@ -1,5 +1,4 @@
-using System.Reflection;
-using NetbootPi.Agent.Http;
+using NetbootPi.Agent.Hosting;
 
 namespace NetbootPi.Agent.Cli;
 
@@ -9,10 +8,6 @@ public static class CommandLine
     public const int ExitOk = 0;
     public const int ExitInvalid = 1;
     public const int ExitUsage = 2;
-
-    public static string Version =>
-        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-            .Split('+')[0] ?? "0.0.0";
 
     private const string Usage = """
         usage: netbootpi COMMAND [ARGS]
@@ -51,7 +46,7 @@ public static class CommandLine
         switch (verb)
         {
             case "--version" or "version" when rest.IsEmpty:
-                stdout.WriteLine($"netbootpi {Version}");
+                stdout.WriteLine($"netbootpi {AgentVersion.Current}");
                 return ExitOk;
             case "--help" or "-h" or "help":
                 stdout.WriteLine(Usage);

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Leases;
@@ -18,7 +17,7 @@ namespace NetbootPi.Agent.Dhcp;
 /// adds or drops a DHCP network opens or closes its sockets.
 /// </summary>
 public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> logger, TimeProvider time)
-    : BackgroundService, IDhcpTransportObserver
+    : BackgroundService, IDhcpTransportObserver, IDhcpBindings
 {
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
 
@@ -30,8 +29,7 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
     private DhcpEngine? _engine;
     private string _storeDirectory = "";
 
-    /// <summary>The engine, once started: its leases are what <c>netbootpi leases</c> lists.</summary>
-    public DhcpEngine? Engine => _engine;
+    public MacAddress? BoundTo(Ipv4Address address) => Volatile.Read(ref _engine)?.BoundTo(address);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,7 +39,7 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
         var recovery = _store.Recovery;
         if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
         else LogLeasesRecovered(directory, recovery.ToString());
-        _engine = new DhcpEngine(new SiteDhcpPolicy(state), _store, time, _store.Recovered);
+        Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(state), _store, time, _store.Recovered));
         state.Changed += OnSiteChanged;
         try
         {

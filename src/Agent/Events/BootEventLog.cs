@@ -269,6 +269,6 @@ public sealed partial class BootEventLog : IDisposable
         _writer.Join();
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "boot events are kept in memory only: cannot write {Path}: {Reason} (check server.state_dir and its permissions)")]
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "boot events are kept in memory only: cannot write {Path}: {Reason} (check server.state_dir and its permissions)")]
     private partial void LogFileFailed(string path, string reason);
 }

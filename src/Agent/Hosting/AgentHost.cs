@@ -1,15 +1,24 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Dhcp;
+using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
+using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
+using NetbootPi.Agent.Upstream;
 
 namespace NetbootPi.Agent.Hosting;
 
-/// <summary>The composition root: every long-running service of the agent is registered here.</summary>
+/// <summary>
+/// The composition root: the only place that knows every service of the agent. Each area registers itself
+/// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
+/// </summary>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events.</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints)
@@ -34,23 +43,18 @@ public static class AgentHost
         }
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
-        builder.Services.AddSingleton(new SiteState(sitePath, site));
-        builder.Services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
-        builder.Services.AddHostedService<AgentLifecycle>();
-        builder.Services.AddSingleton<SiteReloader>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteReloader>());
-        builder.Services.AddSingleton(endpoints);
-        builder.Services.AddBootHttp(site, endpoints.HttpListen);
-        if (endpoints.EnableDhcp)
-        {
-            builder.Services.AddSingleton<DhcpService>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<DhcpService>());
-        }
-        if (endpoints.EnableTftp)
-        {
-            builder.Services.AddSingleton<TftpService>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<TftpService>());
-        }
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.AddHostedService<AgentLifecycle>();
+        services.AddSite(sitePath, site);
+        services.AddBootEvents();
+        services.AddOverlays();
+        services.AddUpstreamCache();
+        // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
+        services.AddBootHttp(endpoints.HttpListen);
+        if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));
+        if (endpoints.EnableDhcp) services.AddDhcp();
         return builder.Build();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NetbootPi.Agent.Cli;
+using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Hosting;
 
@@ -14,7 +15,7 @@ public sealed partial class AgentLifecycle(SiteState state, SystemdNotifier noti
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         var site = state.Current;
-        LogReady(CommandLine.Version, site.Site.Name, state.Path, site.Networks.Length, site.Hosts.Length);
+        LogReady(AgentVersion.Current, site.Site.Name, state.Path, site.Networks.Length, site.Hosts.Length);
         notifier.Ready($"serving site {site.Site.Name}: {site.Hosts.Length} hosts");
         return Task.CompletedTask;
     }

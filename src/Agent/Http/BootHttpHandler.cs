@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Boot;
 using NetbootPi.Agent.Events;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Upstream;

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Http;
 

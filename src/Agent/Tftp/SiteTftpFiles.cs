@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Tftp;
 

@@ -1,14 +1,14 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 using NetbootPi.Protocols.Tftp;
 
 namespace NetbootPi.Agent.Tftp;
 
 /// <summary>The agent's TFTP server: loaders and Raspberry Pi boot files from the site's TFTP root.</summary>
-public sealed class TftpService(SiteState state, AgentEndpoints endpoints, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class TftpService(SiteState state, IPEndPoint endpoint, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private TftpServer? _server;
 
@@ -18,7 +18,7 @@ public sealed class TftpService(SiteState state, AgentEndpoints endpoints, ILogg
     {
         var options = new TftpServerOptions
         {
-            EndPoint = new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort),
+            EndPoint = endpoint,
             // Block sizes fit the interface each request came in on (a VLAN or tunnel may have less than 1500).
             InterfaceMtu = InterfaceMtu.Of,
         };

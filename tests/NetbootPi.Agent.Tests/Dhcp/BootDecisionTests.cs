@@ -1,6 +1,5 @@
 using System.Text;
 using NetbootPi.Agent.Dhcp;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tests.Site;
 using NetbootPi.Protocols.Dhcp;
@@ -13,7 +12,7 @@ namespace NetbootPi.Agent.Tests.Dhcp;
 public class BootDecisionTests
 {
     private static readonly SiteInventory Site = SiteText.Load(SiteText.Example).Inventory!;
-    private static readonly SiteDhcpPolicy Policy = new(new SiteState("netsoc.yaml", Site));
+    private static readonly SiteDhcpPolicy Policy = new(Site);
     private static DhcpNetwork Lan => Policy.Networks.Single(n => n.Name == "lan");
 
     /// <summary>The decision for a request on lan, answered from the box's address there (as the engine does).</summary>
@@ -142,18 +141,20 @@ public class BootDecisionTests
     }
 
     [Fact]
-    public void A_reload_changes_the_served_networks()
+    public void A_reload_changes_the_policy_of_the_next_request_not_of_one_in_flight()
     {
-        var state = new SiteState("t.yaml", SiteText.Load(SiteText.Minimal).Inventory!);
-        var policy = new SiteDhcpPolicy(state);
-        Assert.Equal("10.0.0.100", policy.Networks.Single().RangeStart.ToString());
         var path = Path.Combine(Path.GetTempPath(), $"netbootpi-{Guid.NewGuid():N}.yaml");
         try
         {
+            File.WriteAllText(path, SiteText.Minimal);
+            var state = new SiteState(path, SiteFile.Load(path).Inventory!);
+            var policies = new SiteDhcpPolicies(state);
+            var inFlight = policies.Current;
+            Assert.Same(inFlight, policies.Current); // derived once per snapshot
             File.WriteAllText(path, SiteText.Minimal.Replace("10.0.0.100-10.0.0.199", "10.0.0.50-10.0.0.60"));
-            var reloaded = new SiteState(path, state.Current);
-            reloaded.Reload();
-            Assert.Equal("10.0.0.50", new SiteDhcpPolicy(reloaded).Networks.Single().RangeStart.ToString());
+            state.Reload();
+            Assert.Equal("10.0.0.50", policies.Current.Networks.Single().RangeStart.ToString());
+            Assert.Equal("10.0.0.100", inFlight.Networks.Single().RangeStart.ToString());
         }
         finally
         {

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using NetbootPi.Agent.Http;
-using NetbootPi.Protocols.Tests.Tftp;
 
 namespace NetbootPi.Agent.Tests.Http;
 

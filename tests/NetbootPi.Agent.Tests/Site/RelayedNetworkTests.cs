@@ -1,5 +1,4 @@
 using NetbootPi.Agent.Dhcp;
-using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Server;
@@ -53,7 +52,7 @@ public class RelayedNetworkTests
     public void The_dhcp_policy_serves_it_without_an_interface_or_server_address()
     {
         var text = WithFar(Valid).Replace("ip: 10.0.0.11, profile: k", "ip: 10.70.2.5, profile: k", StringComparison.Ordinal);
-        var policy = new SiteDhcpPolicy(new SiteState("t.yaml", SiteText.Load(text).Inventory!));
+        var policy = new SiteDhcpPolicy(SiteText.Load(text).Inventory!);
         var far = policy.Networks.Single(n => n.Name == "far");
         Assert.Equal((null, null, "10.70.0.0/16"), (far.InterfaceName, far.ServerAddress, far.Subnet.ToString()));
         Assert.Equal(("10.70.1.100", "10.70.1.199"), (far.RangeStart.ToString(), far.RangeEnd.ToString()));
@@ -66,7 +65,7 @@ public class RelayedNetworkTests
     public void Boot_decisions_name_the_address_the_engine_got_the_request_at()
     {
         var text = WithFar(Valid).Replace("ip: 10.0.0.11, profile: k", "ip: 10.70.2.5, profile: k", StringComparison.Ordinal);
-        var policy = new SiteDhcpPolicy(new SiteState("t.yaml", SiteText.Load(text).Inventory!));
+        var policy = new SiteDhcpPolicy(SiteText.Load(text).Inventory!);
         var far = policy.Networks.Single(n => n.Name == "far");
         var box = Ipv4Address.Parse("192.168.5.9");
         var request = new DhcpMessage { Operation = DhcpOperation.BootRequest, HardwareType = 1, HardwareAddressLength = 6 };

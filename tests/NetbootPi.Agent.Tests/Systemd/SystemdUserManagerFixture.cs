@@ -142,13 +142,13 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     }
 
     /// <summary>The manager's address, or a skip (a failure when CI=true, where everything must be there).</summary>
-    public DBusAddress RequireManager() => ManagerAddress ?? throw Support.Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
+    public DBusAddress RequireManager() => ManagerAddress ?? throw Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
 
     /// <summary>The user bus, or a skip (a failure when CI=true) naming the package it needs.</summary>
     public DBusAddress RequireBus()
     {
         RequireManager();
-        return BusAddress ?? throw Support.Peers.SkipOrFail($"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'");
+        return BusAddress ?? throw Peers.SkipOrFail($"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'");
     }
 
     public void WriteUnit(string name, string content) => File.WriteAllText(Path.Combine(UnitFolder, name), content);

@@ -92,5 +92,5 @@ public sealed class DBusDaemonFixture : IAsyncLifetime
     }
 
     /// <summary>The address, or a skip (a failure when CI=true, where the daemon must be there).</summary>
-    public DBusAddress RequireAddress() => Address ?? throw TestEnvironment.SkipOrFail(Unavailable ?? "no dbus-daemon");
+    public DBusAddress RequireAddress() => Address ?? throw Peers.SkipOrFail(Unavailable ?? "no dbus-daemon");
 }

@@ -99,7 +99,7 @@ public class DhcpEngineAllocationTests
     [Fact]
     public void Recovered_leases_are_honoured()
     {
-        var now = new Fakes.FakeTimeProvider().GetUtcNow();
+        var now = new FakeTimeProvider().GetUtcNow();
         DhcpLease[] recovered =
         [
             new(A("10.0.0.100"), Mac(1), DhcpLeaseState.Bound, now + TimeSpan.FromMinutes(30)),

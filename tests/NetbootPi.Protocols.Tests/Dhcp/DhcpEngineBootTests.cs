@@ -151,8 +151,9 @@ public class DhcpEngineBootTests
         Assert.Equal(DhcpDisposition.NotProxyNetwork, h.Last.Disposition);
     }
 
-    private sealed class LongUrlPolicy(TestDhcpPolicy inner) : IDhcpPolicy
+    private sealed class LongUrlPolicy(TestDhcpPolicy inner) : IDhcpPolicy, IDhcpPolicySource
     {
+        public IDhcpPolicy Current => this;
         public string Url { get; } = "http://10.0.0.1/" + new string('a', 150) + ".ipxe";
         public IReadOnlyList<DhcpNetwork> Networks => inner.Networks;
         public DhcpReservation? FindReservation(DhcpNetwork network, MacAddress mac) => null;

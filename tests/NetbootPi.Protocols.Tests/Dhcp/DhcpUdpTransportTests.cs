@@ -6,7 +6,6 @@ using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dhcp.Server;
 using NetbootPi.Protocols.Dhcp.Transport;
 using NetbootPi.Protocols.Net;
-using NetbootPi.Protocols.Tests.Fakes;
 
 namespace NetbootPi.Protocols.Tests.Dhcp;
 

@@ -2,7 +2,6 @@ using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dhcp.Server;
 using NetbootPi.Protocols.Net;
-using NetbootPi.Protocols.Tests.Fakes;
 
 namespace NetbootPi.Protocols.Tests.Dhcp;
 

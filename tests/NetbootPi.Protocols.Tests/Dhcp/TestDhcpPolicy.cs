@@ -8,10 +8,13 @@ namespace NetbootPi.Protocols.Tests.Dhcp;
 
 /// <summary>
 /// A small policy in the spirit of the agent's: statics by MAC; PXE clients get a loader by architecture,
-/// iPXE gets a script URL and 175.176 = 1, everyone else no boot offer.
+/// iPXE gets a script URL and 175.176 = 1, everyone else no boot offer. Its own source: tests change it in place
+/// between requests.
 /// </summary>
-internal sealed class TestDhcpPolicy : IDhcpPolicy
+internal sealed class TestDhcpPolicy : IDhcpPolicy, IDhcpPolicySource
 {
+    public IDhcpPolicy Current => this;
+
     public List<DhcpNetwork> NetworkList { get; } = [];
     public Dictionary<MacAddress, DhcpReservation> Reservations { get; } = [];
     public HashSet<MacAddress> NoBoot { get; } = [];

@@ -11,14 +11,14 @@ public sealed partial class DhcpEngine
     {
         var network = served.Network;
         var mac = request.ClientMac;
-        var reservation = _policy.FindReservation(network, mac);
+        var reservation = served.Policy.FindReservation(network, mac);
         Ipv4Address address;
         if (reservation is not null) address = reservation.Address;
         else if (!TryChooseDynamic(request, network, mac, now, out address))
             return DhcpEngineResult.Drop(DhcpDisposition.PoolExhausted, network.Name);
 
         _table.HoldOffer(address, mac, now + _options.OfferHold, now);
-        var boot = _policy.DecideBoot(network, request, served.Server);
+        var boot = served.Policy.DecideBoot(network, request, served.Server);
         BuildReply(request, served, DhcpMessageType.Offer, address, reservation, boot, withLease: true);
         return Finish(request, context, network, DhcpMessageType.Offer, buffer, ticket: 0);
     }
@@ -100,7 +100,7 @@ public sealed partial class DhcpEngine
         var address = hasRequested ? requested : request.ClientAddress;
         if (address.IsAny) return Nak(request, context, served, buffer);
 
-        var reservation = _policy.FindReservation(network, mac);
+        var reservation = served.Policy.FindReservation(network, mac);
         // §4.3.2 INIT-REBOOT/RENEWING/REBINDING: an address not on this network, or not this client's, is NAKed
         // (this server is authoritative for its networks).
         if (!network.Subnet.Contains(address) || !IsAcceptable(network, address, mac, reservation, now))
@@ -109,7 +109,7 @@ public sealed partial class DhcpEngine
         var lease = new DhcpLease(address, mac, DhcpLeaseState.Bound, now + network.LeaseTime);
         _table.Apply(lease);
         var ticket = _journal.Append(lease);
-        var boot = _policy.DecideBoot(network, request, served.Server);
+        var boot = served.Policy.DecideBoot(network, request, served.Server);
         BuildReply(request, served, DhcpMessageType.Ack, address, reservation, boot, withLease: true);
         return Finish(request, context, network, DhcpMessageType.Ack, buffer, ticket);
     }
@@ -159,8 +159,8 @@ public sealed partial class DhcpEngine
     private DhcpEngineResult Inform(DhcpMessage request, in DhcpReceiveContext context, Served served, Span<byte> buffer)
     {
         // RFC 2131 §4.3.5: configuration only — no yiaddr, no lease time.
-        var boot = _policy.DecideBoot(served.Network, request, served.Server);
-        var reservation = _policy.FindReservation(served.Network, request.ClientMac);
+        var boot = served.Policy.DecideBoot(served.Network, request, served.Server);
+        var reservation = served.Policy.FindReservation(served.Network, request.ClientMac);
         BuildReply(request, served, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, withLease: false);
         _reply.ClientAddress = request.ClientAddress;
         return Finish(request, context, served.Network, DhcpMessageType.Ack, buffer, ticket: 0);

@@ -25,7 +25,7 @@ public sealed partial class DhcpEngine
         else
             return DhcpEngineResult.Drop(DhcpDisposition.ProxyNothingToSay, network.Name);
 
-        var boot = _policy.DecideBoot(network, request, served.Server);
+        var boot = served.Policy.DecideBoot(network, request, served.Server);
         if (!boot.Boots) return DhcpEngineResult.Drop(DhcpDisposition.ProxyNothingToSay, network.Name);
 
         StartReply(request, served.Server, replyType);

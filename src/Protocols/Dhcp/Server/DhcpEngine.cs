@@ -15,7 +15,7 @@ public sealed partial class DhcpEngine
     public const int ClientPort = 68;
     public const int PxeBootServerPort = 4011;
 
-    private readonly IDhcpPolicy _policy;
+    private readonly IDhcpPolicySource _policies;
     private readonly ILeaseJournal _journal;
     private readonly TimeProvider _time;
     private readonly DhcpEngineOptions _options;
@@ -26,10 +26,10 @@ public sealed partial class DhcpEngine
     private readonly Lock _gate = new();
 
     /// <param name="recovered">Leases read back by the store at start-up, oldest first.</param>
-    public DhcpEngine(IDhcpPolicy policy, ILeaseJournal journal, TimeProvider time,
+    public DhcpEngine(IDhcpPolicySource policies, ILeaseJournal journal, TimeProvider time,
         IEnumerable<DhcpLease> recovered, DhcpEngineOptions? options = null)
     {
-        _policy = policy;
+        _policies = policies;
         _journal = journal;
         _time = time;
         _options = options ?? new DhcpEngineOptions();
@@ -42,6 +42,21 @@ public sealed partial class DhcpEngine
         lock (_gate) return [.. _table.Leases];
     }
 
+    /// <summary>
+    /// The MAC bound to <paramref name="address"/> now (a live, unexpired binding; not an offer, a released or a
+    /// declined address), or null. One lookup under the lock: cheap enough for every file a client fetches.
+    /// </summary>
+    public MacAddress? BoundTo(Ipv4Address address)
+    {
+        lock (_gate)
+        {
+            return _table.TryGetLease(address, out var lease) && lease.State == DhcpLeaseState.Bound &&
+                lease.ExpiresAt > _time.GetUtcNow()
+                ? lease.Mac
+                : null;
+        }
+    }
+
     /// <summary>Handles one parsed request; see <see cref="DhcpEngineResult"/> for what to do with the result.</summary>
     public DhcpEngineResult Handle(DhcpMessage request, in DhcpReceiveContext context, Span<byte> replyBuffer)
     {
@@ -52,10 +67,11 @@ public sealed partial class DhcpEngine
             or DhcpMessageType.Release or DhcpMessageType.Inform))
             return DhcpEngineResult.Drop(DhcpDisposition.UnexpectedMessageType);
 
-        var network = SelectNetwork(request, context);
+        var policy = _policies.Current;
+        var network = SelectNetwork(policy, request, context);
         if (network is null) return DhcpEngineResult.Drop(DhcpDisposition.UnknownNetwork);
         if (ServerAddressFor(network, context) is not { } server) return DhcpEngineResult.Drop(DhcpDisposition.NoServerAddress, network.Name);
-        var s = new Served(network, server);
+        var s = new Served(policy, network, server);
 
         lock (_gate)
         {
@@ -85,17 +101,19 @@ public sealed partial class DhcpEngine
         return local.IsAny || local == Ipv4Address.Broadcast || local.Value >> 28 == 0xE ? null : local;
     }
 
-    /// <summary>The network a request belongs to and the box's address on it for this request.</summary>
-    private readonly record struct Served(DhcpNetwork Network, Ipv4Address Server);
+    /// <summary>
+    /// The policy answering this request (one site snapshot for all of it), the network the request belongs to,
+    /// and the box's address on it for this request.
+    /// </summary>
+    private readonly record struct Served(IDhcpPolicy Policy, DhcpNetwork Network, Ipv4Address Server);
 
     /// <summary>
     /// Relayed requests belong to the network containing giaddr (RFC 2131 §4.3.1: giaddr identifies the
     /// client's subnet); direct ones to the network served on the arrival interface.
     /// </summary>
-    private DhcpNetwork? SelectNetwork(DhcpMessage request, in DhcpReceiveContext context)
+    private static DhcpNetwork? SelectNetwork(IDhcpPolicy policy, DhcpMessage request, in DhcpReceiveContext context)
     {
-        var networks = _policy.Networks;
-        foreach (var n in networks)
+        foreach (var n in policy.Networks)
         {
             if (request.GatewayAddress.IsAny ? n.InterfaceName == context.InterfaceName : n.Subnet.Contains(request.GatewayAddress))
                 return n;

@@ -3,8 +3,9 @@ using NetbootPi.Protocols.Net;
 namespace NetbootPi.Protocols.Dhcp.Server;
 
 /// <summary>
-/// The site's answers the engine needs. Implemented by the agent from the current site snapshot; every
-/// member must be cheap and thread-safe, and the engine reads <see cref="Networks"/> once per request.
+/// The site's answers the engine needs, from one site snapshot: the engine takes one policy from its
+/// <see cref="IDhcpPolicySource"/> per request and asks it everything for that request, so a reload between two
+/// questions never answers one request from two sites. Every member must be cheap and thread-safe.
 /// </summary>
 public interface IDhcpPolicy
 {

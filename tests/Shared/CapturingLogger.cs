@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NetbootPi.Protocols.Tests.Tftp;
+namespace NetbootPi.Tests.Shared;
 
 /// <summary>Keeps every log line so that tests can check what the server reported.</summary>
 public sealed class CapturingLogger : ILogger

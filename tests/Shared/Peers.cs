@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Tests.Support;
+namespace NetbootPi.Tests.Shared;
 
 /// <summary>
 /// Real programs a test talks to. Missing ones skip the test with the reason, except on CI (CI=true), where

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace NetbootPi.Agent.Hosting;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
 /// sd_notify(3) without libsystemd: datagrams to $NOTIFY_SOCKET (a path, or '@' for the abstract namespace).

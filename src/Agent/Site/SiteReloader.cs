@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os.Systemd;
 
-namespace NetbootPi.Agent.Hosting;
+namespace NetbootPi.Agent.Site;
 
 /// <summary>SIGHUP reloads the site file: a valid file replaces the snapshot, an invalid one is reported and ignored.</summary>
 public sealed partial class SiteReloader(SiteState state, SystemdNotifier notifier, ILogger<SiteReloader> logger) : IHostedService

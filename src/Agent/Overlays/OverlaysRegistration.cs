@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Overlays;
+
+public static class OverlaysRegistration
+{
+    /// <summary>The overlay store and upload tokens, under <c>server.state_dir</c> of the site the agent starts with.</summary>
+    public static IServiceCollection AddOverlays(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new OverlayStore(sp.GetRequiredService<SiteState>().Current.Server.StateDirectory));
+        services.AddSingleton(sp => new OverlayTokens(sp.GetRequiredService<SiteState>().Current.Server.StateDirectory));
+        return services;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace NetbootPi.Agent.Site;
+
+/// <summary>
+/// The running agent's one site snapshot. Readers take <see cref="Current"/> once per request and use that
+/// snapshot throughout; a reload swaps in a new one atomically, and an invalid file never replaces it.
+/// </summary>
+public sealed partial class SiteState(string path, SiteInventory initial, ILogger<SiteState>? logger = null)
+{
+    private readonly ILogger _logger = logger ?? NullLogger<SiteState>.Instance;
+    private SiteInventory _current = initial;
+
+    public string Path { get; } = path;
+
+    public SiteInventory Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Raised after a new snapshot is in place, with the new snapshot. Each handler runs on its own: one that
+    /// throws is logged and the others still run, so no service misses a reload because another failed.
+    /// </summary>
+    public event Action<SiteInventory>? Changed;
+
+    /// <summary>Reads the file again; swaps the snapshot only if the file is valid.</summary>
+    public SiteLoadResult Reload()
+    {
+        var result = SiteFile.Load(Path);
+        if (result.Inventory is { } next)
+        {
+            Volatile.Write(ref _current, next);
+            Notify(next);
+        }
+        return result;
+    }
+
+    private void Notify(SiteInventory next)
+    {
+        if (Changed is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<SiteInventory>)handler).Invoke(next);
+            }
+            catch (Exception e)
+            {
+                // A handler's bug must not keep the other services on the old snapshot, nor end the reload.
+                LogHandlerFailed(handler.Method.DeclaringType?.Name ?? "?", e);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "site reload: {Service} failed to take the new site")]
+    private partial void LogHandlerFailed(string service, Exception error);
+}
