@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Upstream;
 
@@ -16,7 +17,7 @@ internal static class FetchCommand
             return CommandLine.ExitInvalid;
         }
         using var http = UpstreamHttp.CreateClient();
-        using var cache = new UpstreamCache(site.Server.StateDirectory, http, NullLogger<UpstreamCache>.Instance);
+        using var cache = new UpstreamCache(site.Server.StateDirectory, AtomicFiles.Local, http, NullLogger<UpstreamCache>.Instance);
         var failed = 0;
         foreach (var profile in site.Profiles)
             foreach (var (name, url) in UpstreamArtifacts.Of(profile))

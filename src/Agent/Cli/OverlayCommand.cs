@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 
@@ -27,7 +28,7 @@ internal static class OverlayCommand
             stderr.WriteLine($"netbootpi: no host named '{who}' in {configPath}, and it is not a MAC address");
             return CommandLine.ExitInvalid;
         }
-        var store = new OverlayStore(site.Server.StateDirectory);
+        var store = new OverlayStore(site.Server.StateDirectory, AtomicFiles.Local);
         switch (args[0])
         {
             case "list":
@@ -91,7 +92,7 @@ internal static class OverlayCommand
             stderr.WriteLine($"netbootpi: {host.Name} has the static address {ip}: its uploads are accepted from that address, and a token is not used");
             return CommandLine.ExitInvalid;
         }
-        stdout.WriteLine(new OverlayTokens(site.Server.StateDirectory).Issue(mac, rotate));
+        stdout.WriteLine(new OverlayTokens(site.Server.StateDirectory, AtomicFiles.Local).Issue(mac, rotate));
         return CommandLine.ExitOk;
     }
 }

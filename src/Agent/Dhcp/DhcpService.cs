@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Leases;
@@ -16,7 +17,7 @@ namespace NetbootPi.Agent.Dhcp;
 /// not exist yet (a VLAN that networkd has still to create) are picked up when they appear, and a reload that
 /// adds or drops a DHCP network opens or closes its sockets.
 /// </summary>
-public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> logger, TimeProvider time)
+public sealed partial class DhcpService(SiteState state, INetworkInterfaces interfaces, ILogger<DhcpService> logger, TimeProvider time)
     : BackgroundService, IDhcpTransportObserver, IDhcpBindings
 {
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
@@ -141,21 +142,24 @@ public sealed partial class DhcpService(SiteState state, ILogger<DhcpService> lo
     /// </summary>
     private void StartAdvertiser(string name)
     {
+        if (interfaces.Find(name) is not { Mac: { } mac } nic)
+        {
+            LogNoAdvertiser(name, "it has no hardware address");
+            return;
+        }
         try
         {
-            var index = int.Parse(File.ReadAllText($"/sys/class/net/{name}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            if (!MacAddress.TryParse(File.ReadAllText($"/sys/class/net/{name}/address").Trim(), out var mac)) return;
-            var advertiser = new RouterAdvertiser(name, index, mac);
+            var advertiser = new RouterAdvertiser(name, nic.Index, mac);
             advertiser.Start();
             _advertisers[name] = advertiser;
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or FormatException)
+        catch (System.Net.Sockets.SocketException e)
         {
             LogNoAdvertiser(name, e.Message);
         }
     }
 
-    private static bool InterfaceExists(string name) => Directory.Exists(Path.Combine("/sys/class/net", name));
+    private bool InterfaceExists(string name) => interfaces.Find(name) is not null;
 
     void IDhcpTransportObserver.OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error) =>
         LogRejected(interfaceName, source, error);

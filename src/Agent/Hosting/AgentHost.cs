@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
+using NetbootPi.Agent.Os.Files;
+using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
@@ -45,6 +47,8 @@ public static class AgentHost
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IAtomicFiles>(AtomicFiles.Local);
+        services.AddSingleton<INetworkInterfaces, SystemNetworkInterfaces>();
         services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
         services.AddHostedService<AgentLifecycle>();
         services.AddSite(sitePath, site);

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using NetbootPi.Protocols.Interop;
+using NetbootPi.Protocols.Files;
 
 namespace NetbootPi.Agent.Http;
 

@@ -29,14 +29,15 @@ public static class OverlayCheck
         _ => "ok",
     };
 
-    public static OverlayRejection Check(string path, long maxDecompressedBytes)
+    /// <summary>Checks the whole of <paramref name="file"/> (seekable, read from its start; left open).</summary>
+    public static OverlayRejection Check(Stream file, long maxDecompressedBytes)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        file.Position = 0;
         Span<byte> magic = stackalloc byte[2];
         if (file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) < 2 || magic[0] != 0x1f || magic[1] != 0x8b)
             return OverlayRejection.NotGzip;
         file.Position = 0;
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
         using var limited = new LimitedStream(gzip, maxDecompressedBytes);
         try
         {
@@ -59,7 +60,7 @@ public static class OverlayCheck
         }
     }
 
-    private static bool TrailerMatches(FileStream file, long decompressed)
+    private static bool TrailerMatches(Stream file, long decompressed)
     {
         if (file.Length < 18) return false; // 10-byte header + 8-byte trailer at the least
         Span<byte> trailer = stackalloc byte[4];

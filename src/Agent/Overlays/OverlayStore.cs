@@ -1,5 +1,5 @@
 using System.Globalization;
-using NetbootPi.Agent.Storage;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Overlays;
@@ -15,7 +15,7 @@ public sealed record OverlayStoreResult(OverlayVersion? Stored, OverlayRejection
 /// (<c>000001.tar.gz</c>, ...). The newest is served; the last <see cref="KeptVersions"/> are kept.
 /// New versions appear atomically: a half-written upload is never served.
 /// </summary>
-public sealed class OverlayStore(string stateDirectory)
+public sealed class OverlayStore(string stateDirectory, IAtomicFiles files)
 {
     public const int KeptVersions = 5;
     public const long MaxCompressedBytes = 64L * 1024 * 1024;
@@ -52,40 +52,28 @@ public sealed class OverlayStore(string stateDirectory)
     /// Reads an upload to its end (at most <see cref="MaxCompressedBytes"/>), checks it, and makes it the
     /// current version; older versions beyond <see cref="KeptVersions"/> are deleted.
     /// </summary>
-    public async Task<OverlayStoreResult> StoreAsync(MacAddress mac, Stream upload, CancellationToken cancellation)
+    public async Task<OverlayStoreResult> StoreAsync(MacAddress mac, Stream body, CancellationToken cancellation)
     {
         var dir = DirectoryOf(mac);
         Directory.CreateDirectory(dir);
-        var tmp = AtomicFile.TemporaryPathFor(Path.Combine(dir, "upload" + Suffix));
-        try
+        await using var upload = files.Create(Path.Combine(dir, "upload" + Suffix));
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
         {
-            await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true))
-            {
-                var buffer = new byte[64 * 1024];
-                long total = 0;
-                int n;
-                while ((n = await upload.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-                {
-                    total += n;
-                    if (total > MaxCompressedBytes) return new OverlayStoreResult(null, OverlayRejection.TooLarge);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellation).ConfigureAwait(false);
-                }
-                file.Flush(flushToDisk: true);
-            }
-            var rejection = OverlayCheck.Check(tmp, MaxDecompressedBytes);
-            if (rejection != OverlayRejection.None) return new OverlayStoreResult(null, rejection);
-            lock (_gate)
-            {
-                var next = (Current(mac)?.Number ?? 0) + 1;
-                var path = Path.Combine(dir, next.ToString("D6", CultureInfo.InvariantCulture) + Suffix);
-                AtomicFile.Commit(tmp, path);
-                Prune(mac);
-                return new OverlayStoreResult(Current(mac), OverlayRejection.None);
-            }
+            total += n;
+            if (total > MaxCompressedBytes) return new OverlayStoreResult(null, OverlayRejection.TooLarge);
+            await upload.Content.WriteAsync(buffer.AsMemory(0, n), cancellation).ConfigureAwait(false);
         }
-        finally
+        var rejection = OverlayCheck.Check(upload.Content, MaxDecompressedBytes);
+        if (rejection != OverlayRejection.None) return new OverlayStoreResult(null, rejection);
+        lock (_gate)
         {
-            File.Delete(tmp);
+            var next = (Current(mac)?.Number ?? 0) + 1;
+            upload.Commit(Path.Combine(dir, next.ToString("D6", CultureInfo.InvariantCulture) + Suffix));
+            Prune(mac);
+            return new OverlayStoreResult(Current(mac), OverlayRejection.None);
         }
     }
 
@@ -100,8 +88,7 @@ public sealed class OverlayStore(string stateDirectory)
             var versions = List(mac);
             nowCurrent = versions.Count > 0 ? versions[^1] : null;
             if (versions.Count < 2) return false;
-            File.Delete(versions[^1].Path);
-            AtomicFile.SyncDirectory(DirectoryOf(mac));
+            files.Delete(versions[^1].Path);
             nowCurrent = versions[^2];
             return true;
         }
@@ -110,6 +97,6 @@ public sealed class OverlayStore(string stateDirectory)
     private void Prune(MacAddress mac)
     {
         var versions = List(mac);
-        for (var i = 0; i < versions.Count - KeptVersions; i++) File.Delete(versions[i].Path);
+        for (var i = 0; i < versions.Count - KeptVersions; i++) files.Delete(versions[i].Path);
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using NetbootPi.Agent.Storage;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Overlays;
@@ -11,7 +11,7 @@ namespace NetbootPi.Agent.Overlays;
 /// <c>netbootpi overlay token HOST</c> and sent by the host as <c>Authorization: Bearer TOKEN</c>.
 /// The agent reads the file at every upload, so a rotation by the CLI takes effect at once without a signal.
 /// </summary>
-public sealed class OverlayTokens(string stateDirectory)
+public sealed class OverlayTokens(string stateDirectory, IAtomicFiles files)
 {
     /// <summary>256 random bits as 64 lowercase hex digits: nothing a shell, a header or a file could mangle.</summary>
     public const int TokenLength = 64;
@@ -45,7 +45,7 @@ public sealed class OverlayTokens(string stateDirectory)
         if (!OperatingSystem.IsWindows()) Directory.CreateDirectory(Root, DirectoryMode);
         else Directory.CreateDirectory(Root);
         var token = RandomNumberGenerator.GetHexString(TokenLength, lowercase: true);
-        AtomicFile.WriteAllBytes(PathOf(mac), Encoding.ASCII.GetBytes(token + "\n"), FileMode);
+        files.Write(PathOf(mac), Encoding.ASCII.GetBytes(token + "\n"), FileMode);
         return token;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 using NetbootPi.Protocols.Tftp;
@@ -8,7 +9,7 @@ using NetbootPi.Protocols.Tftp;
 namespace NetbootPi.Agent.Tftp;
 
 /// <summary>The agent's TFTP server: loaders and Raspberry Pi boot files from the site's TFTP root.</summary>
-public sealed class TftpService(SiteState state, IPEndPoint endpoint, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class TftpService(SiteState state, IPEndPoint endpoint, INetworkInterfaces interfaces, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private TftpServer? _server;
 
@@ -20,7 +21,7 @@ public sealed class TftpService(SiteState state, IPEndPoint endpoint, ILoggerFac
         {
             EndPoint = endpoint,
             // Block sizes fit the interface each request came in on (a VLAN or tunnel may have less than 1500).
-            InterfaceMtu = InterfaceMtu.Of,
+            InterfaceMtu = a => interfaces.Holding(a)?.Mtu is > 0 and var mtu ? mtu : null,
         };
         _server = new TftpServer(options, new SiteTftpFiles(state), loggers.CreateLogger("NetbootPi.Tftp"));
         _server.Start();

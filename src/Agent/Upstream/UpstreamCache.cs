@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Site;
-using NetbootPi.Agent.Storage;
+using NetbootPi.Agent.Os.Files;
 
 namespace NetbootPi.Agent.Upstream;
 
@@ -19,7 +19,7 @@ public sealed record UpstreamResult(string? Path, UpstreamFailure Failure, strin
 /// becomes visible only complete (temporary file, length checked, fsync, rename): a failed or partial
 /// download is never served. Concurrent requests for one artifact share one download.
 /// </summary>
-public sealed partial class UpstreamCache(string stateDirectory, HttpClient http, ILogger<UpstreamCache> logger) : IDisposable
+public sealed partial class UpstreamCache(string stateDirectory, IAtomicFiles files, HttpClient http, ILogger<UpstreamCache> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<UpstreamResult>>> _inFlight = new(StringComparer.Ordinal);
     // Downloads outlive the request that started them (another may be waiting); they stop with the agent.
@@ -54,7 +54,6 @@ public sealed partial class UpstreamCache(string stateDirectory, HttpClient http
 
     private async Task<UpstreamResult> DownloadAsync(string url, string path)
     {
-        var tmp = AtomicFile.TemporaryPathFor(path);
         try
         {
             Directory.CreateDirectory(Root);
@@ -63,17 +62,13 @@ public sealed partial class UpstreamCache(string stateDirectory, HttpClient http
             if (!response.IsSuccessStatusCode)
                 return Failed(url, $"the mirror answered {(int)response.StatusCode} {response.ReasonPhrase}");
             var expected = response.Content.Headers.ContentLength;
-            long written;
-            await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true))
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(_stopping.Token).ConfigureAwait(false);
-                await body.CopyToAsync(file, 256 * 1024, _stopping.Token).ConfigureAwait(false);
-                written = file.Length;
-                file.Flush(flushToDisk: true);
-            }
+            await using var file = files.Create(path);
+            await using (var body = await response.Content.ReadAsStreamAsync(_stopping.Token).ConfigureAwait(false))
+                await body.CopyToAsync(file.Content, 256 * 1024, _stopping.Token).ConfigureAwait(false);
+            var written = file.Content.Length;
             if (expected is { } n && n != written)
                 return Failed(url, $"the mirror sent {written} of {n} bytes");
-            AtomicFile.Commit(tmp, path);
+            file.Commit();
             LogFetched(url, written);
             return new UpstreamResult(path, UpstreamFailure.None, $"fetched {written} bytes");
         }
@@ -83,7 +78,6 @@ public sealed partial class UpstreamCache(string stateDirectory, HttpClient http
         }
         finally
         {
-            File.Delete(tmp);
             _inFlight.TryRemove(url, out _);
         }
     }

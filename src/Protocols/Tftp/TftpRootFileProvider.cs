@@ -1,5 +1,5 @@
 using System.Net;
-using NetbootPi.Protocols.Interop;
+using NetbootPi.Protocols.Files;
 
 namespace NetbootPi.Protocols.Tftp;
 

@@ -24,7 +24,7 @@ public sealed class TftpServerOptions
     public int Mtu { get; init; } = 1500;
 
     /// <summary>
-    /// The MTU of the interface holding a local address (for example <see cref="Net.InterfaceMtu.Of"/>), asked
+    /// The MTU of the interface holding a local address (for example <see cref="Net.LocalInterfaces.MtuOf"/>), asked
     /// once per transfer for the address its request came to, so that each interface gets its own cap.
     /// </summary>
     public Func<IPAddress, int?>? InterfaceMtu { get; init; }

@@ -5,18 +5,9 @@ using NetbootPi.Agent.Overlays;
 namespace NetbootPi.Agent.Tests.Overlays;
 
 /// <summary>What an uploaded overlay must be: gzip, tar inside, bounded when unpacked.</summary>
-public class OverlayCheckTests : IDisposable
+public class OverlayCheckTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("netbootpi-ovlcheck-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(byte[] bytes)
-    {
-        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private static MemoryStream Write(byte[] bytes) => new(bytes, writable: false);
 
     private static byte[] Gzip(byte[] content)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tests.Site;
 using NetbootPi.Agent.Tests.Support;
@@ -45,7 +46,7 @@ public class UpstreamCacheTests : IDisposable
         return result.Inventory!;
     }
 
-    private UpstreamCache Cache() => new(_dir, _http, NullLogger<UpstreamCache>.Instance);
+    private UpstreamCache Cache() => new(_dir, AtomicFiles.Local, _http, NullLogger<UpstreamCache>.Instance);
 
     private string[] CacheFiles() =>
         Directory.Exists(Path.Combine(_dir, "cache")) ? Directory.GetFiles(Path.Combine(_dir, "cache")) : [];

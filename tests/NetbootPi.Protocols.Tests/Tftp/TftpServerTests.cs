@@ -138,7 +138,7 @@ public sealed class TftpServerTests : IDisposable
         // Loopback's real MTU (65536, read from the system) lifts the 1500 default; a lookup that knows nothing
         // about the address leaves the default in place.
         foreach (var (lookup, granted) in new (Func<IPAddress, int?>, string)[]
-                 { (InterfaceMtu.Of, "65464"), (_ => 1420, "1388"), (_ => null, "1468") })
+                 { (LocalInterfaces.MtuOf, "65464"), (_ => 1420, "1388"), (_ => null, "1468") })
         {
             await using var server = new TftpServer(new TftpServerOptions
             {

@@ -1,4 +1,4 @@
-using NetbootPi.Protocols.Interop;
+using NetbootPi.Protocols.Files;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Protocols.Dhcp.Leases;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -214,22 +213,8 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         return message.GatewayAddress.IsAny ? Ipv4Address.Any : InterfaceAddress(interfaceName);
     }
 
-    private static Ipv4Address InterfaceAddress(string interfaceName)
-    {
-        try
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                if (nic.Name != interfaceName) continue;
-                foreach (var u in nic.GetIPProperties().UnicastAddresses)
-                    if (u.Address.AddressFamily == AddressFamily.InterNetwork) return Ipv4Address.FromIPAddress(u.Address);
-            }
-        }
-        catch (NetworkInformationException)
-        {
-        }
-        return Ipv4Address.Any;
-    }
+    private static Ipv4Address InterfaceAddress(string interfaceName) =>
+        LocalInterfaces.Find(interfaceName)?.Ipv4 is [var primary, ..] ? primary.Address : Ipv4Address.Any;
 
     /// <summary>
     /// Tickets grow in the order replies are queued, so the head of the queue is the oldest: once it is durable,

@@ -1,7 +1,7 @@
 using System.Text;
-using NetbootPi.Protocols.Interop;
+using NetbootPi.Protocols.Files;
 
-namespace NetbootPi.Protocols.Tests.Interop;
+namespace NetbootPi.Protocols.Tests.Files;
 
 /// <summary>
 /// Files open beneath a served root and nowhere else, and the root follows every change that moves it.

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using NetbootPi.Protocols.Interop;
 
-namespace NetbootPi.Protocols.Interop;
+namespace NetbootPi.Protocols.Files;
 
 /// <summary>Makes a directory's entries (a rename, a new file) durable: open the directory, fsync it, close it.</summary>
 public static class DirectorySync

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NetbootPi.Protocols.Interop;
 
-namespace NetbootPi.Protocols.Interop;
+namespace NetbootPi.Protocols.Files;
 
 /// <summary>How <see cref="ServedRoot.Open"/> ended.</summary>
 public enum BeneathOpen

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using NetbootPi.Protocols.Interop;
 
-namespace NetbootPi.Protocols.Interop;
+namespace NetbootPi.Protocols.Files;
 
 /// <summary>
 /// The path the kernel actually opened, with every symlink and <c>..</c> resolved: read back from

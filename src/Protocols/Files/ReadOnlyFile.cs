@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using NetbootPi.Protocols.Interop;
 
-namespace NetbootPi.Protocols.Interop;
+namespace NetbootPi.Protocols.Files;
 
 /// <summary>
 /// What a server needs of a file it opened itself with open(2) (see <see cref="ServedRoot"/>): <see cref="FileStream"/>
