@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using NetbootPi.Agent.Boot;
+using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;

@@ -1,4 +1,4 @@
-using NetbootPi.Agent.Boot;
+using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Cli;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tests.Support;

@@ -1,10 +1,10 @@
-using NetbootPi.Agent.Boot;
+using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tests.Site;
 using NetbootPi.Agent.Tests.Support;
 using NetbootPi.Protocols.Net;
 
-namespace NetbootPi.Agent.Tests.Boot;
+namespace NetbootPi.Agent.Tests.Render.Boot;
 
 /// <summary>Every profile kind rendered to an iPXE script, byte for byte against Golden/ipxe/.</summary>
 public class IpxeScriptTests

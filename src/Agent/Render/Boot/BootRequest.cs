@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Boot;
+namespace NetbootPi.Agent.Render.Boot;
 
 /// <summary>
 /// What a script needs to know about the request it answers: the box as the client reached it. Taken from the

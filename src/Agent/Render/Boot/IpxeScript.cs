@@ -1,8 +1,6 @@
-using System.Globalization;
-using System.Text;
 using NetbootPi.Agent.Site;
 
-namespace NetbootPi.Agent.Boot;
+namespace NetbootPi.Agent.Render.Boot;
 
 /// <summary>
 /// Renders iPXE scripts: a pure function of the site snapshot, the machine's binding and the request.
@@ -26,12 +24,12 @@ public static partial class IpxeScript
     /// </summary>
     public static string RenderGeneric(BootRequest request)
     {
-        var w = new StringBuilder();
-        w.Append("#!ipxe\n");
-        w.Append("# netbootpi: continue with this machine's own script\n");
-        w.Append(":start\n");
+        var w = new LineWriter();
+        w.Line("#!ipxe");
+        w.Line("# netbootpi: continue with this machine's own script");
+        w.Line(":start");
         // ${net0/mac} is the colon form BootUrls.Script names scripts by.
-        w.Append(CultureInfo.InvariantCulture, $"chain --autofree {request.BoxUrl}/boot/${{net0/mac}}.ipxe || goto failed\n");
+        w.Line($"chain --autofree {request.BoxUrl}/boot/${{net0/mac}}.ipxe || goto failed");
         AppendFailed(w, "", "start");
         return w.ToString();
     }
@@ -39,18 +37,18 @@ public static partial class IpxeScript
     /// <summary>The script for the machine <paramref name="binding"/> describes, from its boot profile.</summary>
     public static string Render(SiteInventory site, HostBinding binding, BootRequest request)
     {
-        var w = new StringBuilder();
-        w.Append("#!ipxe\n");
+        var w = new LineWriter();
+        w.Line("#!ipxe");
         var who = binding.Host is { } h ? $"{h.Name} ({binding.Mac})" : $"unknown machine {binding.Mac}";
-        w.Append(CultureInfo.InvariantCulture, $"# netbootpi site {site.Site.Name}: {who}, profile {binding.ProfileName}\n");
+        w.Line($"# netbootpi site {site.Site.Name}: {who}, profile {binding.ProfileName}");
         if (binding.Profile is not { } profile)
         {
             var why = binding.IsKnown
                 ? $"{binding.Host!.Name} has profile none"
                 : "this machine is not in the site file and defaults.profile is none";
-            w.Append(CultureInfo.InvariantCulture, $"echo netbootpi: no network boot for {binding.Mac}: {why}\n");
+            w.Line($"echo netbootpi: no network boot for {binding.Mac}: {why}");
             AppendExitComment(w);
-            w.Append("exit\n");
+            w.Line("exit");
             return w.ToString();
         }
         var ctx = new Context(site, binding, request, who);
@@ -61,7 +59,7 @@ public static partial class IpxeScript
 
     private sealed record Context(SiteInventory Site, HostBinding Binding, BootRequest Request, string Who);
 
-    private static void AppendProfile(StringBuilder w, Context ctx, BootProfile profile, string prefix)
+    private static void AppendProfile(LineWriter w, Context ctx, BootProfile profile, string prefix)
     {
         switch (profile.Kind)
         {
@@ -72,45 +70,45 @@ public static partial class IpxeScript
                 AppendKernel(w, ctx, profile, prefix);
                 break;
             case ProfileKind.Local:
-                w.Append(CultureInfo.InvariantCulture, $"echo netbootpi: {ctx.Who} boots from its local disk\n");
+                w.Line($"echo netbootpi: {ctx.Who} boots from its local disk");
                 AppendExitComment(w);
-                w.Append("exit\n");
+                w.Line("exit");
                 break;
             default:
                 throw new InvalidOperationException($"profile {profile.Name}: menus cannot nest (the site reader rejects them)");
         }
     }
 
-    private static void AppendExitComment(StringBuilder w) =>
+    private static void AppendExitComment(LineWriter w) =>
         // exit hands control back to the firmware, which goes on to its next boot device (normally the local
         // disk). sanboot would need the disk's number, exists only for BIOS drives, and ignores the boot order
         // the firmware was set up with; exit works the same under BIOS and UEFI.
-        w.Append("# exit: the firmware continues with its next boot device (the local disk)\n");
+        w.Line("# exit: the firmware continues with its next boot device (the local disk)");
 
-    private static void AppendMenuProfile(StringBuilder w, Context ctx, BootProfile menu)
+    private static void AppendMenuProfile(LineWriter w, Context ctx, BootProfile menu)
     {
         var items = menu.MenuItems.Select(ctx.Site.FindProfile).OfType<BootProfile>().ToList();
         var defaultItem = menu.MenuDefault ?? items[0].Name;
-        w.Append(":menu\n");
-        w.Append(CultureInfo.InvariantCulture, $"menu netbootpi: {ctx.Who}\n");
+        w.Line(":menu");
+        w.Line($"menu netbootpi: {ctx.Who}");
         foreach (var p in items)
-            w.Append(CultureInfo.InvariantCulture, $"item {Label(p.Name, "start")} {p.Name}{(p.Name == defaultItem ? " (default)" : "")}\n");
-        w.Append("item --gap\n");
-        w.Append("item shell iPXE shell\n");
-        w.Append("item exit Exit (boot the next device)\n");
-        w.Append(CultureInfo.InvariantCulture,
-            $"choose{TimeoutOption(menu.MenuTimeout)} --default {Label(defaultItem, "start")} target || goto shell\n");
-        w.Append("goto ${target}\n");
-        w.Append(":shell\n");
-        w.Append("shell\n");
-        w.Append("goto menu\n");
-        w.Append(":exit\n");
+            w.Line($"item {Label(p.Name, "start")} {p.Name}{(p.Name == defaultItem ? " (default)" : "")}");
+        w.Line("item --gap");
+        w.Line("item shell iPXE shell");
+        w.Line("item exit Exit (boot the next device)");
+        w.Line($"choose{TimeoutOption(menu.MenuTimeout)} --default {Label(defaultItem, "start")} target || goto shell");
+        w.Line("goto ${target}");
+        w.Line(":shell");
+        w.Line("shell");
+        w.Line("goto menu");
+        w.Line(":exit");
         AppendExitComment(w);
-        w.Append("exit\n");
+        w.Line("exit");
         foreach (var p in items)
         {
-            w.Append(CultureInfo.InvariantCulture, $"\n# profile {p.Name}\n");
-            w.Append(CultureInfo.InvariantCulture, $":{Label(p.Name, "start")}\n");
+            w.Blank();
+            w.Line($"# profile {p.Name}");
+            w.Line($":{Label(p.Name, "start")}");
             AppendProfile(w, ctx, p, p.Name + "-");
         }
     }
@@ -121,7 +119,7 @@ public static partial class IpxeScript
     private static string TimeoutOption(TimeSpan? timeout) =>
         timeout is { } t ? $" --timeout {(long)t.TotalMilliseconds}" : "";
 
-    private static void AppendKernel(StringBuilder w, Context ctx, BootProfile profile, string prefix)
+    private static void AppendKernel(LineWriter w, Context ctx, BootProfile profile, string prefix)
     {
         var args = new List<string>();
         // Under UEFI iPXE hands initrds to the kernel by name: initrd=NAME must be on the command line.
@@ -136,13 +134,12 @@ public static partial class IpxeScript
         AddExtra(args, profile.Cmdline);
         if (profile.Console is { } console) args.Add("console=" + console);
 
-        w.Append(CultureInfo.InvariantCulture, $":{prefix}boot\n");
-        w.Append("imgfree\n");
-        w.Append(CultureInfo.InvariantCulture,
-            $"kernel {ArtifactUrl(ctx, profile, profile.Kernel!)} {string.Join(' ', args)} || goto {prefix}failed\n");
+        w.Line($":{prefix}boot");
+        w.Line("imgfree");
+        w.Line($"kernel {ArtifactUrl(ctx, profile, profile.Kernel!)} {string.Join(' ', args)} || goto {prefix}failed");
         foreach (var initrd in profile.Initrds)
-            w.Append(CultureInfo.InvariantCulture, $"initrd {ArtifactUrl(ctx, profile, initrd)} || goto {prefix}failed\n");
-        w.Append(CultureInfo.InvariantCulture, $"boot || goto {prefix}failed\n");
+            w.Line($"initrd {ArtifactUrl(ctx, profile, initrd)} || goto {prefix}failed");
+        w.Line($"boot || goto {prefix}failed");
         AppendFailed(w, prefix, $"{prefix}boot");
     }
 
@@ -166,13 +163,12 @@ public static partial class IpxeScript
             if (!args.Contains(a, StringComparer.Ordinal)) args.Add(a);
     }
 
-    private static void AppendFailed(StringBuilder w, string prefix, string retryLabel)
+    private static void AppendFailed(LineWriter w, string prefix, string retryLabel)
     {
-        w.Append(CultureInfo.InvariantCulture, $":{prefix}failed\n");
-        w.Append(CultureInfo.InvariantCulture,
-            $"echo netbootpi: download failed, retrying in {RetrySeconds} s (Ctrl-C for the iPXE shell)\n");
-        w.Append(CultureInfo.InvariantCulture, $"sleep {RetrySeconds} && goto {retryLabel} ||\n");
-        w.Append("shell\n");
-        w.Append(CultureInfo.InvariantCulture, $"goto {retryLabel}\n");
+        w.Line($":{prefix}failed");
+        w.Line($"echo netbootpi: download failed, retrying in {RetrySeconds} s (Ctrl-C for the iPXE shell)");
+        w.Line($"sleep {RetrySeconds} && goto {retryLabel} ||");
+        w.Line("shell");
+        w.Line($"goto {retryLabel}");
     }
 }

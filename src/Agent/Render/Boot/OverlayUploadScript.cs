@@ -1,14 +1,13 @@
-using NetbootPi.Agent.Boot;
 using NetbootPi.Protocols.Net;
 
-namespace NetbootPi.Agent.Http;
+namespace NetbootPi.Agent.Render.Boot;
 
 /// <summary>
 /// The host-side uploader served at <c>/apkovl/upload.sh</c>: packs the running Alpine host's changes with
 /// <c>lbu package</c> and PUTs them to the box, with the host's overlay token when it has one installed.
 /// Run on the host as <c>wget -qO- http://BOX/apkovl/upload.sh | sh</c>.
 /// </summary>
-internal static class OverlayUploadScript
+public static class OverlayUploadScript
 {
     /// <param name="box">The box as the host reached it.</param>
     /// <param name="mac">The MAC of the host the request came from, when the box knows it by its address.</param>

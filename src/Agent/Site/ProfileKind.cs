@@ -1,0 +1,3 @@
+namespace NetbootPi.Agent.Site;
+
+public enum ProfileKind { Alpine, Kernel, Local, Menu }

@@ -1,0 +1,13 @@
+namespace NetbootPi.Agent.Site;
+
+/// <summary>The <c>server:</c> section: where the agent keeps its files and how it is reached.</summary>
+public sealed record ServerSettings(string StateDirectory, string DataDirectory, int HttpPort, string? TftpRootSetting,
+    BootLoaders Loaders)
+{
+    public const string DefaultStateDirectory = "/var/lib/netbootpi";
+    public const string DefaultDataDirectory = "/srv/netbootpi";
+    public static readonly ServerSettings Default = new(DefaultStateDirectory, DefaultDataDirectory, 80, null, BootLoaders.Default);
+
+    /// <summary>The TFTP root: <c>server.tftp_root</c>, or <c>DATA_DIR/tftp</c>.</summary>
+    public string TftpRoot => TftpRootSetting ?? Path.Combine(DataDirectory, "tftp");
+}

@@ -1,0 +1,46 @@
+using NetbootPi.Agent.Site.Yaml;
+
+namespace NetbootPi.Agent.Site;
+
+// The document: its top-level sections read in order, then the checks across them.
+internal sealed partial class SiteReader
+{
+    private static readonly string[] TopKeys = ["site", "server", "networks", "profiles", "defaults", "hosts"];
+
+    private bool _networksComplete;
+    private HashSet<string> _declaredProfiles = [];
+
+    private SiteInventory? ReadDocument(YamlNode root)
+    {
+        var top = Mapping(root, "(document)", "a mapping with the sections site, networks, profiles, defaults and hosts",
+            TopKeys, ["site", "networks"]);
+        if (top is null) return null;
+
+        var site = top.TryGetValue("site", out var s) ? ReadSite(s) : null;
+        var server = top.TryGetValue("server", out var sv) ? ReadServer(sv) : ServerSettings.Default;
+        var networksBefore = _errors.Count;
+        var networks = top.TryGetValue("networks", out var n) ? ReadNetworks(n) : [];
+        // A host address can only be placed when every network could be read; otherwise say nothing about it.
+        _networksComplete = _errors.Count == networksBefore;
+        var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
+        _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
+        var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
+        var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
+
+        CheckNetworks(networks);
+        CheckProfiles(profiles);
+        if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
+        CheckHosts(hosts, networks, profiles, site?.Domain);
+
+        if (site is null || _errors.Count > 0) return null;
+        return new SiteInventory(site, server ?? ServerSettings.Default,
+            [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
+            [.. hosts.Select(x => x.Value)]);
+    }
+
+    /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>
+    private sealed record Located<T>(T Value, YamlNode Node, YamlScalar Key, Dictionary<string, YamlNode>? Fields = null)
+    {
+        public YamlNode At(string field) => Fields is not null && Fields.TryGetValue(field, out var n) ? n : Node;
+    }
+}
