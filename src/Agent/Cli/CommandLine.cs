@@ -1,93 +1,91 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using NetbootPi.Agent.Cli.Local;
 using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Os.Files;
 
 namespace NetbootPi.Agent.Cli;
 
-/// <summary>The <c>netbootpi</c> command line: parses the verb and hands off to one command.</summary>
+/// <summary>
+/// The <c>netbootpi</c> command line. <c>Local/</c> holds the commands that read the site and the state files
+/// themselves; <c>run</c> is the agent. Exit codes: 0 done, 1 the command could not do it (an invalid site, a
+/// missing host, a file it cannot write), 2 the command line itself was wrong.
+/// </summary>
 public static class CommandLine
 {
     public const int ExitOk = 0;
     public const int ExitInvalid = 1;
     public const int ExitUsage = 2;
 
-    private const string Usage = """
-        usage: netbootpi COMMAND [ARGS]
-
-          check FILE                       validate a site file; print a summary, or every error (exit 1)
-          show host NAME|MAC [--config FILE]
-                                           everything the site derives for one machine
-          run [--config FILE]              run the agent (systemd: Type=notify; SIGHUP reloads the site file)
-              [--listen ADDR] [--tftp-port N] [--http-listen ADDR:PORT] [--no-dhcp] [--no-tftp]
-                                           for labs and tests: listen on one address, move or leave out servers
-          overlay list|get|rollback HOST [FILE] [--config FILE]
-                                           stored Alpine overlays: list versions, copy the served one to
-                                           FILE ('-': stdout), or drop it to serve the one before
-          overlay token HOST [--rotate] [--config FILE]
-                                           the upload token of a host without a static address (made on
-                                           first use; --rotate replaces it): install it on the host as
-                                           /etc/netbootpi/token
-          events [HOST] [--config FILE]    boot events (script, kernel, initrd, modloop, overlay fetches)
-          fetch [--config FILE]            download every mirror artifact the profiles name into the cache
-          leases [--config FILE]           the DHCP leases the agent holds
-          --version                        print the version
-
-        FILE defaults to /etc/netbootpi/site.yaml.
-        """;
-
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellation = default)
     {
+        var root = Build(stdout, stderr);
         if (args.Length == 0)
         {
-            stderr.WriteLine(Usage);
+            stderr.WriteLine("netbootpi: no command given; 'netbootpi --help' lists them");
             return ExitUsage;
         }
-        var verb = args[0];
-        var rest = args.AsSpan(1);
-        switch (verb)
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            case "--version" or "version" when rest.IsEmpty:
-                stdout.WriteLine($"netbootpi {AgentVersion.Current}");
-                return ExitOk;
-            case "--help" or "-h" or "help":
-                stdout.WriteLine(Usage);
-                return ExitOk;
-            case "check":
-                return Options.TryParse(rest, positional: 1, out var check, out var checkError)
-                    ? CheckCommand.Run(check.Positional.Count == 1 ? check.Positional[0] : check.Config, stdout, stderr)
-                    : Fail(stderr, checkError);
-            case "show":
-                if (!Options.TryParse(rest, positional: 2, out var show, out var showError)) return Fail(stderr, showError);
-                if (show.Positional.Count != 2 || show.Positional[0] != "host")
-                    return Fail(stderr, "show takes: host NAME|MAC [--config FILE]");
-                return ShowCommand.Run(show.Positional[1], show.Config, stdout, stderr);
-            case "run":
-                if (!Options.TryParse(rest, positional: 0, out var run, out var runError, RunCommand.Values, RunCommand.Flags))
-                    return Fail(stderr, runError);
-                if (!RunCommand.TryGetEndpoints(run, out var endpoints, out var endpointError)) return Fail(stderr, endpointError);
-                return await RunCommand.RunAsync(run.Config, endpoints, stderr, cancellation).ConfigureAwait(false);
-            case "leases":
-                if (!Options.TryParse(rest, positional: 0, out var leases, out var leasesError)) return Fail(stderr, leasesError);
-                return LeasesCommand.Run(leases.Config, stdout, stderr);
-            case "overlay":
-                if (!Options.TryParse(rest, positional: 3, out var overlay, out var overlayError, flags: ["--rotate"])) return Fail(stderr, overlayError);
-                if (overlay.Positional.Count < 2) return Fail(stderr, "overlay takes: list|get|rollback|token HOST [FILE] [--rotate] [--config FILE]");
-                if (overlay.Flag("--rotate") && overlay.Positional[0] != "token") return Fail(stderr, "--rotate goes with overlay token only");
-                return OverlayCommand.Run(overlay.Positional, overlay.Config, overlay.Flag("--rotate"), stdout, stderr);
-            case "fetch":
-                if (!Options.TryParse(rest, positional: 0, out var fetch, out var fetchError)) return Fail(stderr, fetchError);
-                return await FetchCommand.RunAsync(fetch.Config, stdout, stderr).ConfigureAwait(false);
-            case "events":
-                if (!Options.TryParse(rest, positional: 1, out var ev, out var evError)) return Fail(stderr, evError);
-                return EventsCommand.Run(ev.Positional.Count == 1 ? ev.Positional[0] : null, ev.Config, stdout, stderr);
-            default:
-                return Fail(stderr, $"unknown command '{verb}'");
+            // The first mistake or two and where to look, not the whole usage after every typo.
+            foreach (var error in parse.Errors.Take(2)) stderr.WriteLine($"netbootpi: {error.Message}");
+            stderr.WriteLine($"see 'netbootpi {string.Join(' ', CommandPath(parse.CommandResult.Command, root))}--help'");
+            return ExitUsage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            }, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Commands name the file they were at; this is the last guard: one line, never a stack trace.
+            stderr.WriteLine($"netbootpi: a file could not be read or written: {FileErrors.Reason(e, "")}");
+            return ExitInvalid;
         }
     }
 
-    private static int Fail(TextWriter stderr, string message)
+    private static Command Build(TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine($"netbootpi: {message}");
-        stderr.WriteLine(Usage);
-        return ExitUsage;
+        // A plain command as the root: named netbootpi whatever the executable is called (a test host, a renamed
+        // binary), with help and our own --version (the version alone, without the source revision).
+        var root = new Command("netbootpi", "network boots, the box's own network and an out-of-band console, from one site file")
+        {
+            new HelpOption(),
+        };
+        var version = new Option<bool>("--version") { Description = "print the version" };
+        root.Options.Add(version);
+        root.Options.Add(SiteOption.Config);
+        root.SetAction(parse =>
+        {
+            if (!parse.GetValue(version))
+            {
+                stderr.WriteLine("netbootpi: no command given; 'netbootpi --help' lists them");
+                return ExitUsage;
+            }
+            stdout.WriteLine($"netbootpi {AgentVersion.Current}");
+            return ExitOk;
+        });
+        root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RunCommand.Create(stderr));
+        root.Subcommands.Add(OverlayCommand.Create(stdout, stderr));
+        root.Subcommands.Add(EventsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));
+        return root;
+    }
+
+    private static string CommandPath(Command command, Command root)
+    {
+        var names = new List<string>();
+        for (Symbol? s = command; s is Command c && c != root; s = c.Parents.FirstOrDefault()) names.Insert(0, c.Name);
+        return names.Count == 0 ? "" : string.Join(' ', names) + " ";
     }
 }

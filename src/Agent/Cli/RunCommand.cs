@@ -1,45 +1,74 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Cli;
 
 /// <summary><c>netbootpi run</c>: refuses to start on an invalid site file, otherwise runs until SIGTERM.</summary>
 internal static class RunCommand
 {
-    public static readonly string[] Values = ["--listen", "--tftp-port", "--http-listen"];
-    public static readonly string[] Flags = ["--no-dhcp", "--no-tftp"];
-
-    public static bool TryGetEndpoints(Options options, out AgentEndpoints endpoints, out string error)
+    public static Command Create(TextWriter stderr)
     {
-        endpoints = AgentEndpoints.Default;
-        error = "";
-        var address = IPAddress.Any;
-        if (options.Value("--listen") is { } listen && (!IPAddress.TryParse(listen, out address!) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+        var listen = new Option<IPAddress>("--listen")
         {
-            error = $"--listen: '{listen}' is not an IPv4 address";
-            return false;
-        }
-        var tftpPort = 69;
-        if (options.Value("--tftp-port") is { } tp && (!int.TryParse(tp, NumberStyles.None, CultureInfo.InvariantCulture, out tftpPort) || tftpPort > 65535))
+            Description = "listen on this IPv4 address only (labs and tests)",
+            HelpName = "ADDR",
+            CustomParser = r => Ipv4(r, r.Tokens[0].Value),
+        };
+        var tftpPort = new Option<int>("--tftp-port")
         {
-            error = $"--tftp-port: '{tp}' is not a port number (0 picks a free one)";
-            return false;
-        }
-        HttpListenAddress? http = null;
-        if (options.Value("--http-listen") is { } hl && !HttpListenAddress.TryParse(hl, out http))
+            Description = "the TFTP port (default 69; 0 picks a free one)",
+            HelpName = "N",
+            DefaultValueFactory = _ => 69,
+            CustomParser = r => Port(r, r.Tokens[0].Value, "--tftp-port"),
+        };
+        var httpListen = new Option<HttpListenAddress?>("--http-listen")
         {
-            error = $"--http-listen: '{hl}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)";
-            return false;
-        }
-        endpoints = new AgentEndpoints(address, tftpPort, EnableDhcp: !options.Flag("--no-dhcp"), EnableTftp: !options.Flag("--no-tftp"), http);
-        return true;
+            Description = "the HTTP address and port, instead of server.http_port on every address",
+            HelpName = "ADDR:PORT",
+            CustomParser = r =>
+            {
+                if (HttpListenAddress.TryParse(r.Tokens[0].Value, out var http)) return http;
+                r.AddError($"--http-listen: '{r.Tokens[0].Value}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)");
+                return null;
+            },
+        };
+        var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
+        var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
+        var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
+        {
+            listen, tftpPort, httpListen, noDhcp, noTftp,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var endpoints = new AgentEndpoints(parse.GetValue(listen) ?? IPAddress.Any, parse.GetValue(tftpPort),
+                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen));
+            return await RunAsync(SiteOption.PathOf(parse), endpoints, stderr, cancellation).ConfigureAwait(false);
+        });
+        return command;
     }
 
-    public static async Task<int> RunAsync(string configPath, AgentEndpoints endpoints, TextWriter stderr, CancellationToken cancellation)
+    private static IPAddress Ipv4(ArgumentResult r, string text)
+    {
+        if (Ipv4Address.TryParse(text, out var address)) return address.ToIPAddress();
+        r.AddError($"--listen: '{text}' is not an IPv4 address (expected a dotted quad like 127.0.0.1)");
+        return IPAddress.Any;
+    }
+
+    private static int Port(ArgumentResult r, string text, string option)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
+        r.AddError($"{option}: '{text}' is not a port number (0 picks a free one)");
+        return 0;
+    }
+
+    private static async Task<int> RunAsync(string configPath, AgentEndpoints endpoints, TextWriter stderr, CancellationToken cancellation)
     {
         var result = SiteFile.Load(configPath);
         if (result.Inventory is not { } site)

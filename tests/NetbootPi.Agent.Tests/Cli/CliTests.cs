@@ -161,12 +161,30 @@ public class CliTests
     [InlineData("check", "a", "b")]
     [InlineData("run", "--bogus")]
     [InlineData("run", "--config")]
-    public async Task Bad_usage_exits_2(params string[] args)
+    [InlineData("run", "--listen", "1.2.3")]
+    [InlineData("overlay", "list", "a", "extra")]
+    [InlineData("events", "a", "b")]
+    [InlineData]
+    public async Task Bad_usage_exits_2_with_a_short_error_and_where_to_look(params string[] args)
     {
-        var (code, _, e) = await Run(args);
+        var (code, o, e) = await Run(args);
         Assert.Equal(2, code);
+        Assert.Equal("", o);
         Assert.StartsWith("netbootpi: ", e);
-        Assert.Contains("usage: netbootpi COMMAND", e);
+        Assert.Contains("--help", e);
+        Assert.True(e.TrimEnd('\n').Split('\n').Length <= 3, $"a usage error is a line or two, not the whole usage:\n{e}");
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("check", "--help")]
+    [InlineData("overlay", "token", "-h")]
+    public async Task Help_is_there_for_every_command(params string[] args)
+    {
+        var (code, o, _) = await Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", o);
+        Assert.Contains("netbootpi " + string.Join(' ', args.SkipLast(1)), o);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 
-namespace NetbootPi.Agent.Cli;
+namespace NetbootPi.Agent.Cli.Local;
 
 /// <summary>The lines of <c>show host</c>: a known host's derived values, or what an unknown machine would get.</summary>
 internal static class HostReport

@@ -1,6 +1,6 @@
 using NetbootPi.Agent.Site;
 
-namespace NetbootPi.Agent.Cli;
+namespace NetbootPi.Agent.Cli.Local;
 
 /// <summary>The site at a glance: networks, ranges, profiles and hosts.</summary>
 internal static class Summary

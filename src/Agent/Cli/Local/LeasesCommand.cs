@@ -1,20 +1,22 @@
+using System.CommandLine;
 using System.Globalization;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp.Leases;
 
-namespace NetbootPi.Agent.Cli;
+namespace NetbootPi.Agent.Cli.Local;
 
 /// <summary><c>netbootpi leases</c>: the DHCP leases in the state directory, with the host each MAC belongs to.</summary>
 internal static class LeasesCommand
 {
-    public static int Run(string configPath, TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var result = SiteFile.Load(configPath);
-        if (result.Inventory is not { } site)
-        {
-            foreach (var e in result.Errors) stderr.WriteLine(e);
-            return CommandLine.ExitInvalid;
-        }
+        var command = new Command("leases", "the DHCP leases in the state directory");
+        command.SetAction(parse => SiteOption.Load(parse, stderr) is { } site ? Run(site, stdout, stderr) : CommandLine.ExitInvalid);
+        return command;
+    }
+
+    private static int Run(SiteInventory site, TextWriter stdout, TextWriter stderr)
+    {
         var directory = site.Server.StateDirectory;
         if (!File.Exists(Path.Combine(directory, LeaseStore.JournalFileName)) && !File.Exists(Path.Combine(directory, LeaseStore.SnapshotFileName)))
         {
