@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
 /// A unit's state as systemd reports it: LoadState ("loaded", "not-found", "masked", ...), ActiveState

@@ -1,6 +1,6 @@
 using NetbootPi.Protocols.DBus;
 
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
 /// <see cref="ISystemdManager"/> over D-Bus, talking to <c>org.freedesktop.systemd1</c>.

@@ -1,6 +1,6 @@
 using NetbootPi.Protocols.DBus;
 
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 public sealed partial class SystemdManager
 {

@@ -1,6 +1,6 @@
-using NetbootPi.Agent.Systemd;
+using NetbootPi.Agent.Os.Systemd;
 
-namespace NetbootPi.Agent.Tests.Systemd;
+namespace NetbootPi.Agent.Tests.Os.Systemd;
 
 public class JobTrackerTests
 {

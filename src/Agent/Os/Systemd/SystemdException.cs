@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>A unit operation did not succeed: its job ended with another result than "done", or systemd refused it.</summary>
 public sealed class SystemdException : Exception

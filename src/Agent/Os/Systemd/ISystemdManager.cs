@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
 /// Controls systemd units: the one way appliers start, stop and reconfigure services (wg-quick@, netctl@,

@@ -1,7 +1,7 @@
-using NetbootPi.Agent.Systemd;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Protocols.DBus;
 
-namespace NetbootPi.Agent.Tests.Systemd;
+namespace NetbootPi.Agent.Tests.Os.Systemd;
 
 /// <summary><see cref="SystemdManager"/> against a real systemd user manager, with unit files of its own.</summary>
 public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixture<SystemdUserManagerFixture>

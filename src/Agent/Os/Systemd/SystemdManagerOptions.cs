@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>How <see cref="SystemdManager"/> waits.</summary>
 public sealed record SystemdManagerOptions

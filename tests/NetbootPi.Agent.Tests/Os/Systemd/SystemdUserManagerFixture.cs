@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using NetbootPi.Protocols.DBus;
 
-namespace NetbootPi.Agent.Tests.Systemd;
+namespace NetbootPi.Agent.Tests.Os.Systemd;
 
 /// <summary>
 /// A real <c>systemd --user</c> manager of its own, in a private mount namespace with a tmpfs on /run/systemd

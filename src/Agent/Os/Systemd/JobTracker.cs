@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Systemd;
+namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
 /// Matches systemd's JobRemoved signals to the operations waiting for them. An operation registers before it
