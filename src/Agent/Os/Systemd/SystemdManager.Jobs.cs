@@ -1,4 +1,5 @@
-using NetbootPi.Protocols.DBus;
+using NetbootPi.Agent.Os.DBus;
+using Tmds.DBus.Protocol;
 
 namespace NetbootPi.Agent.Os.Systemd;
 
@@ -6,24 +7,22 @@ public sealed partial class SystemdManager
 {
     // StartUnit/StopUnit/RestartUnit/ReloadOrRestartUnit(s name, s mode) -> (o job); the job's end is announced
     // by JobRemoved(u id, o job, s unit, s result).
-    private async Task RunJobAsync(string operation, string method, string unit, CancellationToken cancellationToken)
+    private async Task RunJobAsync(string operation, string unit, Func<SystemdManagerProxy, string, Task<ObjectPath>> enqueue,
+        CancellationToken cancellationToken)
     {
-        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await GetSessionAsync(operation, unit, cancellationToken).ConfigureAwait(false);
         using var waiter = session.Jobs.Begin();
+        string result;
         try
         {
-            var call = MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, method, "ss");
-            call.WriteString(unit);
-            call.WriteString("replace");
-            using var reply = await session.Connection.CallAsync(call.CreateMessage(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            waiter.SetJobPath(reply.GetBodyReader().ReadObjectPath());
+            var job = await CallAsync(enqueue(session.Manager, unit), _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            waiter.SetJobPath(job.ToString());
         }
-        catch (DBusErrorException e)
+        catch (Exception e) when (Translate(operation, operation, unit, e) is { } translated)
         {
-            throw Refused(operation, operation, unit, e);
+            throw translated;
         }
 
-        string result;
         try
         {
             result = await waiter.Result.Task.WaitAsync(_options.JobTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -31,7 +30,14 @@ public sealed partial class SystemdManager
         catch (TimeoutException e)
         {
             throw new SystemdException(operation, unit,
-                $"the {operation} job for {unit} did not finish within {_options.JobTimeout.TotalSeconds:0} s", inner: e);
+                $"the {operation} job for {unit} did not finish within {_options.JobTimeout.TotalSeconds:0} s " +
+                $"(check: systemctl list-jobs; systemctl status {unit})", inner: e);
+        }
+        catch (DBusConnectionException e)
+        {
+            throw new SystemdException(operation, unit,
+                $"the D-Bus connection to systemd ({_where}) ended while the {operation} job for {unit} ran; its result is unknown " +
+                $"(check: systemctl status {unit}; the next operation connects again)", inner: e);
         }
         // "skipped": the job did not apply to the unit's state (e.g. a reload of a stopped unit); not a failure.
         if (result is "done" or "skipped") return;
@@ -40,16 +46,26 @@ public sealed partial class SystemdManager
             jobResult: result);
     }
 
-    private async Task<Session> GetSessionAsync(CancellationToken cancellationToken)
+    private async Task<Session> GetSessionAsync(string operation, string unit, CancellationToken cancellationToken)
     {
         await _sessionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_session is { Connection.IsConnected: true }) return _session;
-            if (_session is not null) await _session.DisposeAsync().ConfigureAwait(false);
+            if (_session is { IsConnected: true }) return _session;
+            _session?.Dispose();
             _session = null;
-            _session = await Session.OpenAsync(_connect, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _session = await Session.OpenAsync(_connect, _options.CallTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DBusConnectionException or DBusErrorReplyException or TimeoutException)
+            {
+                string detail = e is DBusErrorReplyException reply ? $"{reply.ErrorName}: {reply.ErrorMessage}" : e.Message;
+                throw new SystemdException(operation, unit,
+                    $"cannot reach systemd over D-Bus ({_where}): {detail} (check: is dbus running and systemd on the bus?)",
+                    errorName: (e as DBusErrorReplyException)?.ErrorName, inner: e);
+            }
             return _session;
         }
         finally
@@ -58,67 +74,66 @@ public sealed partial class SystemdManager
         }
     }
 
-    /// <summary>One connection with its JobRemoved subscription and the operations waiting on it.</summary>
-    private sealed class Session : IAsyncDisposable
+    /// <summary>One connection with its JobRemoved watch and the operations waiting on it.</summary>
+    private sealed class Session : IDisposable
     {
-        private SignalSubscription? _subscription;
+        private readonly Task<Exception?> _disconnected;
+        private IDisposable? _jobRemoved;
 
-        private Session(DBusConnection connection) => Connection = connection;
+        private Session(DBusConnection connection)
+        {
+            Connection = connection;
+            // systemd's private socket is peer-to-peer: no Hello, so no unique name, and messages carry no bus
+            // names (a destination or a sender rule would match nothing).
+            Destination = connection.UniqueName is null ? null : SystemdManagerProxy.ServiceName;
+            Manager = new SystemdManagerProxy(connection, Destination);
+            _disconnected = connection.DisconnectedAsync();
+        }
 
         public DBusConnection Connection { get; }
 
+        public string? Destination { get; }
+
+        public SystemdManagerProxy Manager { get; }
+
         public JobTracker Jobs { get; } = new();
 
-        public static async Task<Session> OpenAsync(Func<CancellationToken, Task<DBusConnection>> connect, CancellationToken cancellationToken)
+        public bool IsConnected => !_disconnected.IsCompleted;
+
+        public static async Task<Session> OpenAsync(Func<CancellationToken, Task<DBusConnection>> connect, TimeSpan timeout,
+            TimeProvider time, CancellationToken cancellationToken)
         {
             var connection = await connect(cancellationToken).ConfigureAwait(false);
             var session = new Session(connection);
             try
             {
-                session._subscription = await connection.AddMatchAsync(
-                    new MatchRule { Sender = Service, Interface = ManagerInterface, Member = "JobRemoved", Path = ManagerPath },
-                    session.OnJobRemoved, cancellationToken).ConfigureAwait(false);
-                // systemd sends its signals only once some client has called Subscribe.
-                using var reply = await connection.CallAsync(
-                    MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, "Subscribe").CreateMessage(),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-                _ = connection.Completion.ContinueWith(
-                    t => session.Jobs.FailAll(new DBusConnectionException(
-                        $"the D-Bus connection to systemd ({connection.Description}) closed while waiting for a job", t.Exception?.InnerException)),
+                // The watch first: a job may end as soon as systemd has it.
+                session._jobRemoved = await session.Manager.WatchJobRemovedAsync(
+                    notification =>
+                    {
+                        if (notification.HasValue) session.Jobs.OnJobRemoved(notification.Value.Job.ToString(), notification.Value.Result);
+                    },
+                    emitOnCapturedContext: false).AsTask().WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+                await session.Manager.SubscribeAsync().WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+                _ = session._disconnected.ContinueWith(
+                    t => session.Jobs.FailAll(t.Result is { } reason
+                        ? new DBusConnectionClosedException($"the connection closed: {reason.Message}", reason)
+                        : new DBusConnectionClosedException("the connection was disposed")),
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return session;
             }
             catch
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                session.Dispose();
                 throw;
             }
         }
 
-        private void OnJobRemoved(DBusMessage signal)
+        public void Dispose()
         {
-            if (signal.Signature != "uoss") return;
-            var reader = signal.GetBodyReader();
-            reader.ReadUInt32();
-            string job = reader.ReadObjectPath();
-            reader.ReadStringBytes(); // unit name: the job path identifies the operation
-            Jobs.OnJobRemoved(job, reader.ReadString());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_subscription is not null && Connection.IsConnected)
-            {
-                try
-                {
-                    await _subscription.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is DBusErrorException or DBusConnectionException or TimeoutException)
-                {
-                    // The connection is being closed anyway; a rule it cannot remove dies with it.
-                }
-            }
-            await Connection.DisposeAsync().ConfigureAwait(false);
+            // Disposing the connection also ends the watch and fails calls still waiting on it.
+            _jobRemoved?.Dispose();
+            Connection.Dispose();
         }
     }
 }

@@ -1,116 +1,121 @@
-using NetbootPi.Protocols.DBus;
+using NetbootPi.Agent.Os.DBus;
+using Tmds.DBus.Protocol;
 
 namespace NetbootPi.Agent.Os.Systemd;
 
 /// <summary>
-/// <see cref="ISystemdManager"/> over D-Bus, talking to <c>org.freedesktop.systemd1</c>.
+/// <see cref="ISystemdManager"/> over D-Bus (Tmds.DBus.Protocol), talking to <c>org.freedesktop.systemd1</c>
+/// through <see cref="SystemdManagerProxy"/> and <see cref="SystemdUnitProxy"/>.
 /// </summary>
 /// <remarks>
-/// It keeps one connection, subscribed to the manager's signals, and connects again on the next operation after
-/// that connection failed (the bus restarted, systemd re-executed). An operation in flight when the connection
-/// fails throws <see cref="DBusConnectionException"/>; it is not retried, because whether its job ran is unknown.
+/// It keeps one connection, subscribed to the manager's JobRemoved signal, and connects again on the next
+/// operation after that connection ended (the bus restarted, systemd re-executed). An operation in flight when the
+/// connection ends throws <see cref="SystemdException"/> saying so; it is not retried, because whether its job ran
+/// is unknown.
 /// </remarks>
 public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
 {
-    private const string Service = "org.freedesktop.systemd1";
-    private const string ManagerPath = "/org/freedesktop/systemd1";
-    private const string ManagerInterface = "org.freedesktop.systemd1.Manager";
-    private const string UnitInterface = "org.freedesktop.systemd1.Unit";
-
     private readonly Func<CancellationToken, Task<DBusConnection>> _connect;
+    private readonly string _where;
     private readonly SystemdManagerOptions _options;
     private readonly SemaphoreSlim _sessionLock = new(1, 1);
     private Session? _session;
     private bool _disposed;
 
-    /// <param name="connect">Opens a new connection to the bus systemd is on; called again after a failure.</param>
-    public SystemdManager(Func<CancellationToken, Task<DBusConnection>> connect, SystemdManagerOptions? options = null)
+    /// <summary>systemd at a D-Bus address: a bus it is on, or its private socket (<c>unix:path=/run/systemd/private</c>).</summary>
+    public SystemdManager(string address, SystemdManagerOptions? options = null)
+        : this(ct => DBusConnector.ConnectAsync(address, ct), options, address)
+    {
+    }
+
+    /// <param name="connect">Opens a new connection to systemd; called again after a connection ended.</param>
+    /// <param name="options">How long to wait.</param>
+    /// <param name="where">The address, for error messages.</param>
+    public SystemdManager(Func<CancellationToken, Task<DBusConnection>> connect, SystemdManagerOptions? options = null, string? where = null)
     {
         _connect = connect;
         _options = options ?? new SystemdManagerOptions();
+        _where = where ?? "its D-Bus connection";
     }
 
-    /// <summary>The system manager (PID 1) on the system bus.</summary>
-    public static SystemdManager ForSystemBus(SystemdManagerOptions? options = null)
-    {
-        var connectionOptions = new DBusConnectionOptions { TimeProvider = (options ?? new()).TimeProvider };
-        return new SystemdManager(ct => DBusConnection.ConnectAsync(DBusAddress.SystemBus, connectionOptions, ct), options);
-    }
+    /// <summary>The system manager (PID 1) on the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket).</summary>
+    public static SystemdManager ForSystemBus(SystemdManagerOptions? options = null) =>
+        new(DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket", options);
 
     public Task StartUnitAsync(string unit, CancellationToken cancellationToken = default) =>
-        RunJobAsync("start", "StartUnit", unit, cancellationToken);
+        RunJobAsync("start", unit, static (m, u) => m.StartUnitAsync(u, "replace"), cancellationToken);
 
     public Task StopUnitAsync(string unit, CancellationToken cancellationToken = default) =>
-        RunJobAsync("stop", "StopUnit", unit, cancellationToken);
+        RunJobAsync("stop", unit, static (m, u) => m.StopUnitAsync(u, "replace"), cancellationToken);
 
     public Task RestartUnitAsync(string unit, CancellationToken cancellationToken = default) =>
-        RunJobAsync("restart", "RestartUnit", unit, cancellationToken);
+        RunJobAsync("restart", unit, static (m, u) => m.RestartUnitAsync(u, "replace"), cancellationToken);
 
     public Task ReloadOrRestartUnitAsync(string unit, CancellationToken cancellationToken = default) =>
-        RunJobAsync("reload-or-restart", "ReloadOrRestartUnit", unit, cancellationToken);
+        RunJobAsync("reload-or-restart", unit, static (m, u) => m.ReloadOrRestartUnitAsync(u, "replace"), cancellationToken);
 
     public async Task<UnitState> GetUnitStateAsync(string unit, CancellationToken cancellationToken = default)
     {
-        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        string path;
+        var session = await GetSessionAsync("state", unit, cancellationToken).ConfigureAwait(false);
         try
         {
             // LoadUnit, unlike GetUnit, also answers for a unit that is not loaded (yet), e.g. never started.
-            var call = MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, "LoadUnit", "s");
-            call.WriteString(unit);
-            using var reply = await session.Connection.CallAsync(call.CreateMessage(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            path = reply.GetBodyReader().ReadObjectPath();
+            var path = await CallAsync(session.Manager.LoadUnitAsync(unit), _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            var states = await CallAsync(new SystemdUnitProxy(session.Connection, session.Destination, path).GetStatesAsync(),
+                _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            return new UnitState(states.LoadState, states.ActiveState, states.SubState);
         }
-        catch (DBusErrorException e)
+        catch (Exception e) when (Translate("read the state of", "state", unit, e) is { } translated)
         {
-            throw Refused("read the state of", "state", unit, e);
+            throw translated;
         }
-        string load = await GetStringPropertyAsync(session, path, "LoadState", cancellationToken).ConfigureAwait(false);
-        string active = await GetStringPropertyAsync(session, path, "ActiveState", cancellationToken).ConfigureAwait(false);
-        string sub = await GetStringPropertyAsync(session, path, "SubState", cancellationToken).ConfigureAwait(false);
-        return new UnitState(load, active, sub);
     }
 
     public async Task<IReadOnlyList<UnitFileChange>> EnableUnitFilesAsync(IReadOnlyList<string> unitFiles,
         CancellationToken cancellationToken = default)
     {
-        // EnableUnitFiles(as files, b runtime, b force) -> (b carries_install_info, a(sss) changes)
-        var call = MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, "EnableUnitFiles", "asbb");
-        WriteStrings(ref call, unitFiles);
-        call.WriteBoolean(false);
-        call.WriteBoolean(false);
-        using var reply = await CallUnitFilesAsync("enable", unitFiles, call.CreateMessage(), cancellationToken).ConfigureAwait(false);
-        var reader = reply.GetBodyReader();
-        reader.ReadBoolean();
-        return ReadChanges(ref reader);
+        string units = string.Join(", ", unitFiles);
+        var session = await GetSessionAsync("enable", units, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var reply = await CallAsync(session.Manager.EnableUnitFilesAsync(unitFiles, runtime: false, force: false),
+                _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            return [.. reply.Changes.Select(c => new UnitFileChange(c.Type, c.FileName, c.Destination))];
+        }
+        catch (Exception e) when (Translate("enable", "enable", units, e) is { } translated)
+        {
+            throw translated;
+        }
     }
 
     public async Task<IReadOnlyList<UnitFileChange>> DisableUnitFilesAsync(IReadOnlyList<string> unitFiles,
         CancellationToken cancellationToken = default)
     {
-        // DisableUnitFiles(as files, b runtime) -> (a(sss) changes)
-        var call = MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, "DisableUnitFiles", "asb");
-        WriteStrings(ref call, unitFiles);
-        call.WriteBoolean(false);
-        using var reply = await CallUnitFilesAsync("disable", unitFiles, call.CreateMessage(), cancellationToken).ConfigureAwait(false);
-        var reader = reply.GetBodyReader();
-        return ReadChanges(ref reader);
+        string units = string.Join(", ", unitFiles);
+        var session = await GetSessionAsync("disable", units, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var changes = await CallAsync(session.Manager.DisableUnitFilesAsync(unitFiles, runtime: false),
+                _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            return [.. changes.Select(c => new UnitFileChange(c.Type, c.FileName, c.Destination))];
+        }
+        catch (Exception e) when (Translate("disable", "disable", units, e) is { } translated)
+        {
+            throw translated;
+        }
     }
 
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await GetSessionAsync("daemon-reload", "", cancellationToken).ConfigureAwait(false);
         try
         {
-            var call = MessageWriter.CreateMethodCall(Service, ManagerPath, ManagerInterface, "Reload");
-            // A reload re-reads every unit file: allow it the job timeout rather than the usual call timeout.
-            using var reply = await session.Connection.CallAsync(call.CreateMessage(), _options.JobTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            // A reload re-reads every unit file: allow it the job timeout rather than the call timeout.
+            await CallAsync(session.Manager.ReloadAsync(), _options.JobTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (DBusErrorException e)
+        catch (Exception e) when (Translate("daemon-reload", "daemon-reload", "", e, _options.JobTimeout) is { } translated)
         {
-            throw new SystemdException("daemon-reload", "", $"systemd refused daemon-reload: {e.ErrorName}: {e.ErrorMessage}",
-                errorName: e.ErrorName, inner: e);
+            throw translated;
         }
     }
 
@@ -120,7 +125,7 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
         try
         {
             _disposed = true;
-            if (_session is not null) await _session.DisposeAsync().ConfigureAwait(false);
+            _session?.Dispose();
             _session = null;
         }
         finally
@@ -129,59 +134,34 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
         }
     }
 
-    private async Task<string> GetStringPropertyAsync(Session session, string path, string property, CancellationToken cancellationToken)
-    {
-        // org.freedesktop.DBus.Properties.Get(s interface, s property) -> (v value)
-        var call = MessageWriter.CreateMethodCall(Service, path, "org.freedesktop.DBus.Properties", "Get", "ss");
-        call.WriteString(UnitInterface);
-        call.WriteString(property);
-        using var reply = await session.Connection.CallAsync(call.CreateMessage(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var reader = reply.GetBodyReader();
-        var signature = reader.ReadVariantSignature();
-        if (signature.Length != 1 || signature[0] != DBusType.String)
-            throw new DBusProtocolException($"systemd returned {property} of {path} as '{System.Text.Encoding.ASCII.GetString(signature)}', not a string");
-        return reader.ReadString();
-    }
+    // The library's calls take no token and no timeout: a reply that never comes would wait until the connection
+    // ends. The wait is bounded here; the call itself stays with systemd.
+    private async Task<T> CallAsync<T>(Task<T> call, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await call.WaitAsync(timeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
 
-    private static void WriteStrings(ref MessageWriter writer, IReadOnlyList<string> values)
-    {
-        var array = writer.WriteArrayStart(DBusType.String);
-        foreach (var value in values) writer.WriteString(value);
-        writer.WriteArrayEnd(array);
-    }
+    private async Task CallAsync(Task call, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await call.WaitAsync(timeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
 
-    private static List<UnitFileChange> ReadChanges(ref MessageReader reader)
+    /// <summary>
+    /// The exception people read for a failed call: systemd's refusal with its error name, a lost connection, or
+    /// no answer in time; null (rethrow as is) for cancellation and bugs.
+    /// </summary>
+    private SystemdException? Translate(string verb, string operation, string unit, Exception e, TimeSpan? timeout = null)
     {
-        var changes = new List<UnitFileChange>();
-        int end = reader.ReadArrayStart(DBusType.StructBegin);
-        while (reader.HasNext(end))
+        string what = unit.Length > 0 ? $"{verb} {unit}" : verb;
+        return e switch
         {
-            reader.AlignStruct();
-            changes.Add(new UnitFileChange(reader.ReadString(), reader.ReadString(), reader.ReadString()));
-        }
-        return changes;
+            DBusErrorReplyException reply => new SystemdException(operation, unit,
+                $"systemd refused to {what}: {reply.ErrorName}: {reply.ErrorMessage}", errorName: reply.ErrorName, inner: e),
+            DBusConnectionException => new SystemdException(operation, unit,
+                $"the D-Bus connection to systemd ({_where}) ended before systemd answered to {what}: {e.Message} " +
+                "(check: is dbus running, did systemd re-execute? the next operation connects again)", inner: e),
+            TimeoutException => new SystemdException(operation, unit,
+                $"systemd did not answer to {what} within {(timeout ?? _options.CallTimeout).TotalSeconds:0} s (check: systemctl status; journalctl -b)",
+                inner: e),
+            DBusMessageException => new SystemdException(operation, unit,
+                $"systemd's answer to {what} was not what {nameof(SystemdManager)} reads: {e.Message}", inner: e),
+            _ => null,
+        };
     }
-
-    private async Task<DBusMessage> CallUnitFilesAsync(string operation, IReadOnlyList<string> unitFiles, MessageBuffer call,
-        CancellationToken cancellationToken)
-    {
-        string units = string.Join(", ", unitFiles);
-        try
-        {
-            var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-            return await session.Connection.CallAsync(call, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (DBusErrorException e)
-        {
-            throw Refused(operation, operation, units, e);
-        }
-        catch
-        {
-            call.Dispose();
-            throw;
-        }
-    }
-
-    private static SystemdException Refused(string verb, string operation, string unit, DBusErrorException e) =>
-        new(operation, unit, $"systemd refused to {verb} {unit}: {e.ErrorName}: {e.ErrorMessage}", errorName: e.ErrorName, inner: e);
 }

@@ -1,5 +1,6 @@
+using NetbootPi.Agent.Os.DBus;
 using NetbootPi.Agent.Os.Systemd;
-using NetbootPi.Protocols.DBus;
+using Tmds.DBus.Protocol;
 
 namespace NetbootPi.Agent.Tests.Os.Systemd;
 
@@ -11,13 +12,12 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
     private SystemdManager CreateManager(List<DBusConnection>? connections = null)
     {
         var address = systemd.RequireManager();
-        var options = systemd.ManagerConnectionOptions;
         return new SystemdManager(async ct =>
         {
-            var connection = await DBusConnection.ConnectAsync(address, options, ct);
+            var connection = await DBusConnector.ConnectAsync(address, ct);
             connections?.Add(connection);
             return connection;
-        }, new SystemdManagerOptions { JobTimeout = TimeSpan.FromSeconds(60) });
+        }, new SystemdManagerOptions { JobTimeout = TimeSpan.FromSeconds(60) }, address);
     }
 
     private const string SleepService = """
@@ -155,7 +155,7 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
     public async Task Works_through_the_user_bus()
     {
         var bus = systemd.RequireBus();
-        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(bus, cancellationToken: ct));
+        await using var manager = new SystemdManager(bus);
         systemd.WriteUnit("nbp-bus.service", SleepService);
         await manager.ReloadAsync(Ct);
         await manager.StartUnitAsync("nbp-bus.service", Ct);
@@ -167,9 +167,7 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
     public async Task Works_over_systemds_private_socket_without_a_bus()
     {
         systemd.RequireManager();
-        var address = systemd.PrivateAddress!;
-        var options = new DBusConnectionOptions { IsMessageBus = false };
-        await using var manager = new SystemdManager(ct => DBusConnection.ConnectAsync(address, options, ct));
+        await using var manager = new SystemdManager(systemd.PrivateAddress!);
         systemd.WriteUnit("nbp-private.service", SleepService);
         await manager.ReloadAsync(Ct);
         await manager.StartUnitAsync("nbp-private.service", Ct);
@@ -185,7 +183,7 @@ public class SystemdManagerTests(SystemdUserManagerFixture systemd) : IClassFixt
         await using var manager = CreateManager(connections);
         systemd.WriteUnit("nbp-again.service", SleepService);
         await manager.ReloadAsync(Ct);
-        await connections[0].DisposeAsync();
+        connections[0].Dispose();
         await manager.StartUnitAsync("nbp-again.service", Ct);
         Assert.Equal(2, connections.Count);
         Assert.True((await manager.GetUnitStateAsync("nbp-again.service", Ct)).IsActive);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using NetbootPi.Protocols.DBus;
+using NetbootPi.Agent.Os.DBus;
+using Tmds.DBus.Protocol;
 
 namespace NetbootPi.Agent.Tests.Os.Systemd;
 
@@ -29,16 +30,13 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     /// The manager's user bus; null without the Debian package dbus-user-session, when the tests talk to systemd's
     /// private socket instead (<see cref="ManagerAddress"/>).
     /// </summary>
-    public DBusAddress? BusAddress { get; private set; }
+    public string? BusAddress { get; private set; }
 
     /// <summary>Where the tests reach the manager: the user bus when there is one, else the private socket.</summary>
-    public DBusAddress? ManagerAddress => BusAddress ?? PrivateAddress;
-
-    /// <summary>Options for connections to <see cref="ManagerAddress"/>.</summary>
-    public DBusConnectionOptions ManagerConnectionOptions => new() { IsMessageBus = BusAddress is not null };
+    public string? ManagerAddress => BusAddress ?? PrivateAddress;
 
     /// <summary>systemd's own peer-to-peer socket ($XDG_RUNTIME_DIR/systemd/private), no bus in between.</summary>
-    public DBusAddress? PrivateAddress { get; private set; }
+    public string? PrivateAddress { get; private set; }
 
     /// <summary>Where unit files go ($XDG_CONFIG_HOME/systemd/user).</summary>
     public string UnitFolder => Path.Combine(_folder!, "config", "systemd", "user");
@@ -98,8 +96,8 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         _manager.BeginOutputReadLine();
         _manager.BeginErrorReadLine();
 
-        PrivateAddress = DBusAddress.Parse($"unix:path={runtime}/systemd/private");
-        if (File.Exists(DBusUserSocketUnit)) BusAddress = DBusAddress.Parse($"unix:path={runtime}/bus");
+        PrivateAddress = $"unix:path={runtime}/systemd/private";
+        if (File.Exists(DBusUserSocketUnit)) BusAddress = $"unix:path={runtime}/bus";
         await WaitForSystemdOnTheBusAsync(() => { lock (output) return output.ToString(); });
     }
 
@@ -113,13 +111,12 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
             if (_manager!.HasExited)
                 throw new InvalidOperationException($"systemd --user exited with {_manager.ExitCode}: {output()}");
             var address = ManagerAddress!;
-            if (File.Exists(address.SocketPath))
+            if (File.Exists(address["unix:path=".Length..]))
             {
                 try
                 {
-                    await using var connection = await DBusConnection.ConnectAsync(address, ManagerConnectionOptions);
                     // On the bus, systemd is ready once it owns its name; its private socket answers only when ready.
-                    if (BusAddress is null || (await connection.ListNamesAsync()).Contains("org.freedesktop.systemd1")) return;
+                    if (BusAddress is null || await HasSystemdAsync(address)) return;
                 }
                 catch (DBusConnectionException e)
                 {
@@ -142,10 +139,10 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     }
 
     /// <summary>The manager's address, or a skip (a failure when CI=true, where everything must be there).</summary>
-    public DBusAddress RequireManager() => ManagerAddress ?? throw Support.Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
+    public string RequireManager() => ManagerAddress ?? throw Support.Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
 
     /// <summary>The user bus, or a skip (a failure when CI=true) naming the package it needs.</summary>
-    public DBusAddress RequireBus()
+    public string RequireBus()
     {
         RequireManager();
         return BusAddress ?? throw Support.Peers.SkipOrFail($"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'");
@@ -154,9 +151,22 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     public void WriteUnit(string name, string content) => File.WriteAllText(Path.Combine(UnitFolder, name), content);
 
     /// <summary>The processes in a unit's cgroup (below app.slice, where user units run).</summary>
-    public IReadOnlyList<int> ProcessesOf(string unit)
+    public IReadOnlyList<int> ProcessesOf(string unit) => ProcessesIn(Path.Combine(_cgroups[0], "app.slice", unit));
+
+    /// <summary>The user bus's dbus-daemon: the processes of dbus.service, in whichever slice its unit puts it.</summary>
+    public IReadOnlyList<int> BusDaemonProcesses() =>
+        Directory.EnumerateDirectories(_cgroups[0], "dbus.service", SearchOption.AllDirectories).SelectMany(ProcessesIn).ToList();
+
+    /// <summary>Whether systemd owns its name on <paramref name="bus"/> now (a new connection asks the bus).</summary>
+    public static async Task<bool> HasSystemdAsync(string bus)
     {
-        string procs = Path.Combine(_cgroups[0], "app.slice", unit, "cgroup.procs");
+        using var connection = await DBusConnector.ConnectAsync(bus);
+        return (await connection.ListServicesAsync()).Contains(SystemdManagerProxy.ServiceName);
+    }
+
+    private static List<int> ProcessesIn(string cgroup)
+    {
+        string procs = Path.Combine(cgroup, "cgroup.procs");
         return File.Exists(procs) ? File.ReadAllLines(procs).Where(l => l.Length > 0).Select(int.Parse).ToList() : [];
     }
 
