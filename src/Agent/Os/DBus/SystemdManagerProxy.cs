@@ -13,11 +13,8 @@ public sealed class SystemdManagerProxy : DBusObject
     public const string ManagerPath = "/org/freedesktop/systemd1";
     public const string Interface = "org.freedesktop.systemd1.Manager";
 
-    /// <param name="destination">
-    /// <see cref="ServiceName"/> on a bus; null on systemd's private peer-to-peer socket, where there are no bus names.
-    /// </param>
-    public SystemdManagerProxy(DBusConnection connection, string? destination = ServiceName)
-        : base(connection, destination!, ManagerPath)
+    public SystemdManagerProxy(DBusConnection connection, string destination = ServiceName)
+        : base(connection, destination, ManagerPath)
     {
     }
 
@@ -93,7 +90,7 @@ public sealed class SystemdManagerProxy : DBusObject
 
     /// <summary>
     /// Subscribe(): systemd sends its signals (JobRemoved, PropertiesChanged of units) only while some client on
-    /// the connection's bus, or this peer-to-peer connection, has subscribed; it ends with the connection.
+    /// the bus has subscribed; a subscription ends with its connection.
     /// </summary>
     public Task SubscribeAsync() => Connection.CallMethodAsync(CreateNoArgumentCall("Subscribe"));
 

@@ -12,8 +12,8 @@ public sealed class SystemdUnitProxy : DBusObject
 
     private static readonly HashSet<string> StateProperties = ["LoadState", "ActiveState", "SubState"];
 
-    public SystemdUnitProxy(DBusConnection connection, string? destination, ObjectPath path)
-        : base(connection, destination!, path)
+    public SystemdUnitProxy(DBusConnection connection, ObjectPath path, string destination = SystemdManagerProxy.ServiceName)
+        : base(connection, destination, path)
     {
     }
 

@@ -83,16 +83,11 @@ public sealed partial class SystemdManager
         private Session(DBusConnection connection)
         {
             Connection = connection;
-            // systemd's private socket is peer-to-peer: no Hello, so no unique name, and messages carry no bus
-            // names (a destination or a sender rule would match nothing).
-            Destination = connection.UniqueName is null ? null : SystemdManagerProxy.ServiceName;
-            Manager = new SystemdManagerProxy(connection, Destination);
+            Manager = new SystemdManagerProxy(connection);
             _disconnected = connection.DisconnectedAsync();
         }
 
         public DBusConnection Connection { get; }
-
-        public string? Destination { get; }
 
         public SystemdManagerProxy Manager { get; }
 

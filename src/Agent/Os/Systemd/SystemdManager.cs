@@ -22,9 +22,9 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
     private Session? _session;
     private bool _disposed;
 
-    /// <summary>systemd at a D-Bus address: a bus it is on, or its private socket (<c>unix:path=/run/systemd/private</c>).</summary>
+    /// <summary>systemd on the bus at a D-Bus address (not its private peer-to-peer socket: see <see cref="DBusConnector"/>).</summary>
     public SystemdManager(string address, SystemdManagerOptions? options = null)
-        : this(ct => DBusConnector.ConnectAsync(address, ct), options, address)
+        : this(ct => DBusConnector.ConnectAsync(address, Options(options).CallTimeout, Options(options).TimeProvider, ct), options, address)
     {
     }
 
@@ -34,13 +34,15 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
     public SystemdManager(Func<CancellationToken, Task<DBusConnection>> connect, SystemdManagerOptions? options = null, string? where = null)
     {
         _connect = connect;
-        _options = options ?? new SystemdManagerOptions();
+        _options = Options(options);
         _where = where ?? "its D-Bus connection";
     }
 
     /// <summary>The system manager (PID 1) on the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket).</summary>
     public static SystemdManager ForSystemBus(SystemdManagerOptions? options = null) =>
         new(DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket", options);
+
+    private static SystemdManagerOptions Options(SystemdManagerOptions? options) => options ?? new SystemdManagerOptions();
 
     public Task StartUnitAsync(string unit, CancellationToken cancellationToken = default) =>
         RunJobAsync("start", unit, static (m, u) => m.StartUnitAsync(u, "replace"), cancellationToken);
@@ -61,7 +63,7 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
         {
             // LoadUnit, unlike GetUnit, also answers for a unit that is not loaded (yet), e.g. never started.
             var path = await CallAsync(session.Manager.LoadUnitAsync(unit), _options.CallTimeout, cancellationToken).ConfigureAwait(false);
-            var states = await CallAsync(new SystemdUnitProxy(session.Connection, session.Destination, path).GetStatesAsync(),
+            var states = await CallAsync(new SystemdUnitProxy(session.Connection, path).GetStatesAsync(),
                 _options.CallTimeout, cancellationToken).ConfigureAwait(false);
             return new UnitState(states.LoadState, states.ActiveState, states.SubState);
         }

@@ -27,16 +27,10 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
     public string? Unavailable { get; private set; }
 
     /// <summary>
-    /// The manager's user bus; null without the Debian package dbus-user-session, when the tests talk to systemd's
-    /// private socket instead (<see cref="ManagerAddress"/>).
+    /// The manager's user bus ($XDG_RUNTIME_DIR/bus, a dbus-daemon systemd starts through dbus.socket on the first
+    /// connection); null when the manager is not running.
     /// </summary>
     public string? BusAddress { get; private set; }
-
-    /// <summary>Where the tests reach the manager: the user bus when there is one, else the private socket.</summary>
-    public string? ManagerAddress => BusAddress ?? PrivateAddress;
-
-    /// <summary>systemd's own peer-to-peer socket ($XDG_RUNTIME_DIR/systemd/private), no bus in between.</summary>
-    public string? PrivateAddress { get; private set; }
 
     /// <summary>Where unit files go ($XDG_CONFIG_HOME/systemd/user).</summary>
     public string UnitFolder => Path.Combine(_folder!, "config", "systemd", "user");
@@ -96,8 +90,7 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         _manager.BeginOutputReadLine();
         _manager.BeginErrorReadLine();
 
-        PrivateAddress = $"unix:path={runtime}/systemd/private";
-        if (File.Exists(DBusUserSocketUnit)) BusAddress = $"unix:path={runtime}/bus";
+        BusAddress = $"unix:path={runtime}/bus";
         await WaitForSystemdOnTheBusAsync(() => { lock (output) return output.ToString(); });
     }
 
@@ -110,22 +103,21 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         {
             if (_manager!.HasExited)
                 throw new InvalidOperationException($"systemd --user exited with {_manager.ExitCode}: {output()}");
-            var address = ManagerAddress!;
-            if (File.Exists(address["unix:path=".Length..]))
+            if (File.Exists(BusAddress!["unix:path=".Length..]))
             {
                 try
                 {
-                    // On the bus, systemd is ready once it owns its name; its private socket answers only when ready.
-                    if (BusAddress is null || await HasSystemdAsync(address)) return;
+                    // systemd is ready once it owns its name on the bus.
+                    if (await HasSystemdAsync(BusAddress)) return;
                 }
-                catch (DBusConnectionException e)
+                catch (Exception e) when (e is DBusConnectionException or TimeoutException)
                 {
                     last = e;
                 }
             }
             await Task.Delay(100);
         }
-        throw new InvalidOperationException($"systemd --user did not appear on {ManagerAddress} within 30 s ({last?.Message}): {output()}");
+        throw new InvalidOperationException($"systemd --user did not appear on {BusAddress} within 30 s ({last?.Message}): {output()}");
     }
 
     private static string? MissingPrerequisite()
@@ -135,20 +127,39 @@ public sealed class SystemdUserManagerFixture : IAsyncLifetime
         if (!File.Exists(UnsharePath)) return $"{UnsharePath} is missing (Debian package 'util-linux')";
         if (!Directory.Exists("/sys/fs/cgroup/systemd") && !File.Exists("/sys/fs/cgroup/cgroup.controllers"))
             return "no cgroup hierarchy systemd can use at /sys/fs/cgroup";
+        if (!File.Exists(DBusUserSocketUnit))
+            return $"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session' (tools/deps.sh installs it)";
         return null;
     }
 
-    /// <summary>The manager's address, or a skip (a failure when CI=true, where everything must be there).</summary>
-    public string RequireManager() => ManagerAddress ?? throw Support.Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
-
-    /// <summary>The user bus, or a skip (a failure when CI=true) naming the package it needs.</summary>
-    public string RequireBus()
-    {
-        RequireManager();
-        return BusAddress ?? throw Support.Peers.SkipOrFail($"{DBusUserSocketUnit} is missing: the user bus needs the Debian package 'dbus-user-session'");
-    }
+    /// <summary>The user bus systemd is on, or a skip (a failure when CI=true, where everything must be there).</summary>
+    public string RequireBus() => BusAddress ?? throw Support.Peers.SkipOrFail(Unavailable ?? "systemd --user did not start");
 
     public void WriteUnit(string name, string content) => File.WriteAllText(Path.Combine(UnitFolder, name), content);
+
+    /// <summary>
+    /// A oneshot unit whose start job runs until the test lets it finish: its ExecStart creates
+    /// <c>Started</c>, then waits for <c>Go</c> to exist.
+    /// </summary>
+    public (string Started, string Go) WriteBlockingUnit(string name)
+    {
+        string started = Path.Combine(ScratchFolder, name + ".started"), go = Path.Combine(ScratchFolder, name + ".go");
+        WriteUnit(name, $"""
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/bin/sh -c 'touch {started}; while [ ! -e {go} ]; do sleep 0.1; done'
+            """);
+        return (started, go);
+    }
+
+    /// <summary>Ends the user bus's dbus-daemon (SIGTERM), as a bus restart does; systemd keeps its socket and starts a new one on the next connection.</summary>
+    public void StopBusDaemon()
+    {
+        var pids = BusDaemonProcesses();
+        if (pids.Count == 0) throw new InvalidOperationException("no dbus-daemon in the user manager's dbus.service");
+        foreach (var pid in pids) _ = kill(pid, SIGTERM);
+    }
 
     /// <summary>The processes in a unit's cgroup (below app.slice, where user units run).</summary>
     public IReadOnlyList<int> ProcessesOf(string unit) => ProcessesIn(Path.Combine(_cgroups[0], "app.slice", unit));
