@@ -68,7 +68,7 @@ public sealed class NetworkdManagerProxy : DBusObject
         }
     }
 
-    /// <summary>GetLinkByName(s name) -> (i ifindex, o path); org.freedesktop.network1.NoSuchLink when networkd does not know it.</summary>
+    /// <summary>GetLinkByName(s name) -> (i ifindex, o path); an error reply when networkd does not know it (systemd 252 names it org.freedesktop.resolve1.NoSuchLink).</summary>
     public Task<(int Index, ObjectPath Path)> GetLinkByNameAsync(string name)
     {
         return Connection.CallMethodAsync(CreateMessage(), static (Message m, object? _) =>
