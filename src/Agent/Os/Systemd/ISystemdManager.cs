@@ -6,8 +6,9 @@ namespace NetbootPi.Agent.Os.Systemd;
 /// </summary>
 /// <remarks>
 /// Unit operations return when systemd's job for them has finished, and throw <see cref="SystemdException"/>
-/// naming the unit when the job did not succeed or systemd refused the request. Cancelling an operation stops
-/// the wait, not systemd's job.
+/// naming the unit when the job did not succeed, systemd refused the request (with its D-Bus error name), or the
+/// connection to systemd ended or timed out first (then whether the job ran is unknown). Cancelling an operation
+/// stops the wait, not systemd's job.
 /// </remarks>
 public interface ISystemdManager
 {
