@@ -12,8 +12,9 @@ PACKAGES=(
   tcpdump
   # TFTP peers
   tftp-hpa atftp curl
-  # D-Bus peers: the daemon, and the user bus for the systemd --user tests
-  dbus dbus-user-session
+  # D-Bus peers: the daemon, the user bus for the systemd --user tests, systemd itself (systemd --user and
+  # systemd-networkd, started by the tests)
+  dbus dbus-user-session systemd
   # network namespaces, veth, bridges
   iproute2
   # the arm64 agent under user-mode emulation

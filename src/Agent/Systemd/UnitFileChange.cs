@@ -1,4 +1,0 @@
-namespace NetbootPi.Agent.Systemd;
-
-/// <summary>One change enabling or disabling made: <paramref name="Type"/> is "symlink" or "unlink".</summary>
-public sealed record UnitFileChange(string Type, string FileName, string Destination);
