@@ -1,7 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Leases;
@@ -17,9 +20,11 @@ namespace NetbootPi.Agent.Dhcp;
 /// not exist yet (a VLAN that networkd has still to create) are picked up when they appear, and a reload that
 /// adds or drops a DHCP network opens or closes its sockets.
 /// </summary>
-public sealed partial class DhcpService(SiteState state, INetworkInterfaces interfaces, ILogger<DhcpService> logger, TimeProvider time)
+public sealed partial class DhcpService(SiteState state, INetworkInterfaces interfaces, ServiceStatus status, ILogger<DhcpService> logger, TimeProvider time)
     : BackgroundService, IDhcpTransportObserver, IDhcpBindings
 {
+    public const string StatusPart = "dhcp";
+
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, (DhcpUdpTransport Transport, Listen Listen)> _running = new(StringComparer.Ordinal);
@@ -28,25 +33,41 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
     private readonly SemaphoreSlim _changed = new(0);
     private LeaseStore? _store;
     private DhcpEngine? _engine;
-    private string _storeDirectory = "";
 
     public MacAddress? BoundTo(Ipv4Address address) => Volatile.Read(ref _engine)?.BoundTo(address);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Opens the lease store and listens on every served interface that exists before it returns, so that the
+    /// agent's READY=1 means DHCP is answering; interfaces still missing are in the status line until they appear.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var directory = _storeDirectory = state.Current.Server.StateDirectory;
-        Directory.CreateDirectory(directory);
-        _store = LeaseStore.Open(directory);
+        var directory = state.Current.Server.StateDirectory;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            _store = LeaseStore.Open(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServiceStartException(
+                $"the DHCP server cannot keep its leases in {FileErrors.Describe(e, directory)} (server.state_dir must be a directory the agent can write)", e);
+        }
         var recovery = _store.Recovery;
         if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
         else LogLeasesRecovered(directory, recovery.ToString());
         Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(state), _store, time, _store.Recovered));
         state.Changed += OnSiteChanged;
+        await ReconcileAsync().ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ReconcileAsync().ConfigureAwait(false);
                 try
                 {
                     await _changed.WaitAsync(Rescan, stoppingToken).ConfigureAwait(false);
@@ -55,6 +76,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
                 {
                     break;
                 }
+                await ReconcileAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -64,15 +86,11 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
             _running.Clear();
             foreach (var (_, a) in _advertisers) await a.DisposeAsync().ConfigureAwait(false);
             _advertisers.Clear();
-            _store.Dispose();
+            _store?.Dispose();
         }
     }
 
-    private void OnSiteChanged(SiteInventory site)
-    {
-        if (site.Server.StateDirectory != _storeDirectory) LogStateDirNeedsRestart(site.Server.StateDirectory);
-        _changed.Release();
-    }
+    private void OnSiteChanged(SiteInventory site) => _changed.Release();
 
     /// <summary>How the service listens on one interface.</summary>
     /// <param name="Proxy">Also on port 4011 (a proxy-mode network is on it).</param>
@@ -126,7 +144,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
             catch (System.Net.Sockets.SocketException e)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
-                LogBindFailed(name, e.Message);
+                LogBindFailed(name, System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.NativeErrorCode));
                 continue;
             }
             _running[name] = (transport, listen);
@@ -134,6 +152,11 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
             // "No IPv6 router here" is for booting clients on served networks, never for another network's link.
             if (listen.Served) StartAdvertiser(name);
         }
+        _reportedMissing.IntersectWith(wanted.Keys);
+        // READY=1 means serving: what DHCP does not serve yet is in the status line until it does.
+        var waiting = wanted.Keys.Where(n => !_running.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
+        status.Set(StatusPart, waiting.Count == 0 ? null
+            : $"DHCP not yet on {string.Join(", ", waiting)} (missing, or not open: see the log)");
     }
 
     /// <summary>
@@ -222,7 +245,4 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "DHCP on {Interface}: cannot add ARP entries ({Reason}); replies to clients without an address are broadcast instead of unicast (netbootpi needs CAP_NET_ADMIN)")]
     private partial void LogClientUnicastUnavailable(string @interface, string reason);
-
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "DHCP: server.state_dir changed to {Directory}; the lease store moves there at the next restart")]
-    private partial void LogStateDirNeedsRestart(string directory);
 }
