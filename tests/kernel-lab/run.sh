@@ -95,6 +95,7 @@ kvm_works() {
   [ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
   local probe; probe=$LAB_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
   if [ ! -f "$probe" ]; then
+    find "$LAB_CACHE" -maxdepth 1 -name 'kvm-probe.*' -delete   # earlier boots of this machine
     local log; log=$(mktemp)
     ( timeout 20 qemu-system-x86_64 -machine q35,accel=kvm -cpu host -m 256 -nodefaults -no-user-config -display none \
       -serial "file:$log" -kernel "$LAB_KERNEL" -append "console=ttyS0 panic=-1" -no-reboot ) >/dev/null 2>&1
@@ -114,12 +115,12 @@ if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
 # A run killed outright (SIGKILL) could not remove its folder (its qemu died with it: pdeathsig below); the
 # next run does. "owner" holds the pid and start time of the run.sh that made the folder.
 started() { local f; read -r -a f 2>/dev/null < "/proc/$1/stat" && echo "${f[21]}"; }
-for old in "${TMPDIR:-/tmp}"/netbootpi-lab.*/owner; do
+for old in "${TMPDIR:-/tmp}"/netbootpi-kernel-lab.*/owner; do
   [ -f "$old" ] || continue
   read -r pid start < "$old"
   [ "$(started "$pid")" = "$start" ] || rm -rf "$(dirname "$old")"
 done
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/netbootpi-lab.XXXXXX") || die "mktemp failed"
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/netbootpi-kernel-lab.XXXXXX") || die "mktemp failed"
 echo "$$ $(started $$)" > "$RUN/owner"
 SHARE=$RUN/share QPID= TAIL= T0=$EPOCHREALTIME
 cleanup() {

@@ -20,7 +20,7 @@ public partial class FastModeTests
     {
         string[] awkward = ["", " two  spaces ", "it's", "\"double\"", "new\nline", "back\\slash", "$(false)", "*", "é✓ünï 🙂",
             "--", "-n", "tab\there", "=x", "'", new string('x', 100_000)];
-        var folder = Directory.CreateTempSubdirectory("netbootpi-lab-test-");
+        var folder = Directory.CreateTempSubdirectory("netbootpi-kernel-lab-test-");
         try
         {
             // A script and a file written here, read there: the host's temporary folders are visible in the VM.
@@ -62,7 +62,7 @@ public partial class FastModeTests
     {
         LabHarness.Require();
         // PATH as it is, less qemu-system-x86_64: links to everything else in the folders on PATH.
-        var bin = Directory.CreateTempSubdirectory("netbootpi-lab-path-");
+        var bin = Directory.CreateTempSubdirectory("netbootpi-kernel-lab-path-");
         try
         {
             foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(Directory.Exists))
@@ -160,9 +160,9 @@ public partial class FastModeTests
     private static (string Qemus, string Folders) LabLeftovers()
     {
         var qemus = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
-            .Where(p => int.TryParse(p, out _) && ReadOrEmpty($"/proc/{p}/cmdline").Contains("netbootpi-lab.", StringComparison.Ordinal))
+            .Where(p => int.TryParse(p, out _) && ReadOrEmpty($"/proc/{p}/cmdline").Contains("netbootpi-kernel-lab.", StringComparison.Ordinal))
             .Order();
-        var folders = Directory.EnumerateDirectories(Path.GetTempPath(), "netbootpi-lab.*").Order();
+        var folders = Directory.EnumerateDirectories(Path.GetTempPath(), "netbootpi-kernel-lab.*").Order();
         return (string.Join(',', qemus), string.Join(',', folders));
     }
 

@@ -29,7 +29,7 @@ public sealed class SystemdLabFixture : IAsyncDisposable
             if (_bootFailure is not null) throw new Xunit.Sdk.XunitException($"the systemd lab VM did not boot: {_bootFailure.Message}");
             if (_vm is not null) await _vm.DisposeAsync();
             _vm = null;
-            _folder ??= Directory.CreateTempSubdirectory("netbootpi-lab-disks-").FullName;
+            _folder ??= Directory.CreateTempSubdirectory("netbootpi-kernel-lab-disks-").FullName;
             string disk = Path.Combine(_folder, "scratch.img");
             await using (var file = File.Create(disk)) file.SetLength(256L << 20);
             try
