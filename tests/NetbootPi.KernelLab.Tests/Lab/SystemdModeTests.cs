@@ -1,3 +1,4 @@
+using NetbootPi.Agent.Tests.Support;
 using NetbootPi.KernelLab.Tests.Support;
 
 namespace NetbootPi.KernelLab.Tests.Lab;
@@ -41,5 +42,19 @@ public class SystemdModeTests(SystemdLabFixture lab)
         // The job's folder is on the run's share: written there, read here at the same path.
         Assert.Equal("made\n", File.ReadAllText(Path.Combine(first.JobDirectory, "made")));
         Assert.Equal(0, second.Status);
+    }
+
+    [Fact]
+    public async Task The_freshly_built_agent_runs_in_the_VM_from_its_path_here()
+    {
+        var vm = await lab.VmAsync(Ct);
+        // Built into this test's output folder with the rest of the solution; the VM sees this machine's root.
+        string agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var (code, here, err) = await Tool.RunAsync(agent, ["--version"], Ct);
+        Assert.True(code == 0, err);
+
+        var there = (await vm.RunAsync([agent, "--version"], Ct)).EnsureSuccess();
+
+        Assert.Equal(here, there.Stdout);
     }
 }

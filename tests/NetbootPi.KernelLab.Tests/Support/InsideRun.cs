@@ -32,7 +32,7 @@ internal sealed class InsideRun
         // The result file goes into the job's folder on the share, which this side reads afterwards.
         var run = await vm.RunAsync(["/bin/sh", "-c", "exec \"$@\" -xml \"$LAB_JOB_DIR/results.xml\"", "sh",
             dotnet, "exec", assembly, "-class", testClass, "-noColor", "-noLogo", "-parallel", "none"],
-            cancellation, environment, workingDirectory: Path.GetDirectoryName(assembly), limit: TimeSpan.FromMinutes(10));
+            cancellation, environment, workingDirectory: Path.GetDirectoryName(assembly));
         LabHarness.ReportTime($"C# tests of {testClass.Split('.')[^1]} inside the VM", run.Duration);
         string xml = Path.Combine(run.JobDirectory, "results.xml");
         if (!File.Exists(xml))
