@@ -13,10 +13,10 @@ namespace NetbootPi.KernelLab.Tests.Support;
 /// </remarks>
 internal sealed class InsideRun
 {
-    private readonly Dictionary<string, XElement> _tests;
+    private readonly Dictionary<string, List<XElement>> _tests;
     private readonly LabResult _run;
 
-    private InsideRun(LabResult run, Dictionary<string, XElement> tests)
+    private InsideRun(LabResult run, Dictionary<string, List<XElement>> tests)
     {
         _run = run;
         _tests = tests;
@@ -39,29 +39,33 @@ internal sealed class InsideRun
             throw new Xunit.Sdk.XunitException($"the test assembly wrote no results inside the lab VM:\n{run.Describe()}");
         var tests = XDocument.Load(xml).Descendants("test")
             .Where(t => (string?)t.Attribute("type") == testClass)
-            .ToDictionary(t => (string?)t.Attribute("method") ?? "", t => t);
+            .GroupBy(t => (string?)t.Attribute("method") ?? "")   // a theory has one result per case
+            .ToDictionary(g => g.Key, g => g.ToList());
         return new InsideRun(run, tests);
     }
 
     /// <summary>Passes, fails, or skips (fails with CI=true) as <paramref name="method"/> did inside.</summary>
     public void Report(string method)
     {
-        if (!_tests.TryGetValue(method, out var test))
+        if (!_tests.TryGetValue(method, out var results))
             throw new Xunit.Sdk.XunitException($"{method} did not run inside the lab VM:\n{_run.Describe()}");
-        string output = (string?)test.Element("output") ?? "";
-        if (output.Length > 0) TestContext.Current.TestOutputHelper?.WriteLine($"inside the lab VM:\n{output}");
-        switch ((string?)test.Attribute("result"))
+        foreach (var test in results)
         {
-            case "Pass":
-                return;
-            case "Skip":
-                Peers.SkipOrFail($"inside the lab VM: {(string?)test.Element("reason")}");
-                return;
-            default:
-                var failure = test.Element("failure");
-                throw new Xunit.Sdk.XunitException(
-                    $"inside the lab VM ({(string?)failure?.Attribute("exception-type")}): {(string?)failure?.Element("message")}\n" +
-                    $"{(string?)failure?.Element("stack-trace")}\n--- output\n{output}");
+            string output = (string?)test.Element("output") ?? "";
+            if (output.Length > 0) TestContext.Current.TestOutputHelper?.WriteLine($"inside the lab VM ({(string?)test.Attribute("name")}):\n{output}");
+            switch ((string?)test.Attribute("result"))
+            {
+                case "Pass":
+                    break;
+                case "Skip":
+                    Peers.SkipOrFail($"inside the lab VM: {(string?)test.Element("reason")}");
+                    break;
+                default:
+                    var failure = test.Element("failure");
+                    throw new Xunit.Sdk.XunitException(
+                        $"inside the lab VM, {(string?)test.Attribute("name")} ({(string?)failure?.Attribute("exception-type")}): " +
+                        $"{(string?)failure?.Element("message")}\n{(string?)failure?.Element("stack-trace")}\n--- output\n{output}");
+            }
         }
     }
 }

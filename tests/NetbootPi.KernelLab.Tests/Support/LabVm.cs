@@ -24,6 +24,7 @@ internal sealed class LabVm : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly LabVmOptions _options;
     private readonly SemaphoreSlim _oneJob = new(1, 1);
+    private readonly Task _stderrPump;
     private int _jobs;
     private bool _broken;
 
@@ -32,7 +33,7 @@ internal sealed class LabVm : IAsyncDisposable
         _process = process;
         _options = options;
         _ = PumpAsync(process.StandardOutput, line => _lines.Writer.TryWrite(line), () => _lines.Writer.TryComplete());
-        _ = PumpAsync(process.StandardError, line => { lock (_stderr) _stderr.AppendLine(line); }, () => { });
+        _stderrPump = PumpAsync(process.StandardError, line => { lock (_stderr) _stderr.AppendLine(line); }, () => { });
     }
 
     /// <summary>"fast" or "systemd".</summary>
@@ -77,7 +78,7 @@ internal sealed class LabVm : IAsyncDisposable
             string line = await vm.NextLineAsync(options.Timeout + Margin, "booting", cancellation);
             string[] f = line.Split(' ', 6);
             if (f.Length != 6 || f[0] != "READY")
-                throw new Xunit.Sdk.XunitException($"the lab VM did not boot: {line}\n{vm.HarnessOutput}");
+                throw await vm.EndedAsync($"the lab VM did not boot: {line}");
             (vm.Mode, vm.State, vm.Accelerator, vm.Share) = (f[1], f[2], f[4], f[5]);
             vm.BootTime = TimeSpan.FromSeconds(double.Parse(f[3], CultureInfo.InvariantCulture));
             return vm;
@@ -117,7 +118,7 @@ internal sealed class LabVm : IAsyncDisposable
             if (!line.StartsWith($"DONE {id} ", StringComparison.Ordinal))
             {
                 _broken = true;
-                throw new Xunit.Sdk.XunitException($"the lab VM did not finish {Describe(command)}: {line}\n{HarnessOutput}");
+                throw await EndedAsync($"the lab VM did not finish {Describe(command)}: {line}");
             }
             int status = int.Parse(line[$"DONE {id} ".Length..], CultureInfo.InvariantCulture);
             return new LabResult(command, status, await File.ReadAllTextAsync(Path.Combine(dir, "stdout"), cancellation),
@@ -157,8 +158,22 @@ internal sealed class LabVm : IAsyncDisposable
             throw;
         }
         _broken = true;
-        await _process.WaitForExitAsync(CancellationToken.None);
-        throw new Xunit.Sdk.XunitException($"run.sh ended (exit status {_process.ExitCode}) while {doing}\n{HarnessOutput}");
+        throw await EndedAsync($"run.sh ended while {doing}");
+    }
+
+    // run.sh says why on stderr as it ends (the console's tail, QMP's events): the message waits for all of it.
+    private async Task<Exception> EndedAsync(string what)
+    {
+        try
+        {
+            await Task.WhenAll(_process.WaitForExitAsync(), _stderrPump).WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            // still running: what it said so far
+        }
+        string status = _process.HasExited ? $" (run.sh exit status {_process.ExitCode})" : "";
+        return new Xunit.Sdk.XunitException($"{what}{status}\n{HarnessOutput}");
     }
 
     private string ConsoleTail()
