@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
+using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Http;
@@ -40,16 +41,30 @@ internal static class RunCommand
                 return null;
             },
         };
+        var controlSocket = new Option<string>("--control-socket")
+        {
+            Description = $"the control API's unix socket, or '{ControlSocketPath.None}' (default: ${ControlSocketPath.EnvironmentVariable}, else the unit's runtime directory, else /run/netbootpi)",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => ControlSocketPath.Default,
+        };
+        var controlGroup = new Option<string>("--control-group")
+        {
+            Description = "members of this group may use the control socket as operators (root is admin)",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "netbootpi",
+        };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
-            listen, tftpPort, httpListen, noDhcp, noTftp,
+            listen, tftpPort, httpListen, controlSocket, controlGroup, noDhcp, noTftp,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var endpoints = new AgentEndpoints(parse.GetValue(listen) ?? IPAddress.Any, parse.GetValue(tftpPort),
-                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen));
+                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen),
+                parse.GetValue(controlSocket) is { } socket && socket != ControlSocketPath.None ? socket : null,
+                parse.GetValue(controlGroup) ?? "netbootpi");
             return await RunAsync(SiteOption.PathOf(parse), endpoints, stderr, cancellation).ConfigureAwait(false);
         });
         return command;
