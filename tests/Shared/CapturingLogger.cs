@@ -24,3 +24,12 @@ public sealed class CapturingLogger : ILogger
 
     public bool Contains(int eventId, string text) => Entries.Any(e => e.EventId == eventId && e.Message.Contains(text, StringComparison.Ordinal));
 }
+
+/// <summary>A <see cref="CapturingLogger"/> for services that take an <see cref="ILogger{TCategoryName}"/>.</summary>
+public sealed class CapturingLogger<T>(CapturingLogger inner) : ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => true;
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        inner.Log(logLevel, eventId, state, exception, formatter);
+}

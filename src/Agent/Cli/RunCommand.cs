@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Control;
+using NetbootPi.Agent.Devices;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Http;
@@ -53,11 +55,25 @@ internal static class RunCommand
             HelpName = "NAME",
             DefaultValueFactory = _ => "netbootpi",
         };
+        var watchdogDevice = new Option<string>("--watchdog-device")
+        {
+            Description = "hold this watchdog device and pet it while the agent is healthy (for boxes where systemd does not)",
+            HelpName = "PATH",
+        };
+        var watchdogTimeout = new Option<int>("--watchdog-timeout")
+        {
+            Description = "the device's timeout in seconds (default 15, a Raspberry Pi's most)",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => (int)WatchdogOptions.DefaultDeviceTimeout.TotalSeconds,
+            CustomParser = r => int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 3600
+                ? s
+                : Fail(r, $"--watchdog-timeout: '{r.Tokens[0].Value}' is not a number of seconds from 1 to 3600"),
+        };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
-            listen, tftpPort, httpListen, controlSocket, controlGroup, noDhcp, noTftp,
+            listen, tftpPort, httpListen, controlSocket, controlGroup, watchdogDevice, watchdogTimeout, noDhcp, noTftp,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -65,7 +81,9 @@ internal static class RunCommand
                 EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen),
                 parse.GetValue(controlSocket) is { } socket && socket != ControlSocketPath.None ? socket : null,
                 parse.GetValue(controlGroup) ?? "netbootpi");
-            return await RunAsync(SiteOption.PathOf(parse), endpoints, stderr, cancellation).ConfigureAwait(false);
+            var watchdog = new WatchdogOptions(SystemdNotifier.WatchdogInterval(), parse.GetValue(watchdogDevice),
+                TimeSpan.FromSeconds(parse.GetValue(watchdogTimeout)));
+            return await RunAsync(SiteOption.PathOf(parse), endpoints, watchdog, stderr, cancellation).ConfigureAwait(false);
         });
         return command;
     }
@@ -84,7 +102,13 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task<int> RunAsync(string configPath, AgentEndpoints endpoints, TextWriter stderr, CancellationToken cancellation)
+    private static int Fail(ArgumentResult r, string message)
+    {
+        r.AddError(message);
+        return 0;
+    }
+
+    private static async Task<int> RunAsync(string configPath, AgentEndpoints endpoints, WatchdogOptions watchdog, TextWriter stderr, CancellationToken cancellation)
     {
         var result = SiteFile.Load(configPath);
         if (result.Inventory is not { } site)
@@ -93,7 +117,7 @@ internal static class RunCommand
             stderr.WriteLine($"netbootpi: not starting: {configPath} has {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
             return CommandLine.ExitInvalid;
         }
-        using var host = AgentHost.Build(configPath, site, endpoints);
+        using var host = AgentHost.Build(configPath, site, endpoints, watchdog);
         try
         {
             await host.RunAsync(cancellation).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Control;
+using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
@@ -24,7 +25,7 @@ namespace NetbootPi.Agent.Hosting;
 /// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control.</remarks>
 public static class AgentHost
 {
-    public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints)
+    public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
     {
         // The empty builder reads no appsettings.json and binds no configuration by reflection: trim-safe,
         // and the site file stays the only configuration there is.
@@ -66,6 +67,8 @@ public static class AgentHost
         services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);
         if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));
         if (endpoints.EnableDhcp) services.AddDhcp();
+        // Last: the watchdog is armed once everything it guards runs, and on stop it is disarmed first.
+        if (watchdog is not null) services.AddWatchdog(watchdog);
         return builder.Build();
     }
 }

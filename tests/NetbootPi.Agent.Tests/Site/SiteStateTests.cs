@@ -10,20 +10,12 @@ public class SiteStateTests : IDisposable
 
     public void Dispose() => File.Delete(_path);
 
-    private sealed class Logger<T>(CapturingLogger inner) : ILogger<T>
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(logLevel, eventId, state, exception, formatter);
-    }
-
     [Fact]
     public void A_handler_that_throws_is_logged_and_the_others_still_get_the_new_site()
     {
         File.WriteAllText(_path, SiteText.Minimal);
         var log = new CapturingLogger();
-        var state = new SiteState(_path, SiteFile.Load(_path).Inventory!, new Logger<SiteState>(log));
+        var state = new SiteState(_path, SiteFile.Load(_path).Inventory!, new CapturingLogger<SiteState>(log));
         var seen = new List<string>();
         state.Changed += s => seen.Add("first " + s.Hosts.Length);
         state.Changed += _ => throw new InvalidOperationException("broken handler");

@@ -37,6 +37,24 @@ public sealed class SystemdNotifier : IDisposable
 
     public void Status(string status) => Send($"STATUS={status}");
 
+    /// <summary>WATCHDOG=1: the service is alive (WatchdogSec=); systemd kills and restarts it when these stop.</summary>
+    public void Watchdog() => Send("WATCHDOG=1");
+
+    /// <summary>
+    /// The interval systemd expects WATCHDOG=1 within (WatchdogSec=, passed as WATCHDOG_USEC), when it is meant for
+    /// this process (WATCHDOG_PID, when set, names it); null when the unit has no watchdog.
+    /// </summary>
+    public static TimeSpan? WatchdogInterval()
+    {
+        if (Environment.GetEnvironmentVariable("WATCHDOG_PID") is { Length: > 0 } pid
+            && pid != Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            return null;
+        return long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var usec) && usec > 0
+            ? TimeSpan.FromMicroseconds(usec)
+            : null;
+    }
+
     private void Send(string message)
     {
         if (_socket is null) return;
