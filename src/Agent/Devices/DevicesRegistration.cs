@@ -3,13 +3,14 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Health;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Devices;
 
 public static class DevicesRegistration
 {
     /// <summary>
-    /// The health checks (the state directory, for now) and the watchdog service petting under them. Needs the
+    /// The health checks (the state directory, the servers' receive loops that register a LoopProgress) and the watchdog service petting under them. Registered after the servers; needs the
     /// site registered (the state directory is the site's, fixed while the agent runs).
     /// </summary>
     public static IServiceCollection AddWatchdog(this IServiceCollection services, WatchdogOptions options)
@@ -19,6 +20,7 @@ public static class DevicesRegistration
             var state = sp.GetRequiredService<SiteState>();
             return new StateDirectoryCheck(() => state.Current.Server.StateDirectory);
         });
+        services.AddSingleton<IHealthCheck>(sp => new LoopCheck(sp.GetServices<LoopProgress>(), LoopCheck.DefaultLimit));
         services.AddSingleton(sp => new HealthMonitor(sp.GetServices<IHealthCheck>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WatchdogService(
             sp.GetRequiredService<HealthMonitor>(), sp.GetRequiredService<SystemdNotifier>(), sp.GetRequiredService<ServiceStatus>(),

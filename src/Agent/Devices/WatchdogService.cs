@@ -31,6 +31,7 @@ public sealed partial class WatchdogService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (FaultHooks.Active is { } fault) LogFault(FaultHooks.EnvironmentVariable, fault);
         TimeSpan? period = null;
         if (notifier.IsEnabled && options.SystemdInterval is { } systemd)
         {
@@ -143,6 +144,9 @@ public sealed partial class WatchdogService(
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "watchdog: {Device} disarmed (magic close)")]
     private partial void LogDisarmed(string device);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "{Variable}={Fault} is set: a fault is switched on for a test; never on a box")]
+    private partial void LogFault(string variable, string fault);
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "watchdog: {Device} cannot be stopped (the driver has nowayout): the board resets in {Seconds} s unless something pets it")]
     private partial void LogStillRunning(string device, double seconds);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using NetbootPi.Agent.Health;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Tftp;
 
@@ -19,8 +20,11 @@ public sealed class SiteTftpFiles(SiteState state) : ITftpFileProvider
 
     public static string PiHostDirectory(string hostName) => $"{PiDirectory}/{hostName}";
 
-    public TftpOpenResult Open(string path, IPEndPoint client) =>
-        Providers.GetValue(state.Current, Create).Open(path, client);
+    public TftpOpenResult Open(string path, IPEndPoint client)
+    {
+        FaultHooks.WedgeIf("tftp-wedge");
+        return Providers.GetValue(state.Current, Create).Open(path, client);
+    }
 
     private static ITftpFileProvider Create(SiteInventory site) =>
         new PiSerialFileProvider(new TftpRootFileProvider(site.Server.TftpRoot), new SerialMap(site), PiDefaultDirectory);

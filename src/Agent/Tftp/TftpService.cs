@@ -9,7 +9,7 @@ using NetbootPi.Protocols.Tftp;
 namespace NetbootPi.Agent.Tftp;
 
 /// <summary>The agent's TFTP server: loaders and Raspberry Pi boot files from the site's TFTP root.</summary>
-public sealed class TftpService(SiteState state, IPEndPoint endpoint, INetworkInterfaces interfaces, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class TftpService(SiteState state, IPEndPoint endpoint, INetworkInterfaces interfaces, ILoggerFactory loggers, LoopProgress? progress = null) : IHostedService, IAsyncDisposable
 {
     private TftpServer? _server;
 
@@ -22,6 +22,7 @@ public sealed class TftpService(SiteState state, IPEndPoint endpoint, INetworkIn
             EndPoint = endpoint,
             // Block sizes fit the interface each request came in on (a VLAN or tunnel may have less than 1500).
             InterfaceMtu = a => interfaces.Holding(a)?.Mtu is > 0 and var mtu ? mtu : null,
+            Progress = progress,
         };
         _server = new TftpServer(options, new SiteTftpFiles(state), loggers.CreateLogger("NetbootPi.Tftp"));
         try

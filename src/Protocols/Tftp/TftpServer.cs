@@ -62,6 +62,21 @@ public sealed class TftpServer : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(Socket socket, CancellationToken stop)
     {
+        var progress = _options.Progress;
+        try
+        {
+            await ReceiveRequestsAsync(socket, progress, stop).ConfigureAwait(false);
+            progress?.End(null);
+        }
+        catch (Exception e)
+        {
+            progress?.End($"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
+    }
+
+    private async Task ReceiveRequestsAsync(Socket socket, Net.LoopProgress? progress, CancellationToken stop)
+    {
         var buffer = new byte[RequestBufferSize];
         var any = new IPEndPoint(IPAddress.Any, 0);
         while (!stop.IsCancellationRequested)
@@ -80,8 +95,10 @@ public sealed class TftpServer : IAsyncDisposable
                 TftpLog.SocketError(_logger, e.SocketErrorCode);
                 continue;
             }
+            progress?.Busy();
             var local = _options.EndPoint.Address.Equals(IPAddress.Any) ? received.PacketInformation.Address : _options.EndPoint.Address;
             OnRequest(socket, buffer.AsSpan(0, received.ReceivedBytes), (IPEndPoint)received.RemoteEndPoint, local);
+            progress?.Idle();
         }
     }
 

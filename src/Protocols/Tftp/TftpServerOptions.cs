@@ -32,6 +32,9 @@ public sealed class TftpServerOptions
     /// <summary>Grant block sizes up to 65464 even when the packets will be IP-fragmented.</summary>
     public bool AllowFragmentation { get; init; }
 
+    /// <summary>Marked by the request loop as it handles each request, for the agent's health checks.</summary>
+    public Net.LoopProgress? Progress { get; init; }
+
     /// <summary>Concurrent transfers; a request over the cap gets an ERROR saying the server is busy.</summary>
     public int MaxTransfers { get; init; } = 64;
 
