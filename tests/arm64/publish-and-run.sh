@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# The Pi build, checked on this x86-64 machine: publish the trimmed self-contained linux-arm64 agent,
-# require zero trim/AOT-analysis warnings, then run the arm64 binary under qemu-user for --version and
-# for `check` on the example site, and for an atomic state write. Writes PASS/FAIL lines to $1 (and stdout); exits non-zero on any FAIL.
+# The Pi build, checked on this x86-64 machine: publish the linux-arm64 agent as the README says, require zero
+# trim/AOT-analysis warnings, a publish folder that holds the agent alone, and a size within the budget; then run
+# the arm64 binary under qemu-user for --version, `check` on the example site, an atomic state write, the messages
+# a user meets when something is wrong (sentences, not resource keys), and a start to READY=1.
+# Writes PASS/FAIL lines to $1 (and stdout); exits non-zero on any FAIL.
+#
+# The size budget: a package or feature that adds to it states its cost against this figure in its commit and in
+# the README (docs/footprint.md has the history). Raise it only with that statement.
+SIZE_BUDGET_BYTES=$((20 * 1024 * 1024))
 set -uo pipefail
 LOG=${1:-/dev/stdout}
 cd "$(dirname "$0")/../.."
 OUT=${NETBOOTPI_ARM64_OUT:-artifacts/linux-arm64}
+rm -rf "$OUT"
 : > "$LOG.tmp"
 result() { echo "$1 arm64: $2" | tee -a "$LOG.tmp"; }
 finish() { [ "$LOG" = /dev/stdout ] || mv "$LOG.tmp" "$LOG"; [ "$LOG" != /dev/stdout ] || rm -f "$LOG.tmp"; exit "$1"; }
@@ -20,8 +27,15 @@ warnings=$(grep -E 'warning (IL[0-9]+|NU[0-9]+)' "$publog" | sort -u)
 rm -f "$publog"
 if [ -z "$warnings" ]; then result PASS "publish has no trim/AOT-analysis warnings"
 else echo "$warnings" >&2; result FAIL "publish has warnings"; fi
-size=$(stat -c %s "$OUT/netbootpi")
-echo "arm64: netbootpi is $((size / 1024 / 1024)) MiB ($size bytes)"
+size=$(stat -c %s "$OUT/netbootpi" 2>/dev/null || echo 0)
+extra=$(cd "$OUT" && ls -A | grep -vx netbootpi)
+if [ -z "$extra" ]; then result PASS "publish folder holds netbootpi alone (no symbol files, nothing unpacked beside it)"
+else echo "$extra" >&2; result FAIL "publish folder holds more than netbootpi: $(echo $extra)"; fi
+if [ "$size" -gt 0 ] && [ "$size" -le "$SIZE_BUDGET_BYTES" ]; then
+  result PASS "netbootpi is $size bytes ($((size / 1024 / 1024)) MiB), within the budget of $SIZE_BUDGET_BYTES"
+else
+  result FAIL "netbootpi is $size bytes, over the budget of $SIZE_BUDGET_BYTES (state the cost, see the top of this script)"
+fi
 
 SYSROOT=$(tests/arm64/sysroot.sh) || { result FAIL "arm64 sysroot"; finish 1; }
 # The GC's default address-space reservation is slow under emulation; a hard limit keeps it small.
@@ -60,6 +74,77 @@ if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -n "$t1" ] && [ "$t1" = "$t2" ] && [ "$
   result PASS "overlay token: written atomically, kept, mode 0600"
 else echo "$t1 / $t2" >&2; result FAIL "overlay token exited $rc1, then $rc2"; fi
 rm -rf "$state"
+
+# Messages people meet when something is wrong read as sentences in the shipped build: no resource keys such as
+# IO_FileNotFound_FileName (what UseSystemResourceKeys leaves of the runtime's texts) and no exception type names.
+resource_key='(\b[A-Z][A-Za-z]+_[A-Z][A-Za-z_]*\b|\bnet_[a-z_]+\b|Exception\b)'
+msgdir=$(mktemp -d)
+chmod 755 "$msgdir"
+printf 'site: { name: x }\n' > "$msgdir/unreadable.yaml"; chmod 600 "$msgdir/unreadable.yaml"
+cat > "$msgdir/site.yaml" <<YAML
+site: { name: msg }
+server: { state_dir: $msgdir/state, data_dir: $msgdir/data }
+networks:
+  lo: { interface: lo, address: 127.0.0.1/8 }
+profiles:
+  disk: { local: true }
+defaults: { profile: disk }
+hosts:
+  roamer: { mac: "02:00:00:00:00:09" }
+YAML
+chmod 644 "$msgdir/site.yaml"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(120)" &
+holder=$!
+message() {   # what, expected words (grep -E), command...
+  local what=$1 want=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && grep -qiE "$want" <<<"$out" && ! grep -qE "$resource_key" <<<"$out"; then
+    result PASS "message for $what reads as a sentence: $(head -n 1 <<<"$out" | cut -c1-120)"
+  else
+    echo "$out" >&2; result FAIL "message for $what (exit $rc): $(grep -oE "$resource_key" <<<"$out" | head -n 1)"
+  fi
+}
+message "a missing site file" 'no such file|not found|does not exist' run check /missing.yaml
+message "an unreadable site file" 'permission denied' setpriv --reuid=65534 --regid=65534 --clear-groups \
+  env DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" check "$msgdir/unreadable.yaml"
+message "a directory as the site file" 'directory' run check "$msgdir"
+message "a bad --listen address" 'not an IPv4 address' run run --config "$msgdir/site.yaml" --listen 300.1.2.3
+message "a taken HTTP port" "address already in use|in use" run run --config "$msgdir/site.yaml" --no-dhcp --tftp-port 0 \
+  --http-listen "127.0.0.1:$port"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+message "a state directory it may not write" 'permission denied' setpriv --reuid=65534 --regid=65534 --clear-groups \
+  env DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" overlay token roamer --config "$msgdir/site.yaml"
+
+# Start to READY=1 (sd_notify) under emulation, and the resident set once idle (of qemu-user running it: the
+# emulator's own memory included, so only a comparison between builds, not the Pi's figure).
+notify="$msgdir/notify.sock"
+python3 - "$notify" > "$msgdir/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(300)
+while True:
+    m = s.recv(4096).decode()
+    if "READY=1" in m.split("\n"):
+        print(time.monotonic(), flush=True); break
+PY
+listener=$!
+for _ in $(seq 50); do [ -S "$notify" ] && break; sleep 0.1; done
+t0=$(python3 -c 'import time; print(time.monotonic())')
+NOTIFY_SOCKET=$notify DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" run \
+  --config "$msgdir/site.yaml" --no-dhcp --tftp-port 0 --http-listen 127.0.0.1:0 > "$msgdir/run.log" 2>&1 &
+agent=$!
+wait $listener
+ready=$(cat "$msgdir/notify.log")
+if [ -n "$ready" ] && kill -0 $agent 2>/dev/null; then
+  sleep 2   # idle: what it holds between boots
+  rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' /proc/$agent/status)
+  result PASS "run under qemu: READY=1 after $(awk -v a="$t0" -v b="$ready" 'BEGIN { printf "%.2f", b - a }') s, qemu-user's RSS idle $rss MiB"
+else
+  cat "$msgdir/run.log" >&2; result FAIL "run under qemu did not reach READY=1"
+fi
+kill $agent 2>/dev/null; wait $agent 2>/dev/null
+rm -rf "$msgdir"
 
 grep -q '^FAIL' "$LOG.tmp" && finish 1
 finish 0
