@@ -73,7 +73,8 @@ public class RelayTests
         Assert.Equal("10.77.40.1", known["router"]);
         Assert.Equal("1200", known["lease"]);
         Assert.Equal("10.77.42.1", known["serverid"]);
-        agent.WaitFor("DHCP Ack 10.77.40.10 on s0 (remote)");
+        agent.WaitFor(l => l.Contains("DHCP Ack 10.77.40.10 to ", StringComparison.Ordinal) && l.EndsWith(" on s0 (remote)", StringComparison.Ordinal), 0,
+            "the ACK of 10.77.40.10 on s0 (remote)");
 
         // iPXE (user class 77 "iPXE") gets its script from, and next-server at, the address the relay uses.
         var ipxe = await Lease("-x", "0x4d:0469505845", "-O", "67");

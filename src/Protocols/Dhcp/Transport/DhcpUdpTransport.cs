@@ -101,6 +101,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         {
             while (_waiting.TryDequeue(out var dropped)) ArrayPool<byte>.Shared.Return(dropped.Packet);
         }
+        foreach (var listener in _listeners) listener.Batch.Dispose();
         _stop.Dispose();
     }
 
@@ -151,7 +152,6 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         var queue = listener.Queue;
         var reply = new byte[1500];
         var message = new DhcpMessage();
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         var to = new Scratch();
         while (true)
         {
@@ -159,8 +159,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             // this loop falls behind (DhcpReceiveQueue). Blocking only when nothing at all is waiting.
             try
             {
-                if (queue.Count == 0) Receive(listener, ref from);
-                while (listener.Socket.Available > 0) Receive(listener, ref from);
+                Drain(listener, wait: queue.Count == 0);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -173,19 +172,28 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
-    private static void Receive(Listener listener, ref EndPoint from)
+    /// <summary>Moves every datagram the kernel holds for this socket into the listener's queue, a batch per call.</summary>
+    private static void Drain(Listener listener, bool wait)
     {
         var queue = listener.Queue;
-        var slot = queue.Incoming;
-        var flags = SocketFlags.None;
-        slot.Length = listener.Socket.ReceiveMessageFrom(slot.Buffer, ref flags, ref from, out var info);
-        var sender = (IPEndPoint)from;
-        slot.Source = Ipv4Address.FromIPAddress(sender.Address);
-        slot.SourcePort = sender.Port;
-        slot.Destination = info.Address is { AddressFamily: AddressFamily.InterNetwork } destination
-            ? Ipv4Address.FromIPAddress(destination)
-            : Ipv4Address.Any;
-        queue.Commit();
+        var batch = listener.Batch;
+        int n;
+        do
+        {
+            n = batch.Receive(listener.Socket, wait);
+            wait = false;
+            for (var i = 0; i < n; i++)
+            {
+                var slot = queue.Incoming;
+                var datagram = batch.Read(i, slot.Buffer);
+                slot.Length = datagram.Length;
+                slot.Source = datagram.Source;
+                slot.SourcePort = datagram.SourcePort;
+                slot.Destination = datagram.Destination;
+                queue.Commit();
+            }
+        }
+        while (n == batch.Capacity);
         Interlocked.Exchange(ref listener.ShedDiscovers, queue.ShedDiscovers);
         Interlocked.Exchange(ref listener.ShedOthers, queue.ShedOthers);
     }
@@ -338,6 +346,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         public long ShedDiscovers;
         public long ShedOthers;
         public DhcpReceiveQueue Queue { get; } = new();
+        public DatagramBatch Batch { get; } = new(32, DhcpReceiveQueue.SlotBytes);
         public Socket Socket { get; } = socket;
         public string Interface { get; } = interfaceName;
         public int Role { get; } = role;
