@@ -75,15 +75,38 @@ if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -n "$t1" ] && [ "$t1" = "$t2" ] && [ "$
 else echo "$t1 / $t2" >&2; result FAIL "overlay token exited $rc1, then $rc2"; fi
 rm -rf "$state"
 
-# Messages people meet when something is wrong read as sentences in the shipped build: no resource keys such as
-# IO_FileNotFound_FileName (what UseSystemResourceKeys leaves of the runtime's texts) and no exception type names.
-resource_key='(\b[A-Z][A-Za-z]+_[A-Z][A-Za-z_]*\b|\bnet_[a-z_]+\b|Exception\b)'
-msgdir=$(mktemp -d)
-chmod 755 "$msgdir"
-printf 'site: { name: x }\n' > "$msgdir/unreadable.yaml"; chmod 600 "$msgdir/unreadable.yaml"
-cat > "$msgdir/site.yaml" <<YAML
+# Messages as the shipped build prints them. Anything quoted from a runtime exception must read as a sentence
+# (with UseSystemResourceKeys it would read like IO_FileNotFound_FileName), and each case must end in one line
+# and exit 1, never in a stack trace or a crash.
+bad_text='\b[A-Z][A-Za-z]+_[A-Z][A-Za-z]+(_[A-Za-z]+)*\b|\bnet_[a-z_]+\b|^ +at |Unhandled exception|Exception\b'
+says() { # says NAME EXPECTED-RC PATTERN -- ARGS...: runs the agent, checks its exit code and output
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out rc
+  out=$(run "$@" 2>&1); rc=$?
+  if [ "$rc" = "$want" ] && grep -qF -- "$pattern" <<<"$out" && ! grep -qE "$bad_text" <<<"$out"; then
+    result PASS "message: $name"
+  else echo "$out" >&2; result FAIL "message: $name (exit $rc, expected $want and '$pattern')"; fi
+}
+# As nobody, whom a root-only file or folder refuses (root passes anyway); the binary copied where nobody can reach it.
+as_nobody() { DOTNET_GCHeapHardLimit=0x10000000 timeout 300 setpriv --reuid=65534 --regid=65534 --clear-groups \
+  qemu-aarch64-static -L "$SYSROOT" "$msg/netbootpi" "$@"; }
+msg=$(mktemp -d)
+says "check of a missing file" 1 "/nonexistent/site.yaml:1:1: (file): cannot read the file: no such file or directory" -- check /nonexistent/site.yaml
+says "check of a directory" 1 "cannot read the file: it is a directory" -- check "$msg"
+printf 'site: { name: x }\n' > "$msg/secret.yaml"; chmod 600 "$msg/secret.yaml"; chmod 755 "$msg"
+cp "$OUT/netbootpi" "$msg/netbootpi"
+out=$(as_nobody check "$msg/secret.yaml" 2>&1); rc=$?
+if [ $rc = 1 ] && grep -qF "cannot read the file: permission denied" <<<"$out" && ! grep -qE "$bad_text" <<<"$out"; then
+  result PASS "message: check of an unreadable file"
+else echo "$out" >&2; result FAIL "message: check of an unreadable file (exit $rc)"; fi
+python3 -c "print('site: ' + '['*20000 + ']'*20000)" > "$msg/deep.yaml"
+says "a file nested 20,000 deep" 1 "values nested more than 32 levels deep" -- check "$msg/deep.yaml"
+printf 'site: { name: l\xe9b }\nnetworks: {}\n' > "$msg/latin1.yaml"
+says "a Latin-1 file" 1 "latin1.yaml:1:16: (file): byte 0xE9 is not UTF-8 text" -- check "$msg/latin1.yaml"
+says "a usage error" 2 "netbootpi: Unrecognized command or argument 'bogus'" -- check a bogus
+cat > "$msg/site.yaml" <<YAML
 site: { name: msg }
-server: { state_dir: $msgdir/state, data_dir: $msgdir/data }
+server: { state_dir: $msg/state, data_dir: $msg/data, http_port: 1 }
 networks:
   lo: { interface: lo, address: 127.0.0.1/8 }
 profiles:
@@ -92,35 +115,29 @@ defaults: { profile: disk }
 hosts:
   roamer: { mac: "02:00:00:00:00:09" }
 YAML
-chmod 644 "$msgdir/site.yaml"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(120)" &
+chmod 644 "$msg/site.yaml"
+says "a bad --listen address" 1 "not an IPv4 address" -- run --config "$msg/site.yaml" --listen 300.1.2.3
+says "a server that cannot listen" 1 "not starting: the HTTP server cannot listen on 192.0.2.77:1: 192.0.2.77 is not an address of this machine" \
+  -- run --config "$msg/site.yaml" --listen 192.0.2.77 --tftp-port 0 --no-dhcp
+python3 -c "import socket,time;s=socket.socket();s.bind(('127.0.0.1',0));s.listen();open('$msg/port','w').write(str(s.getsockname()[1]));time.sleep(300)" &
 holder=$!
-message() {   # what, expected words (grep -E), command...
-  local what=$1 want=$2; shift 2
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ $rc -ne 0 ] && grep -qiE "$want" <<<"$out" && ! grep -qE "$resource_key" <<<"$out"; then
-    result PASS "message for $what reads as a sentence: $(head -n 1 <<<"$out" | cut -c1-120)"
-  else
-    echo "$out" >&2; result FAIL "message for $what (exit $rc): $(grep -oE "$resource_key" <<<"$out" | head -n 1)"
-  fi
-}
-message "a missing site file" 'no such file|not found|does not exist' run check /missing.yaml
-message "an unreadable site file" 'permission denied' setpriv --reuid=65534 --regid=65534 --clear-groups \
-  env DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" check "$msgdir/unreadable.yaml"
-message "a directory as the site file" 'directory' run check "$msgdir"
-message "a bad --listen address" 'not an IPv4 address' run run --config "$msgdir/site.yaml" --listen 300.1.2.3
-message "a taken HTTP port" "address already in use|in use" run run --config "$msgdir/site.yaml" --no-dhcp --tftp-port 0 \
-  --http-listen "127.0.0.1:$port"
+for _ in $(seq 50); do [ -s "$msg/port" ] && break; sleep 0.1; done
+says "a port that is taken" 1 "the HTTP server cannot listen on 127.0.0.1:$(cat "$msg/port"): the port is in use" \
+  -- run --config "$msg/site.yaml" --listen 127.0.0.1 --tftp-port 0 --no-dhcp --http-listen "127.0.0.1:$(cat "$msg/port")"
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
-message "a state directory it may not write" 'permission denied' setpriv --reuid=65534 --regid=65534 --clear-groups \
-  env DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" overlay token roamer --config "$msgdir/site.yaml"
+# The state directory is created in $msg, a folder of root's that nobody may write.
+out=$(as_nobody overlay token roamer --config "$msg/site.yaml" 2>&1); rc=$?
+if [ $rc = 1 ] && grep -qF "permission denied" <<<"$out" && ! grep -qE "$bad_text" <<<"$out"; then
+  result PASS "message: a state directory it may not write"
+else echo "$out" >&2; result FAIL "message: a state directory it may not write (exit $rc)"; fi
+mkdir -p "$msg/state/overlays/02-00-00-00-00-09"; cp "$msg/site.yaml" "$msg/state/overlays/02-00-00-00-00-09/000001.tar.gz"
+says "overlay get into a missing folder" 1 "netbootpi: cannot copy roamer's overlay to $msg/no/such/dir/x.tar.gz: no such file or directory" \
+  -- overlay get roamer "$msg/no/such/dir/x.tar.gz" --config "$msg/site.yaml"
 
 # Start to READY=1 (sd_notify) under emulation, and the resident set once idle (of qemu-user running it: the
 # emulator's own memory included, so only a comparison between builds, not the Pi's figure).
-notify="$msgdir/notify.sock"
-python3 - "$notify" > "$msgdir/notify.log" <<'PY' &
+notify="$msg/notify.sock"
+python3 - "$notify" > "$msg/notify.log" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(300)
 while True:
@@ -132,19 +149,19 @@ listener=$!
 for _ in $(seq 50); do [ -S "$notify" ] && break; sleep 0.1; done
 t0=$(python3 -c 'import time; print(time.monotonic())')
 NOTIFY_SOCKET=$notify DOTNET_GCHeapHardLimit=0x10000000 qemu-aarch64-static -L "$SYSROOT" "$OUT/netbootpi" run \
-  --config "$msgdir/site.yaml" --no-dhcp --tftp-port 0 --http-listen 127.0.0.1:0 > "$msgdir/run.log" 2>&1 &
+  --config "$msg/site.yaml" --no-dhcp --tftp-port 0 --http-listen 127.0.0.1:0 > "$msg/run.log" 2>&1 &
 agent=$!
 wait $listener
-ready=$(cat "$msgdir/notify.log")
+ready=$(cat "$msg/notify.log")
 if [ -n "$ready" ] && kill -0 $agent 2>/dev/null; then
   sleep 2   # idle: what it holds between boots
   rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' /proc/$agent/status)
   result PASS "run under qemu: READY=1 after $(awk -v a="$t0" -v b="$ready" 'BEGIN { printf "%.2f", b - a }') s, qemu-user's RSS idle $rss MiB"
 else
-  cat "$msgdir/run.log" >&2; result FAIL "run under qemu did not reach READY=1"
+  cat "$msg/run.log" >&2; result FAIL "run under qemu did not reach READY=1"
 fi
 kill $agent 2>/dev/null; wait $agent 2>/dev/null
-rm -rf "$msgdir"
+rm -rf "$msg"
 
 grep -q '^FAIL' "$LOG.tmp" && finish 1
 finish 0

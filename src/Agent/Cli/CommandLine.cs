@@ -49,6 +49,14 @@ public static class CommandLine
             stderr.WriteLine($"netbootpi: a file could not be read or written: {FileErrors.Reason(e, "")}");
             return ExitInvalid;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug: one line for the person at the terminal, the trace when asked for.
+            stderr.WriteLine(Environment.GetEnvironmentVariable("NETBOOTPI_DEBUG") is "1"
+                ? $"netbootpi: internal error: {e}"
+                : $"netbootpi: internal error: {e.GetType().Name}: {e.Message} (NETBOOTPI_DEBUG=1 shows where)");
+            return ExitInvalid;
+        }
     }
 
     private static Command Build(TextWriter stdout, TextWriter stderr)

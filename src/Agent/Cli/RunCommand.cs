@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Hosting;
+using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
@@ -82,11 +83,10 @@ internal static class RunCommand
         {
             await host.RunAsync(cancellation).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+        catch (ServiceStartException e)
         {
-            // A port already taken (Kestrel wraps it in an IOException), a missing privilege, an unwritable state
-            // directory: say what and what to check, and exit with a code rather than an unhandled-exception abort.
-            stderr.WriteLine($"netbootpi: a server could not start: {e.Message} (is another DHCP/TFTP/web server running, and is netbootpi root or CAP_NET_BIND_SERVICE?)");
+            // Said once, as a sentence; the services log nothing more about it (no stack trace at Information).
+            stderr.WriteLine($"netbootpi: not starting: {e.Message}");
             return CommandLine.ExitInvalid;
         }
         return CommandLine.ExitOk;

@@ -94,7 +94,4 @@ public sealed partial class DhcpService
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "DHCP on {Interface}: cannot add ARP entries ({Reason}); replies to clients without an address are broadcast instead of unicast (netbootpi needs CAP_NET_ADMIN)")]
     private partial void LogClientUnicastUnavailable(string @interface, string reason);
-
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "DHCP: server.state_dir changed to {Directory}; the lease store moves there at the next restart")]
-    private partial void LogStateDirNeedsRestart(string directory);
 }

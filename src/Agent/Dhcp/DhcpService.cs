@@ -2,7 +2,10 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Leases;
@@ -26,11 +29,14 @@ namespace NetbootPi.Agent.Dhcp;
 /// </remarks>
 public sealed partial class DhcpService : BackgroundService, IDhcpTransportObserver, IDhcpBindings
 {
+    public const string StatusPart = "dhcp";
+
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
 
     private readonly SiteState _state;
     private readonly INetworkInterfaces _interfaces;
+    private readonly ServiceStatus _status;
     private readonly ILogger<DhcpService> _logger;
     private readonly TimeProvider _time;
     private readonly BootEventLog _events;
@@ -40,10 +46,11 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
     private readonly Lock _bootDayGate = new();
     private DateTimeOffset _lastSummary;
 
-    public DhcpService(SiteState state, INetworkInterfaces interfaces, BootEventLog events, ILogger<DhcpService> logger, TimeProvider time)
+    public DhcpService(SiteState state, INetworkInterfaces interfaces, ServiceStatus status, BootEventLog events, ILogger<DhcpService> logger, TimeProvider time)
     {
         _state = state;
         _interfaces = interfaces;
+        _status = status;
         _logger = logger;
         _time = time;
         _events = events;
@@ -60,25 +67,41 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
     private readonly SemaphoreSlim _changed = new(0);
     private LeaseStore? _store;
     private DhcpEngine? _engine;
-    private string _storeDirectory = "";
 
     public MacAddress? BoundTo(Ipv4Address address) => Volatile.Read(ref _engine)?.BoundTo(address);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Opens the lease store and listens on every served interface that exists before it returns, so that the
+    /// agent's READY=1 means DHCP is answering; interfaces still missing are in the status line until they appear.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var directory = _storeDirectory = _state.Current.Server.StateDirectory;
-        Directory.CreateDirectory(directory);
-        _store = LeaseStore.Open(directory);
+        var directory = _state.Current.Server.StateDirectory;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            _store = LeaseStore.Open(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServiceStartException(
+                $"the DHCP server cannot keep its leases in {FileErrors.Describe(e, directory)} (server.state_dir must be a directory the agent can write)", e);
+        }
         var recovery = _store.Recovery;
         if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
         else LogLeasesRecovered(directory, recovery.ToString());
         Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(_state), _store, _time, _store.Recovered));
         _state.Changed += OnSiteChanged;
+        await ReconcileAsync().ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ReconcileAsync().ConfigureAwait(false);
                 try
                 {
                     var now = _time.GetUtcNow();
@@ -90,6 +113,7 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
                 {
                     break;
                 }
+                await ReconcileAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -99,16 +123,12 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
             _running.Clear();
             foreach (var (_, a) in _advertisers) await a.DisposeAsync().ConfigureAwait(false);
             _advertisers.Clear();
-            _store.Dispose();
+            _store?.Dispose();
             _log.Dispose();
         }
     }
 
-    private void OnSiteChanged(SiteInventory site)
-    {
-        if (site.Server.StateDirectory != _storeDirectory) LogStateDirNeedsRestart(site.Server.StateDirectory);
-        _changed.Release();
-    }
+    private void OnSiteChanged(SiteInventory site) => _changed.Release();
 
     /// <summary>How the service listens on one interface.</summary>
     /// <param name="Proxy">Also on port 4011 (a proxy-mode network is on it).</param>
@@ -162,7 +182,7 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
             catch (System.Net.Sockets.SocketException e)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
-                LogBindFailed(name, e.Message);
+                LogBindFailed(name, System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.NativeErrorCode));
                 continue;
             }
             _running[name] = (transport, listen);
@@ -170,6 +190,11 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
             // "No IPv6 router here" is for booting clients on served networks, never for another network's link.
             if (listen.Served) StartAdvertiser(name);
         }
+        _reportedMissing.IntersectWith(wanted.Keys);
+        // READY=1 means serving: what DHCP does not serve yet is in the status line until it does.
+        var waiting = wanted.Keys.Where(n => !_running.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
+        _status.Set(StatusPart, waiting.Count == 0 ? null
+            : $"DHCP not yet on {string.Join(", ", waiting)} (missing, or not open: see the log)");
     }
 
     /// <summary>

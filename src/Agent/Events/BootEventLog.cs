@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os.Files;
 
 namespace NetbootPi.Agent.Events;
 
@@ -216,7 +217,7 @@ public sealed partial class BootEventLog : IDisposable
         _fileFailed = true;
         _file?.Dispose();
         _file = null;
-        LogFileFailed(_path, ex.Message);
+        LogFileFailed(_path, FileErrors.Reason(ex, _path));
     }
 
     public static byte[] Serialize(BootEvent e)

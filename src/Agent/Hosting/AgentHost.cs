@@ -44,19 +44,23 @@ public static class AgentHost
             });
         }
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // A service that cannot start says so in one sentence (run prints it); the host's "Hosting failed to start"
+        // with the exception's stack trace would say it again, less clearly.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IAtomicFiles>(AtomicFiles.Local);
         services.AddSingleton<INetworkInterfaces, SystemNetworkInterfaces>();
         services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.AddSingleton<ServiceStatus>();
         services.AddHostedService<AgentLifecycle>();
         services.AddSite(sitePath, site);
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();
         // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
-        services.AddBootHttp(endpoints.HttpListen);
+        services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);
         if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));
         if (endpoints.EnableDhcp) services.AddDhcp();
         return builder.Build();

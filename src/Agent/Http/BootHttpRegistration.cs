@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Dhcp;
@@ -8,10 +9,11 @@ namespace NetbootPi.Agent.Http;
 public static class BootHttpRegistration
 {
     /// <summary>
-    /// The HTTP boot service (scripts, files, overlays, keys) on <paramref name="listen"/>, or on every address at
-    /// the site's <c>server.http_port</c> when null. Needs the boot events, overlays and upstream cache registered.
+    /// The HTTP boot service (scripts, files, overlays, keys) on <paramref name="address"/> at the site's
+    /// <c>server.http_port</c>, or on <paramref name="listen"/> when given. Needs the boot events, overlays and
+    /// upstream cache registered.
     /// </summary>
-    public static IServiceCollection AddBootHttp(this IServiceCollection services, HttpListenAddress? listen)
+    public static IServiceCollection AddBootHttp(this IServiceCollection services, IPAddress address, HttpListenAddress? listen)
     {
         // A line per request from ASP.NET Core would flood the journal and slow every boot fetch; the
         // handler logs what matters (refusals, uploads) itself and boot events record every fetch.
@@ -27,7 +29,7 @@ public static class BootHttpRegistration
         services.AddSingleton<BootHttpHandler>();
         services.AddSingleton(sp => new BootHttpService(
             sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootHttpHandler>(),
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), listen,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), address, listen,
             sp.GetRequiredService<ILogger<BootHttpService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BootHttpService>());
         return services;

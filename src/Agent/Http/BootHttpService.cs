@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
 
@@ -16,8 +17,11 @@ namespace NetbootPi.Agent.Http;
 /// port that is not listening yet) and stopped with it. Kestrel runs as its own small web application that
 /// shares the agent's logging and services; nothing but <see cref="BootHttpHandler"/> handles requests.
 /// </summary>
+/// <param name="address">The address to listen on at the site's <c>server.http_port</c> (every address: <see cref="IPAddress.Any"/>).</param>
+/// <param name="listen">An address and port that replace both, for labs and tests.</param>
 public sealed partial class BootHttpService(
-    SiteState state, BootHttpHandler handler, ILoggerFactory loggerFactory, TimeProvider time, HttpListenAddress? listen, ILogger<BootHttpService> logger)
+    SiteState state, BootHttpHandler handler, ILoggerFactory loggerFactory, TimeProvider time, IPAddress address,
+    HttpListenAddress? listen, ILogger<BootHttpService> logger)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -27,7 +31,7 @@ public sealed partial class BootHttpService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var endpoint = listen?.EndPoint ?? new IPEndPoint(IPAddress.Any, state.Current.Server.HttpPort);
+        var endpoint = listen?.EndPoint ?? new IPEndPoint(address, state.Current.Server.HttpPort);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "netbootpi" });
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
@@ -53,23 +57,23 @@ public sealed partial class BootHttpService(
         }
         catch (IOException ex)
         {
-            LogCannotListen(endpoint.ToString(), ex.Message);
-            throw;
+            // Kestrel wraps the socket's refusal ("address already in use") in an IOException of its own words.
+            throw ListenFailedException.From("HTTP", endpoint, ex.InnerException ?? ex);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw ListenFailedException.From("HTTP", endpoint, ex);
         }
         Addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         LogListening(string.Join(", ", Addresses));
-        state.Changed += WarnIfPortChanged;
-    }
-
-    private void WarnIfPortChanged(Site.SiteInventory site)
-    {
-        if (listen is null && Addresses.Count > 0 && !Addresses.Any(a => a.EndsWith($":{site.Server.HttpPort}", StringComparison.Ordinal)))
-            LogPortNeedsRestart(site.Server.HttpPort, string.Join(", ", Addresses));
+        // The port is bound once; boot URLs that named another port after a reload would point nowhere.
+        if (listen is null)
+            state.RequireUnchangedOnReload("server.http_port", s => s.Server.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"the HTTP server listens on port {endpoint.Port} and boot URLs must name the port it listens on");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        state.Changed -= WarnIfPortChanged;
         if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -87,9 +91,4 @@ public sealed partial class BootHttpService(
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "http listening on {Addresses}")]
     private partial void LogListening(string addresses);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Critical, Message = "http cannot listen on {EndPoint}: {Reason} (is another web server using the port? see server.http_port)")]
-    private partial void LogCannotListen(string endPoint, string reason);
-
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "server.http_port is now {Port} but http still listens on {Addresses}: restart the agent to move it")]
-    private partial void LogPortNeedsRestart(int port, string addresses);
 }

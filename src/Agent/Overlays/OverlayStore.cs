@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Protocols.Net;
 
@@ -22,6 +23,7 @@ public sealed class OverlayStore(string stateDirectory, IAtomicFiles files)
     public const long MaxDecompressedBytes = 512L * 1024 * 1024;
 
     private const string Suffix = ".tar.gz";
+    private const string LastNumberFile = ".last-version";
     private readonly Lock _gate = new();
 
     public string Root { get; } = Path.Combine(stateDirectory, "overlays");
@@ -70,7 +72,10 @@ public sealed class OverlayStore(string stateDirectory, IAtomicFiles files)
         if (rejection != OverlayRejection.None) return new OverlayStoreResult(null, rejection);
         lock (_gate)
         {
-            var next = (Current(mac)?.Number ?? 0) + 1;
+            // A number never names two contents: after a rollback the next upload gets a new number, not the one
+            // rolled back. The highest number given is kept (durably, before the version appears) beside them.
+            var next = Math.Max(Current(mac)?.Number ?? 0, LastNumber(dir)) + 1;
+            files.Write(Path.Combine(dir, LastNumberFile), Encoding.ASCII.GetBytes(next.ToString(CultureInfo.InvariantCulture) + "\n"));
             upload.Commit(Path.Combine(dir, next.ToString("D6", CultureInfo.InvariantCulture) + Suffix));
             Prune(mac);
             return new OverlayStoreResult(Current(mac), OverlayRejection.None);
@@ -91,6 +96,19 @@ public sealed class OverlayStore(string stateDirectory, IAtomicFiles files)
             files.Delete(versions[^1].Path);
             nowCurrent = versions[^2];
             return true;
+        }
+    }
+
+    /// <summary>The highest version number ever given in <paramref name="dir"/>, or 0.</summary>
+    private static int LastNumber(string dir)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(Path.Combine(dir, LastNumberFile)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0; // a store from before the counter: its files' highest number stands in
         }
     }
 

@@ -1,8 +1,9 @@
 namespace NetbootPi.Agent.Site;
 
 /// <summary>The <c>server:</c> section: where the agent keeps its files and how it is reached.</summary>
+/// <param name="Location">Where the section is in the file; null when the file has none (every default).</param>
 public sealed record ServerSettings(string StateDirectory, string DataDirectory, int HttpPort, string? TftpRootSetting,
-    BootLoaders Loaders)
+    BootLoaders Loaders, SourceLocation? Location = null)
 {
     public const string DefaultStateDirectory = "/var/lib/netbootpi";
     public const string DefaultDataDirectory = "/srv/netbootpi";

@@ -42,7 +42,7 @@ internal sealed partial class SiteReader
                 var itemNode = menuNode is YamlSequence seq ? seq.Items[i] : menuNode;
                 var path = menuNode is YamlSequence ? $"profiles.{p.Name}.menu[{i}]" : $"profiles.{p.Name}.menu";
                 if (!byName.TryGetValue(item, out var target) && !_declaredProfiles.Contains(item))
-                    Error(itemNode, path, UnknownProfile(item, profiles, allowNone: false));
+                    Error(itemNode, path, UnknownProfile(item, profiles.Where(x => x.Value.Kind != ProfileKind.Menu).ToList(), allowNone: false));
                 else if (target?.Kind == ProfileKind.Menu)
                     Error(itemNode, path, $"'{item}' is itself a menu (expected profiles that boot something; menus do not nest)");
             }

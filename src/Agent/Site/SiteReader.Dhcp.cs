@@ -96,6 +96,11 @@ internal sealed partial class SiteReader
         }
         if (network is { } net)
         {
+            if (net.PrefixLength > 30)
+            {
+                Error(s, path, $"a /{net.PrefixLength} network has no room for a pool (expected a prefix length of 30 or less on a network with a DHCP range)");
+                return null;
+            }
             if (!net.Contains(first) || !net.Contains(last))
             {
                 Error(s, path, $"range {first}-{last} is not inside the network {net} (expected addresses from {net.Address.Next()} to {new Ipv4Address(net.BroadcastAddress.Value - 1)})");

@@ -51,7 +51,7 @@ internal sealed partial class SiteReader
                 serial = s?.Value.ToLowerInvariant();
             }
             if (nameOk && mac is not null && ipOk && serialOk && (profile is not null || pv is null))
-                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, value.Location), value, key, m));
+                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, key.Location), value, key, m));
         }
         return result;
     }

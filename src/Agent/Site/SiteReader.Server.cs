@@ -21,7 +21,7 @@ internal sealed partial class SiteReader
         var loaders = m.TryGetValue("loaders", out var ld) ? ReadLoaders(ld) : BootLoaders.Default;
         return state is null || data is null || port is null || !tftpOk || loaders is null
             ? null
-            : new ServerSettings(state, data, port.Value, tftp, loaders);
+            : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location);
     }
 
     private BootLoaders? ReadLoaders(YamlNode node)

@@ -144,8 +144,18 @@ internal sealed partial class SiteReader
     {
         var s = Scalar(node, path, "a MAC address like 84:8f:69:e0:d4:0f");
         if (s is null) return null;
-        if (MacAddress.TryParse(s.Value, out var m)) return m;
-        Error(s, path, $"'{s.Value}' is not a MAC address (expected six hex pairs like 84:8f:69:e0:d4:0f)");
+        if (!MacAddress.TryParse(s.Value, out var m))
+        {
+            Error(s, path, $"'{s.Value}' is not a MAC address (expected six hex pairs like 84:8f:69:e0:d4:0f)");
+            return null;
+        }
+        // No network card has these: a host entry with one would never match a request.
+        var why = m == MacAddress.Broadcast ? "the broadcast address"
+            : m.IsZero ? "all zeros"
+            : m.IsMulticast ? "a multicast address (the lowest bit of its first byte is set)"
+            : null;
+        if (why is null) return m;
+        Error(s, path, $"'{s.Value}' is {why}, not the address of a network card (expected the host's own MAC)");
         return null;
     }
 
@@ -153,15 +163,24 @@ internal sealed partial class SiteReader
     {
         var s = Scalar(node, path, "a duration like 12h");
         if (s is null) return null;
-        if (TryParseDuration(s.Value, out var d)) return d;
-        Error(s, path, $"'{s.Value}' is not a duration (expected a number and a unit s, m, h or d, like 12h or 1h30m)");
+        if (TryParseDuration(s.Value, out var d, out var tooLong)) return d;
+        Error(s, path, tooLong
+            ? $"'{s.Value}' is longer than DHCP can carry (expected at most {MaxDurationSeconds / 86400}d, about 136 years)"
+            : $"'{s.Value}' is not a duration (expected a number and a unit s, m, h or d, like 12h or 1h30m)");
         return null;
     }
 
+    /// <summary>DHCP carries durations as 32-bit seconds, all ones meaning infinity (RFC 2132 §9.2).</summary>
+    internal const long MaxDurationSeconds = uint.MaxValue - 1;
+
     /// <summary>One or more NUMBER+UNIT parts (s, m, h, d), e.g. <c>90s</c>, <c>12h</c>, <c>1h30m</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
+    internal static bool TryParseDuration(string text, out TimeSpan value) => TryParseDuration(text, out value, out _);
+
+    /// <param name="tooLong">Set when the text is a well-formed duration longer than <see cref="MaxDurationSeconds"/>.</param>
+    internal static bool TryParseDuration(string text, out TimeSpan value, out bool tooLong)
     {
         value = TimeSpan.Zero;
+        tooLong = false;
         long seconds = 0;
         var i = 0;
         if (text.Length == 0) return false;
@@ -169,20 +188,15 @@ internal sealed partial class SiteReader
         {
             var start = i;
             while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
-            if (i == start || i == text.Length || i - start > 9) return false;
-            var n = long.Parse(text.AsSpan(start, i - start), CultureInfo.InvariantCulture);
-            seconds += text[i++] switch
-            {
-                's' => n,
-                'm' => n * 60,
-                'h' => n * 3600,
-                'd' => n * 86400,
-                _ => -1L << 40,
-            };
-            if (seconds < 0) return false;
+            if (i == start || i == text.Length) return false;
+            var unit = text[i++] switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, _ => 0L };
+            if (unit == 0) return false;
+            // Past 12 digits every part is too long by itself; the sum saturates instead of overflowing.
+            if (i - 1 - start > 12) tooLong = true;
+            else seconds = Math.Min(seconds + long.Parse(text.AsSpan(start, i - 1 - start), CultureInfo.InvariantCulture) * unit, long.MaxValue / 2);
         }
-        // DHCP carries durations as 32-bit seconds (RFC 2132 §9.2); nothing in a site file needs longer.
-        if (seconds > uint.MaxValue - 1) return false;
+        tooLong |= seconds > MaxDurationSeconds;
+        if (tooLong) return false;
         value = TimeSpan.FromSeconds(seconds);
         return true;
     }
@@ -208,8 +222,9 @@ internal sealed partial class SiteReader
     {
         var s = Scalar(node, path, "true or false");
         if (s is null) return null;
-        if (s.IsPlain && s.Value is "true" or "True" or "TRUE") return true;
-        if (s.IsPlain && s.Value is "false" or "False" or "FALSE") return false;
+        // Quotes never change what a value means (docs/site-file.md): "true" is true, as "8080" is 8080.
+        if (s.Value is "true" or "True" or "TRUE") return true;
+        if (s.Value is "false" or "False" or "FALSE") return false;
         Error(s, path, $"'{s.Value}' is not a boolean (expected true or false)");
         return null;
     }

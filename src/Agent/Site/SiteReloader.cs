@@ -5,9 +5,14 @@ using NetbootPi.Agent.Os.Systemd;
 
 namespace NetbootPi.Agent.Site;
 
-/// <summary>SIGHUP reloads the site file: a valid file replaces the snapshot, an invalid one is reported and ignored.</summary>
-public sealed partial class SiteReloader(SiteState state, SystemdNotifier notifier, ILogger<SiteReloader> logger) : IHostedService
+/// <summary>
+/// SIGHUP reloads the site file: a valid file replaces the snapshot; an invalid one is reported, in the log and in
+/// systemd's status line until a good file arrives, and the running site stays.
+/// </summary>
+public sealed partial class SiteReloader(SiteState state, ServiceStatus status, ILogger<SiteReloader> logger) : IHostedService
 {
+    public const string StatusPart = "reload";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PosixSignalRegistration? _registration;
 
@@ -33,20 +38,25 @@ public sealed partial class SiteReloader(SiteState state, SystemdNotifier notifi
         _gate.Wait();
         try
         {
-            notifier.Reloading();
+            status.Reloading();
             var result = state.Reload();
             if (result.Inventory is { } site)
+            {
                 LogReloaded(state.Path, site.Networks.Length, site.Hosts.Length, site.Profiles.Length);
+                status.Set(StatusPart, null);
+            }
             else
             {
                 foreach (var e in result.Errors) LogReloadError(e.ToString());
                 LogKeptRunning(state.Path, result.Errors.Count);
+                var count = result.Errors.Count == 1 ? "1 error" : $"{result.Errors.Count} errors";
+                status.Set(StatusPart, $"reload rejected ({count}; the first: {result.Errors[0]}); the running site is unchanged");
             }
-            var current = state.Current;
-            notifier.Ready($"serving site {current.Site.Name}: {current.Hosts.Length} hosts");
         }
         finally
         {
+            // READY=1 ends the reload for systemd whatever happened: Type=notify-reload waits for it.
+            status.Ready();
             _gate.Release();
         }
     }

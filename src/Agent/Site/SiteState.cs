@@ -22,15 +22,38 @@ public sealed partial class SiteState(string path, SiteInventory initial, ILogge
     /// </summary>
     public event Action<SiteInventory>? Changed;
 
-    /// <summary>Reads the file again; swaps the snapshot only if the file is valid.</summary>
+    private readonly List<(string Key, Func<SiteInventory, string> Value, string Why)> _fixed = [];
+
+    /// <summary>
+    /// Refuses a reload that changes <paramref name="key"/> (its <paramref name="value"/> in the site): something
+    /// the running agent set up from it at start cannot follow, and serving half from the old value and half from
+    /// the new would split the agent (<paramref name="why"/> says what).
+    /// </summary>
+    public void RequireUnchangedOnReload(string key, Func<SiteInventory, string> value, string why)
+    {
+        lock (_fixed) _fixed.Add((key, value, why));
+    }
+
+    /// <summary>Reads the file again; swaps the snapshot only if the file is valid and changes nothing fixed.</summary>
     public SiteLoadResult Reload()
     {
         var result = SiteFile.Load(Path);
-        if (result.Inventory is { } next)
+        if (result.Inventory is not { } next) return result;
+        var running = Current;
+        List<SiteError>? refused = null;
+        lock (_fixed)
         {
-            Volatile.Write(ref _current, next);
-            Notify(next);
+            foreach (var (key, value, why) in _fixed)
+            {
+                var (was, now) = (value(running), value(next));
+                if (was == now) continue;
+                (refused ??= []).Add(new SiteError(next.Server.Location ?? new SourceLocation(Path, 1, 1), key,
+                    $"changed from {was} to {now}, which takes a restart ({why}): restart the agent (systemctl restart netbootpi) to use it"));
+            }
         }
+        if (refused is not null) return new SiteLoadResult(null, refused);
+        Volatile.Write(ref _current, next);
+        Notify(next);
         return result;
     }
 

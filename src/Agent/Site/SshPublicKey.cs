@@ -33,10 +33,18 @@ public static class SshPublicKey
         }
         // The blob begins with the key type as an SSH string: uint32 length, then the name.
         var data = blob.AsSpan(0, n);
-        if (data.Length < 4 || BinaryPrimitives.ReadUInt32BigEndian(data) is var len && len > data.Length - 4
-            || Encoding.ASCII.GetString(data.Slice(4, (int)BinaryPrimitives.ReadUInt32BigEndian(data))) != parts[0])
+        if (data.Length < 4 || BinaryPrimitives.ReadUInt32BigEndian(data) is var len && len > data.Length - 4 || len > 64)
         {
             problem = $"the key data is not a {parts[0]} key";
+            return false;
+        }
+        var inside = Encoding.ASCII.GetString(data.Slice(4, (int)len));
+        if (inside != parts[0])
+        {
+            // A key pasted under the wrong label is a common slip: say what it really is.
+            problem = Types.Contains(inside)
+                ? $"the line says {parts[0]} but the key data is a {inside} key"
+                : $"the key data is not a {parts[0]} key";
             return false;
         }
         problem = "";

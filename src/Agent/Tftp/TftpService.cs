@@ -24,7 +24,14 @@ public sealed class TftpService(SiteState state, IPEndPoint endpoint, INetworkIn
             InterfaceMtu = a => interfaces.Holding(a)?.Mtu is > 0 and var mtu ? mtu : null,
         };
         _server = new TftpServer(options, new SiteTftpFiles(state), loggers.CreateLogger("NetbootPi.Tftp"));
-        _server.Start();
+        try
+        {
+            _server.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw ListenFailedException.From("TFTP", endpoint, e);
+        }
         return Task.CompletedTask;
     }
 

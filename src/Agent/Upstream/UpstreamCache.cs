@@ -74,7 +74,7 @@ public sealed partial class UpstreamCache(string stateDirectory, IAtomicFiles fi
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
-            return Failed(url, ex.Message);
+            return Failed(url, UpstreamErrors.Describe(ex, path));
         }
         finally
         {

@@ -22,6 +22,15 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
 
     private MacAddress(ulong value) => _value = value;
 
+    /// <summary>ff:ff:ff:ff:ff:ff.</summary>
+    public static readonly MacAddress Broadcast = new(0xFFFF_FFFF_FFFF);
+
+    /// <summary>00:00:00:00:00:00, which no card has.</summary>
+    public bool IsZero => _value == 0;
+
+    /// <summary>A group address (IEEE 802: the lowest bit of the first octet), broadcast included.</summary>
+    public bool IsMulticast => (_value & 0x0100_0000_0000) != 0;
+
     public static MacAddress FromBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length != Length)

@@ -194,4 +194,49 @@ public class CliTests
         Assert.Equal(1, code);
         Assert.Contains("netbootpi: not starting: /nonexistent/site.yaml has 1 error", e);
     }
+
+    [Fact]
+    public async Task Events_of_a_host_the_site_does_not_know_is_an_error_like_show_host()
+    {
+        var (code, o, e) = await Run("events", "napalmm", "--config", Example);
+        Assert.Equal(1, code);
+        Assert.Equal("", o);
+        Assert.Contains("no host named 'napalmm'", e);
+        Assert.Contains("(did you mean 'napalm'?)", e);
+    }
+
+    [Fact]
+    public async Task Check_reads_standard_input_when_given_a_dash()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (code, o, e) = await Tool.RunAsync("sh", ["-c", $"'{Support.AgentProcess.Executable}' check - < '{Example}'"], ct);
+        Assert.Equal(0, code);
+        Assert.Contains("(standard input): OK — site netsoc", o);
+        (code, _, e) = await Tool.RunAsync("sh", ["-c", $"printf 'site:\\n  nmae: x\\n' | '{Support.AgentProcess.Executable}' check -"], ct);
+        Assert.Equal(1, code);
+        Assert.Contains("(standard input):2:3: site.nmae: unknown key (did you mean 'name'?)", e);
+    }
+
+    [Fact]
+    public async Task Overlay_get_to_a_place_it_cannot_write_is_one_line_and_exit_1()
+    {
+        var dir = Directory.CreateTempSubdirectory("netbootpi-get-").FullName;
+        try
+        {
+            var site = Path.Combine(dir, "site.yaml");
+            await File.WriteAllTextAsync(site, SiteText.Minimal.Replace("networks:\n", $"server: {{ state_dir: {dir}/state }}\nnetworks:\n", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            Directory.CreateDirectory(Path.Combine(dir, "state", "overlays", "00-00-00-00-00-01"));
+            await File.WriteAllTextAsync(Path.Combine(dir, "state", "overlays", "00-00-00-00-00-01", "000001.tar.gz"), "x", TestContext.Current.CancellationToken);
+            foreach (var (to, reason) in new[] { (Path.Combine(dir, "missing", "x.tar.gz"), "no such file or directory"), (dir, "is a directory") })
+            {
+                var (code, o, e) = await Run("overlay", "get", "a", to, "--config", site);
+                Assert.Equal(1, code);
+                Assert.Equal($"netbootpi: cannot copy a's overlay to {to}: {reason}\n", e);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

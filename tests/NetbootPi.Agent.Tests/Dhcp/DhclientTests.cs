@@ -25,22 +25,12 @@ public class DhclientTests
         var srv = lab.Namespace("srv");
         var cli = lab.Namespace("cli");
         lab.Link(srv, "s0", "10.77.2.1/24", cli, "c0", null, PxeMac);
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              lan:
-                interface: s0
-                address: 10.77.2.1/24
-                dhcp: { mode: authoritative, range: 10.77.2.100-10.77.2.150 }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts:
-              pxe: { mac: {{PxeMac}}, ip: 10.77.2.10 }
-              off: { mac: {{NoneMac}}, ip: 10.77.2.11, profile: none }
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            lan: { interface: s0, address: 10.77.2.1/24, dhcp: { mode: authoritative, range: 10.77.2.100-10.77.2.150 } }
+            """, $$"""
+            pxe: { mac: {{PxeMac}}, ip: 10.77.2.10 }
+            off: { mac: {{NoneMac}}, ip: 10.77.2.11, profile: none }
+            """);
         using var agent = lab.StartAgent(srv, site);
         agent.WaitFor("DHCP server listening on s0");
 

@@ -29,20 +29,9 @@ public partial class LeaseCrashTests
         lab.Bridge(srv, "br0", "10.77.6.1/24");
         lab.Attach(srv, "br0", "p-cli", cli, "c0", null);
         lab.Attach(srv, "br0", "p-perf", perf, "p0", "10.77.6.5/24");
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              lan:
-                interface: br0
-                address: 10.77.6.1/24
-                dhcp: { mode: authoritative, range: 10.77.6.10-10.77.6.250, lease: 1h }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts: {}
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            lan: { interface: br0, address: 10.77.6.1/24, dhcp: { mode: authoritative, range: 10.77.6.10-10.77.6.250, lease: 1h } }
+            """);
         var first = lab.StartAgent(srv, site);
         first.WaitFor("DHCP server listening on br0");
 

@@ -16,20 +16,9 @@ public partial class NmapDiscoverTests
         var cli = lab.Namespace("cli");
         // nmap wants an IPv4 address on the interface it sends from; one outside the pool.
         lab.Link(srv, "s0", "10.77.3.1/24", cli, "c0", "10.77.3.250/24");
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              lan:
-                interface: s0
-                address: 10.77.3.1/24
-                dhcp: { mode: authoritative, range: 10.77.3.100-10.77.3.150, lease: 2h, router: 10.77.3.1 }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts: {}
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            lan: { interface: s0, address: 10.77.3.1/24, dhcp: { mode: authoritative, range: 10.77.3.100-10.77.3.150, lease: 2h, router: 10.77.3.1 } }
+            """);
         using var agent = lab.StartAgent(srv, site);
         agent.WaitFor("DHCP server listening on s0");
 

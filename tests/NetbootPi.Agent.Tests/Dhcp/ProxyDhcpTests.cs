@@ -32,20 +32,9 @@ public partial class ProxyDhcpTests
         lab.Attach(lan, "br0", "p-srv", srv, "s0", "10.77.5.1/24");
         lab.Attach(lan, "br0", "p-cli", cli, "c0", null, PxeMac);
         lab.Attach(lan, "br0", "p-plain", plain, "c0", "10.77.5.250/24"); // nmap sends from an addressed interface
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              lan:
-                interface: s0
-                address: 10.77.5.1/24
-                dhcp: { mode: proxy }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts: {}
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            lan: { interface: s0, address: 10.77.5.1/24, dhcp: { mode: proxy } }
+            """);
         using var agent = lab.StartAgent(srv, site);
         agent.WaitFor("DHCP server listening on s0, port 67 and 4011 (proxy)");
         lab.Start(lan, dnsmasq, "--no-daemon", "--port=0", "--no-resolv", "--no-hosts", "--user=root", "--interface=br0",

@@ -33,24 +33,12 @@ public class RelayTests
         Assert.Equal(0, (await lab.RunAsync(rly, lab.Ip, ["route", "add", "10.77.42.0/24", "via", "10.77.41.1"], ct)).Code);
         // The client subnet is a relayed network (the box is not on it); the link to the relay is a network
         // whose own DHCP is off, so the box listens there for relayed requests only.
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              core:
-                interface: s0
-                address: 10.77.41.1/24
-              remote:
-                relay: true
-                subnet: 10.77.40.0/24
-                dhcp: { mode: authoritative, range: 10.77.40.100-10.77.40.150, lease: 20m, router: 10.77.40.1 }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts:
-              known: { mac: {{KnownMac}}, ip: 10.77.40.10 }
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            core: { interface: s0, address: 10.77.41.1/24 }
+            remote: { relay: true, subnet: 10.77.40.0/24, dhcp: { mode: authoritative, range: 10.77.40.100-10.77.40.150, lease: 20m, router: 10.77.40.1 } }
+            """, $$"""
+            known: { mac: {{KnownMac}}, ip: 10.77.40.10 }
+            """);
         using var agent = lab.StartAgent(srv, site);
         agent.WaitFor("DHCP server listening on s0, port 67 (relayed requests only)");
         lab.Start(rly, dnsmasq, "--no-daemon", "--port=0", "--no-resolv", "--no-hosts", "--user=root",

@@ -17,21 +17,11 @@ public class UdhcpcTests
         var srv = lab.Namespace("srv");
         var cli = lab.Namespace("cli");
         lab.Link(srv, "s0", "10.77.1.1/24", cli, "c0", null, KnownMac);
-        var site = lab.Path("site.yaml");
-        await File.WriteAllTextAsync(site, $$"""
-            site: { name: lab, domain: lab.internal }
-            server: { state_dir: {{lab.Path("state")}} }
-            networks:
-              lan:
-                interface: s0
-                address: 10.77.1.1/24
-                dhcp: { mode: authoritative, range: 10.77.1.100-10.77.1.150, lease: 37m, router: 10.77.1.254, dns: [10.77.1.53, 10.77.1.54] }
-            profiles:
-              p: { local: true }
-            defaults: { profile: p }
-            hosts:
-              known: { mac: {{KnownMac}}, ip: 10.77.1.10 }
-            """, ct);
+        var site = lab.DhcpSite($$"""
+            lan: { interface: s0, address: 10.77.1.1/24, dhcp: { mode: authoritative, range: 10.77.1.100-10.77.1.150, lease: 37m, router: 10.77.1.254, dns: [10.77.1.53, 10.77.1.54] } }
+            """, $$"""
+            known: { mac: {{KnownMac}}, ip: 10.77.1.10 }
+            """);
         // udhcpc runs its script with the lease in the environment; "bound" is the ACKed lease.
         var script = lab.Script("udhcpc.sh", $"[ \"$1\" = bound ] && env > {lab.Path("bound.env")}\nexit 0");
 

@@ -62,7 +62,7 @@ public class RunProcessTests : IDisposable
             "run", "--config", SitePath, "--listen", "127.0.0.1", "--no-tftp", "--http-listen", $"127.0.0.1:{port}", "--no-dhcp");
 
         Assert.Equal(1, agent.WaitForExit());
-        Assert.Contains($"netbootpi: a server could not start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", agent.Output);
+        Assert.Contains($"netbootpi: not starting: the HTTP server cannot listen on 127.0.0.1:{port}: the port is in use (is another HTTP server running on this machine?)", agent.Output);
         Assert.DoesNotContain("Unhandled exception", agent.Output);
     }
 }

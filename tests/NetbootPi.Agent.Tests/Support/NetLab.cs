@@ -106,6 +106,28 @@ internal sealed class NetLab : IDisposable
     }
 
     /// <summary>
+    /// Writes the site the DHCP peer tests share: site lab, the state directory in the lab, one local-boot
+    /// profile as the default, and the given <paramref name="networks"/> and <paramref name="hosts"/> (YAML
+    /// mapping bodies, one entry per line, without indentation); returns its path.
+    /// </summary>
+    public string DhcpSite(string networks, string hosts = "")
+    {
+        static string Indent(string body) => string.Concat(body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "\n  " + l));
+        var path = Path("site.yaml");
+        File.WriteAllText(path, $$"""
+            site: { name: lab, domain: lab.internal }
+            server: { state_dir: {{Path("state")}} }
+            networks:{{Indent(networks)}}
+            profiles:
+              p: { local: true }
+            defaults: { profile: p }
+            hosts:{{(hosts.Length == 0 ? " {}" : Indent(hosts))}}
+
+            """);
+        return path;
+    }
+
+    /// <summary>
     /// The agent in <paramref name="ns"/> (`ip netns exec` execs it: the process is the agent itself), optionally
     /// through more wrappers that exec it too (e.g. setpriv to drop a capability). It logs at Debug, where the DHCP
     /// server writes a line per request, which the tests wait for.

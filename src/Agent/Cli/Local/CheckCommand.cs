@@ -20,7 +20,7 @@ internal static class CheckCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file) ?? SiteOption.PathOf(parse);
-            var result = path == "-" ? SiteFile.Parse(StandardInputName, Console.In.ReadToEnd()) : SiteFile.Load(path);
+            var result = path == "-" ? SiteFile.Parse(StandardInputName, ReadStandardInput()) : SiteFile.Load(path);
             var name = path == "-" ? StandardInputName : path;
             if (result.Inventory is not { } site)
             {
@@ -32,5 +32,16 @@ internal static class CheckCommand
             return CommandLine.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Standard input as bytes, at most one byte past the site-file limit (the reader refuses more).</summary>
+    private static byte[] ReadStandardInput()
+    {
+        using var input = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int n;
+        while ((n = input.Read(chunk)) > 0 && buffer.Length <= SiteFile.MaxBytes) buffer.Write(chunk, 0, n);
+        return buffer.ToArray();
     }
 }

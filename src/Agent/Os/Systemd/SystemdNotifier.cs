@@ -18,7 +18,9 @@ public sealed class SystemdNotifier : IDisposable
         // Abstract socket names start with NUL; systemd writes them with a leading '@'.
         var name = notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket;
         _endpoint = new UnixDomainSocketEndPoint(name);
-        _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        // Never blocking: a notification is not worth a stalled reload when whoever listens stops reading (its
+        // queue full, the send would wait forever). A dropped STATUS is replaced by the next.
+        _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
     }
 
     public static SystemdNotifier FromEnvironment() => new(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));

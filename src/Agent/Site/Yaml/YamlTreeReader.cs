@@ -9,17 +9,23 @@ public static class YamlTreeReader
     // Aliases may point at large subtrees; the site file never needs many, and a cap stops "billion laughs".
     private const int MaxAliases = 100;
 
+    /// <summary>
+    /// How deep values may nest. A site file needs six levels (hosts.NAME.recovery.probe ...); the cap keeps a
+    /// file of brackets from recursing the reader off its stack, which would end the process, not the read.
+    /// </summary>
+    public const int MaxDepth = 32;
+
     /// <returns>The root node, or null when the text is not YAML (the errors say why) or is empty.</returns>
-    public static YamlNode? Read(string file, TextReader text, List<SiteError> errors)
+    public static YamlNode? Read(string file, string text, List<SiteError> errors)
     {
-        var parser = new Parser(text);
+        var parser = new Parser(new StringReader(text));
         var state = new State(file, errors);
         try
         {
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _)) return null;
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, state, "");
+            var root = ReadNode(parser, state, "", depth: 1);
             parser.Consume<DocumentEnd>();
             if (!parser.Accept<StreamEnd>(out _))
             {
@@ -31,7 +37,14 @@ public static class YamlTreeReader
         }
         catch (YamlException e)
         {
-            errors.Add(new SiteError(state.At(e.Start), Path(state.LastPath), $"not valid YAML: {Describe(e)}"));
+            var (at, message) = YamlSyntaxErrors.Describe(e, text);
+            errors.Add(new SiteError(new SourceLocation(file, at.Line, at.Column), Path(state.LastPath), $"not valid YAML: {message}"));
+            return null;
+        }
+        catch (TooDeepException deep)
+        {
+            // Nothing after it is read: scanning further into such a file costs time for nothing but more errors.
+            errors.Add(new SiteError(deep.At, Path(deep.Path), $"values nested more than {MaxDepth} levels deep (a site file needs a few)"));
             return null;
         }
         catch (InvalidOperationException)
@@ -44,12 +57,10 @@ public static class YamlTreeReader
         }
     }
 
-    private static string Describe(YamlException e)
+    private sealed class TooDeepException(SourceLocation at, string path) : Exception
     {
-        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; we print our own position.
-        var m = e.Message;
-        var cut = m.LastIndexOf("): ", StringComparison.Ordinal);
-        return (cut >= 0 ? m[(cut + 3)..] : m).TrimEnd('.');
+        public SourceLocation At { get; } = at;
+        public string Path { get; } = path;
     }
 
     private sealed class State(string file, List<SiteError> errors)
@@ -63,10 +74,12 @@ public static class YamlTreeReader
         public SourceLocation At(Mark mark) => new(File, (int)mark.Line, (int)mark.Column);
     }
 
-    private static YamlNode ReadNode(IParser parser, State state, string path)
+    private static YamlNode ReadNode(IParser parser, State state, string path, int depth)
     {
         state.LastPath = path;
         if (parser.Current is { } current) state.LastMark = current.Start;
+        if (depth > MaxDepth && parser.Current is NodeEvent { NestingIncrease: > 0 } deep)
+            throw new TooDeepException(state.At(deep.Start), path);
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             var at = state.At(alias.Start);
@@ -91,7 +104,7 @@ public static class YamlTreeReader
         {
             var items = new List<YamlNode>();
             while (!parser.TryConsume<SequenceEnd>(out _))
-                items.Add(ReadNode(parser, state, $"{path}[{items.Count}]"));
+                items.Add(ReadNode(parser, state, $"{path}[{items.Count}]", depth + 1));
             node = new YamlSequence(state.At(seqStart.Start), items);
             anchor = seqStart.Anchor;
         }
@@ -105,14 +118,14 @@ public static class YamlTreeReader
                 if (!parser.TryConsume<Scalar>(out var keyEvent))
                 {
                     // A mapping or list used as a key: legal YAML, meaningless in a site file.
-                    var bad = ReadNode(parser, state, path);
+                    var bad = ReadNode(parser, state, path, depth + 1);
                     state.Errors.Add(new SiteError(bad.Location, Path(path), "a key must be a plain name (expected name: value)"));
-                    ReadNode(parser, state, path);
+                    ReadNode(parser, state, path, depth + 1);
                     continue;
                 }
                 var key = new YamlScalar(state.At(keyEvent.Start), keyEvent.Value, keyEvent.Style == ScalarStyle.Plain);
                 var childPath = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
-                var value = ReadNode(parser, state, childPath);
+                var value = ReadNode(parser, state, childPath, depth + 1);
                 if (seen.TryGetValue(key.Value, out var first))
                 {
                     state.Errors.Add(new SiteError(key.Location, childPath,
