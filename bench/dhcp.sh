@@ -15,7 +15,7 @@
 # (the overload rows: perfdhcp cannot offer 2x and 4x of a whole core's rate from its one core).
 #
 # Usage: sudo bench/dhcp.sh
-#   BENCH_RATES="1000 2000 4000 6000 8000 10000"  offered DORA/s      BENCH_PERIOD=6  seconds per rate
+#   BENCH_RATES="1000 2000 4000 8000 12000 16000 20000 24000"  offered DORA/s (perfdhcp tops out near 24,000 here)      BENCH_PERIOD=6  seconds per rate
 #   BENCH_CLIENTS=20000                    distinct MACs (within the 65k pool)
 #   BENCH_WARMUP=5                         seconds at 2000/s before each measured run, the same for every server
 #   BENCH_SERVERS="netbootpi kea dnsmasq"  which servers to run
@@ -31,7 +31,7 @@ if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
 fi
 cd "$(dirname "$0")/.."
 . bench/lib/agent.sh
-rates=${BENCH_RATES:-1000 2000 4000 6000 8000 10000}
+rates=${BENCH_RATES:-1000 2000 4000 8000 12000 16000 20000 24000}
 period=${BENCH_PERIOD:-6}
 clients=${BENCH_CLIENTS:-20000}
 warmup=${BENCH_WARMUP:-5}
