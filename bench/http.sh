@@ -65,10 +65,10 @@ AGENT_PID=$!
 PIDS+=($AGENT_PID)
 
 # nginx as a file server with the same paths (/files/...), logging off like the agent's console log level;
-# worker_processes auto gives one worker per CPU it may use: one, on CPU 1, as the agent has.
+# one worker: the agent's threads share CPU 1 as well, and two workers on one CPU only take turns.
 cat > "$T/nginx/nginx.conf" <<CONF
 daemon off;
-worker_processes auto;
+worker_processes 1;
 pid $T/nginx/nginx.pid;
 error_log $T/nginx/error.log;
 events { worker_connections 1024; }
