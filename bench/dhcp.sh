@@ -184,7 +184,7 @@ limit_cpu() {   # pid percent
   echo "$pid" > "$cg/cgroup.procs"
 }
 
-declare -A result best peak rss sat
+declare -A result best bestat peak rss sat
 cpu_percent=100
 run_rate() {   # server rate
   local s=$1 r=$2 sent got drop k="$phase,$1,$2"
@@ -194,7 +194,7 @@ run_rate() {   # server rate
   rss[$s]=$(awk -v a="${rss[$s]:-0}" -v b="$(peak_rss "$server_pid")" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
   stop_server
   read -r sent got drop _ <<< "${result[$k]}"
-  if awk -v d="$drop" 'BEGIN { exit !(d <= 1) }' && [ "$got" -gt "${best[$phase,$s]}" ]; then best[$phase,$s]=$got; sat[$phase,$s]=$r; fi
+  if awk -v d="$drop" 'BEGIN { exit !(d <= 1) }' && [ "$got" -gt "${best[$phase,$s]}" ]; then best[$phase,$s]=$got; bestat[$phase,$s]=$r; fi
   if [ "$got" -gt "${peak[$phase,$s]}" ]; then peak[$phase,$s]=$got; fi
   return 0
 }
@@ -208,8 +208,10 @@ run_phase() {   # phase percent "servers" "rates"
   local list=($3) rates_list=$4 s r m
   echo "== $phase: servers on CPU $server_cpu$([ "$cpu_percent" -lt 100 ] && echo ", limited to $cpu_percent% of it") ==" >&2
   for s in "${list[@]}"; do
-    best[$phase,$s]=0 peak[$phase,$s]=0 sat[$phase,$s]=0
+    best[$phase,$s]=0 bestat[$phase,$s]=0 peak[$phase,$s]=0
     for r in $rates_list; do run_rate "$s" "$r"; done
+    # The saturating rate: the highest offered rate of the sweep that the server held with <= 1% drops.
+    sat[$phase,$s]=${bestat[$phase,$s]}
   done
   declare -A over=() saturating=()
   for s in "${list[@]}"; do saturating[$s]=${sat[$phase,$s]}; done
@@ -243,7 +245,7 @@ run_phase() {   # phase percent "servers" "rates"
     echo
   done
   echo -n "best rate with <=1% drops:"
-  for s in "${list[@]}"; do echo -n " $s ${best[$phase,$s]}/s (offered ${saturating[$s]});"; done
+  for s in "${list[@]}"; do echo -n " $s ${best[$phase,$s]}/s (offered ${bestat[$phase,$s]});"; done
   echo
   [ -n "${best[$phase,kea]:-}" ] && [ -n "${best[$phase,netbootpi]:-}" ] && echo "netbootpi/kea: $(ratio "${best[$phase,netbootpi]}" "${best[$phase,kea]}") (goal >= 1.00x)"
   if [ -n "${best[$phase,dnsmasq]:-}" ] && [ -n "${best[$phase,netbootpi]:-}" ]; then
