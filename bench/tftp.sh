@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# TFTP throughput: netbootpi vs tftpd-hpa vs dnsmasq, same file, same client, same run.
+# TFTP throughput of the product: the published netbootpi (`run --config SITE`, the unit's environment, its
+# default log level) vs tftpd-hpa vs dnsmasq, same file, same client, same run.
 # Fetches a 32 MiB file at blksize 512, 1468 and 65464, and at 1468 with windowsize 16 (atftp, RFC 7440),
-# from each server inside a private network namespace, and prints MiB/s with netbootpi's ratio to each peer.
-# Goal (issue 4): netbootpi >= tftpd-hpa at every block size, and with windowsize 16 >= 1.5x tftpd-hpa at 1468.
+# from each server inside a private network namespace, and prints MiB/s with netbootpi's ratio to each peer,
+# then each server's peak RSS.
+# Goal (issue 30): netbootpi >= 1.0x tftpd-hpa at every block size, and with windowsize 16 >= 3x tftpd-hpa at 1468.
 #
 # Usage: sudo bench/tftp.sh            (root: it creates a network namespace)
 #   BENCH_SIZE_MIB=32  file size          BENCH_REPS=5  runs per cell (three times that at 65464), the median
 #   counts (a failed run fails the cell)
 #   BENCH_CASES="512 1468 65464 w16"  which rows to run
+#   AGENT=path                        a netbootpi binary instead of publishing one (bench/lib/agent.sh)
 # Needs: atftp, dnsmasq (dnsmasq-base), apt-get access to download tftpd-hpa (unpacked, not installed: it
 # conflicts with atftpd), the .NET SDK. Takes the shared build lock for the whole run.
-set -euo pipefail
+set -Eeuo pipefail
 if [ -z "${NETBOOTPI_BENCH_LOCKED:-}" ]; then
   exec env NETBOOTPI_BENCH_LOCKED=1 flock -o /tmp/netbootpi-build.lock timeout --foreground 900 "$0" "$@"
 fi
 cd "$(dirname "$0")/.."
+. bench/lib/agent.sh
 size_mib=${BENCH_SIZE_MIB:-32}
 reps=${BENCH_REPS:-5}
 
@@ -43,11 +47,7 @@ chmod 644 "$work/root/bench.bin"
 chmod 755 "$work/root"
 want=$(sha256sum < "$work/root/bench.bin" | cut -d' ' -f1)
 
-# Published as the agent ships (ReadyToRun, the agent's GC settings: bench/TftpHost/TftpHost.csproj): a plain
-# build would run the first transfers' code unoptimized, and each transfer's loop runs once per transfer.
-echo "publishing bench/TftpHost..." >&2
-rid=linux-$(dotnet --info | awk '/^ *RID:/{print $2; exit}' | sed 's/^linux-//')
-dotnet publish bench/TftpHost -c Release -r "$rid" -nologo -v:q -o "$work/host" >/dev/null
+publish_agent
 
 echo "unpacking tftpd-hpa..." >&2
 # in.tftpd links libwrap.so.0, which is not installed where atftpd is: unpack it alongside.
@@ -67,11 +67,21 @@ ip -n "$ns" link set nbpi0 up
 ip -n "$ns" link set nbpi1 up
 # Servers are started with ip netns exec directly (not through a function) so that $! is the server itself.
 
-# netbootpi: fragmentation allowed so that blksize 65464 is granted as on the other two (loopback MTU is 64 KiB).
-# Inline socket completions (BENCH_INLINE=1, the default) run each ACK's handling on the epoll thread instead of
-# hopping to the thread pool; the agent's systemd unit can set the same variable.
-inline=${BENCH_INLINE:-1}
-ip netns exec "$ns" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$inline" "$work/host/tftphost" 127.0.0.1 6969 "$work/root" --fragment > "$work/netbootpi.log" 2>&1 &
+# netbootpi as a user runs it: a site file whose TFTP root holds the file, on loopback (MTU 64 KiB, so blksize
+# 65464 is granted as on the other two). No DHCP network; HTTP on its own port, idle.
+mkdir -p "$work/state" "$work/data"
+cat > "$work/site.yaml" <<YAML
+site: { name: bench }
+server: { state_dir: $work/state, data_dir: $work/data, tftp_root: $work/root }
+networks:
+  lo: { interface: lo, address: 127.0.0.1/8 }
+profiles:
+  disk: { local: true }
+defaults: { profile: disk }
+YAML
+echo "starting: $AGENT run --config $work/site.yaml --listen 127.0.0.1 --tftp-port 6969 --http-listen 127.0.0.1:6980" >&2
+ip netns exec "$ns" env $UNIT_ENV "$AGENT" run --config "$work/site.yaml" --listen 127.0.0.1 --tftp-port 6969 \
+  --http-listen 127.0.0.1:6980 > "$work/netbootpi.log" 2>&1 &
 pids+=($!)
 ip netns exec "$ns" env LD_LIBRARY_PATH="$libwrap_dir" "$in_tftpd" -4 --foreground --listen --address 127.0.0.1:6970 --secure --user nobody "$work/root" > "$work/tftpd-hpa.log" 2>&1 &
 pids+=($!)
@@ -82,6 +92,7 @@ pids+=($!)
 
 declare -A port=([netbootpi]=6969 [tftpd-hpa]=6970 [dnsmasq]=69)
 servers=(netbootpi tftpd-hpa dnsmasq)
+declare -A pid_of=([netbootpi]=${pids[0]} [tftpd-hpa]=${pids[1]} [dnsmasq]=${pids[2]})
 
 # Wait until every server answers (the .NET host needs a moment to start).
 for s in "${servers[@]}"; do
@@ -140,4 +151,5 @@ for name in "blksize 512" "blksize 1468" "blksize 65464" "1468 window 16"; do
   printf "%-16s %12s %12s %12s %14s %14s\n" "$name" "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}" "${mibs[dnsmasq]}" \
     "$(ratio "${mibs[netbootpi]}" "${mibs[tftpd-hpa]}")" "$(ratio "${mibs[netbootpi]}" "${mibs[dnsmasq]}")"
 done
-echo "(MiB/s, median of $reps runs, $((reps * 3)) at blksize 65464; netbootpi inline socket completions: $inline; tftpd-hpa and dnsmasq do not implement windowsize, so their last row is lockstep at 1468)"
+echo "(MiB/s, median of $reps runs, $((reps * 3)) at blksize 65464; tftpd-hpa and dnsmasq do not implement windowsize, so their last row is lockstep at 1468)"
+echo "peak RSS (MiB): netbootpi $(peak_rss "${pid_of[netbootpi]}"); tftpd-hpa $(peak_rss "${pid_of[tftpd-hpa]}") (its listener: each transfer runs in a forked child); dnsmasq $(peak_rss "${pid_of[dnsmasq]}")"

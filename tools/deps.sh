@@ -19,6 +19,9 @@ PACKAGES=(
   iproute2
   # the arm64 agent under user-mode emulation
   qemu-user-static
+  # NativeAOT publishes (the agent as it ships): clang and lld link, llvm-objcopy strips; the arm64 link's
+  # sysroot comes from tests/arm64/sysroot.sh
+  clang lld llvm
   # whole network boots
   qemu-system-x86 ipxe-qemu ipxe ovmf cpio
   # the kernel lab (tests/kernel-lab): Debian's generic kernel in qemu runs this machine's own binaries, so

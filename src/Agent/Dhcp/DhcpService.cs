@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
@@ -20,12 +21,45 @@ namespace NetbootPi.Agent.Dhcp;
 /// not exist yet (a VLAN that networkd has still to create) are picked up when they appear, and a reload that
 /// adds or drops a DHCP network opens or closes its sockets.
 /// </summary>
-public sealed partial class DhcpService(SiteState state, INetworkInterfaces interfaces, ServiceStatus status, ILogger<DhcpService> logger, TimeProvider time)
-    : BackgroundService, IDhcpTransportObserver, IDhcpBindings
+/// <remarks>
+/// Nothing on a receive loop waits for logging or the disk: per-request lines (Debug) and the few Information lines
+/// a request can cause go through <see cref="DhcpLogRelay"/>, boot events through
+/// <see cref="BootEventLog.TryRecord"/>; both drop and count when full. At Information the server logs a summary
+/// per interface every <see cref="SummaryInterval"/> and a known host's first boot of the day.
+/// </remarks>
+public sealed partial class DhcpService : BackgroundService, IDhcpTransportObserver, IDhcpBindings
 {
     public const string StatusPart = "dhcp";
 
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
+
+    private readonly SiteState _state;
+    private readonly INetworkInterfaces _interfaces;
+    private readonly ServiceStatus _status;
+    private readonly ILogger<DhcpService> _logger;
+    private readonly TimeProvider _time;
+    private readonly BootEventLog _events;
+    private readonly DhcpLogRelay _log;
+    private readonly DhcpActivity _activity = new();
+    private readonly Dictionary<MacAddress, DateOnly> _lastBootDay = [];
+    private readonly Lock _bootDayGate = new();
+    private DateTimeOffset _lastSummary;
+
+    public DhcpService(SiteState state, INetworkInterfaces interfaces, ServiceStatus status, BootEventLog events, ILogger<DhcpService> logger, TimeProvider time)
+    {
+        _state = state;
+        _interfaces = interfaces;
+        _status = status;
+        _logger = logger;
+        _time = time;
+        _events = events;
+        _log = new DhcpLogRelay(Write, _activity.LogLineDropped);
+        _lastSummary = _time.GetUtcNow();
+    }
+
+    /// <summary>What the server did since it started (for the status API).</summary>
+    public DhcpActivity Activity => _activity;
 
     private readonly Dictionary<string, (DhcpUdpTransport Transport, Listen Listen)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RouterAdvertiser> _advertisers = new(StringComparer.Ordinal);
@@ -42,7 +76,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var directory = state.Current.Server.StateDirectory;
+        var directory = _state.Current.Server.StateDirectory;
         try
         {
             Directory.CreateDirectory(directory);
@@ -56,8 +90,8 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
         var recovery = _store.Recovery;
         if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
         else LogLeasesRecovered(directory, recovery.ToString());
-        Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(state), _store, time, _store.Recovered));
-        state.Changed += OnSiteChanged;
+        Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(_state), _store, _time, _store.Recovered));
+        _state.Changed += OnSiteChanged;
         await ReconcileAsync().ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -70,7 +104,10 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
             {
                 try
                 {
-                    await _changed.WaitAsync(Rescan, stoppingToken).ConfigureAwait(false);
+                    var now = _time.GetUtcNow();
+                    if (now - _lastSummary >= SummaryInterval) Summarize(now);
+                    var untilSummary = SummaryInterval - (now - _lastSummary);
+                    await _changed.WaitAsync(untilSummary < Rescan ? untilSummary : Rescan, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -81,12 +118,13 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
         }
         finally
         {
-            state.Changed -= OnSiteChanged;
+            _state.Changed -= OnSiteChanged;
             foreach (var (_, (t, _)) in _running) await t.DisposeAsync().ConfigureAwait(false);
             _running.Clear();
             foreach (var (_, a) in _advertisers) await a.DisposeAsync().ConfigureAwait(false);
             _advertisers.Clear();
             _store?.Dispose();
+            _log.Dispose();
         }
     }
 
@@ -116,7 +154,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
     /// <summary>Opens sockets for served interfaces that exist, closes those no longer served.</summary>
     private async Task ReconcileAsync()
     {
-        var wanted = WantedInterfaces(state.Current).ToDictionary(kv => kv.Key, kv => new Listen(kv.Value.Proxy, kv.Value.Served), StringComparer.Ordinal);
+        var wanted = WantedInterfaces(_state.Current).ToDictionary(kv => kv.Key, kv => new Listen(kv.Value.Proxy, kv.Value.Served), StringComparer.Ordinal);
 
         foreach (var name in _running.Keys.ToList())
         {
@@ -155,7 +193,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
         _reportedMissing.IntersectWith(wanted.Keys);
         // READY=1 means serving: what DHCP does not serve yet is in the status line until it does.
         var waiting = wanted.Keys.Where(n => !_running.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
-        status.Set(StatusPart, waiting.Count == 0 ? null
+        _status.Set(StatusPart, waiting.Count == 0 ? null
             : $"DHCP not yet on {string.Join(", ", waiting)} (missing, or not open: see the log)");
     }
 
@@ -165,7 +203,7 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
     /// </summary>
     private void StartAdvertiser(string name)
     {
-        if (interfaces.Find(name) is not { Mac: { } mac } nic)
+        if (_interfaces.Find(name) is not { Mac: { } mac } nic)
         {
             LogNoAdvertiser(name, "it has no hardware address");
             return;
@@ -182,67 +220,66 @@ public sealed partial class DhcpService(SiteState state, INetworkInterfaces inte
         }
     }
 
-    private bool InterfaceExists(string name) => interfaces.Find(name) is not null;
+    private bool InterfaceExists(string name) => _interfaces.Find(name) is not null;
 
-    void IDhcpTransportObserver.OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error) =>
-        LogRejected(interfaceName, source, error);
-
-    void IDhcpTransportObserver.OnHandled(string interfaceName, in DhcpEngineResult result)
+    /// <summary>Queues the summary of the interval that ended at <paramref name="now"/> (written by the log thread).</summary>
+    private void Summarize(DateTimeOffset now)
     {
-        if (result.Disposition == DhcpDisposition.Reply)
-            LogReplied(result.ReplyType, result.Address, interfaceName, result.NetworkName ?? "-");
-        else
-            LogNoReply(result.Disposition, interfaceName, result.NetworkName ?? "-");
+        var seconds = (long)Math.Round((now - _lastSummary).TotalSeconds);
+        _lastSummary = now;
+        var (lines, logLines, events) = _activity.TakeSummary(_running.Values.SelectMany(r => r.Transport.Shed()));
+        foreach (var (name, text) in lines) _log.Post(new DhcpLogEntry(DhcpLogKind.Summary, name, Text: text, Count: seconds));
+        if (logLines > 0 || events > 0) _log.Post(new DhcpLogEntry(DhcpLogKind.Dropped, "", Count: logLines, Count2: events));
+    }
+
+    void IDhcpTransportObserver.OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug)) _log.Post(new DhcpLogEntry(DhcpLogKind.Rejected, interfaceName, ParseError: error, Source: source));
+    }
+
+    void IDhcpTransportObserver.OnHandled(string interfaceName, DhcpMessage request, in DhcpEngineResult result)
+    {
+        _activity.Count(interfaceName, result);
+        var mac = request.ClientMac;
+        var requestType = request.MessageType;
+        // A completed DORA: the ACK to a REQUEST in SELECTING state (RFC 2131 §4.3.2: it names the server, option 54).
+        if (result is { Disposition: DhcpDisposition.Reply, ReplyType: DhcpMessageType.Ack } && requestType == DhcpMessageType.Request
+            && request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out _))
+            Booted(interfaceName, mac, result);
+        if (!_logger.IsEnabled(LogLevel.Debug)) return;
+        _log.Post(result.Disposition == DhcpDisposition.Reply
+            ? new DhcpLogEntry(DhcpLogKind.Replied, interfaceName, result.NetworkName, mac, requestType, result.ReplyType, result.Address)
+            : new DhcpLogEntry(DhcpLogKind.NotAnswered, interfaceName, result.NetworkName, mac, requestType, Address: result.Address, Disposition: result.Disposition));
+    }
+
+    /// <summary>A boot event for every DORA, and a line for a known host's first one today; neither ever waits.</summary>
+    private void Booted(string interfaceName, MacAddress mac, in DhcpEngineResult result)
+    {
+        var host = _state.Current.FindHost(mac);
+        var now = _time.GetUtcNow();
+        if (!_events.TryRecord(new BootEvent(now, result.Address.ToString(), host?.Name ?? mac.ToString(), BootEventKind.Dhcp,
+                result.NetworkName ?? "-", 0, 0)))
+            _activity.EventDropped();
+        if (host is null) return;
+        var today = DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
+        lock (_bootDayGate)
+        {
+            if (_lastBootDay.TryGetValue(mac, out var day) && day == today) return;
+            _lastBootDay[mac] = today;
+        }
+        _log.Post(new DhcpLogEntry(DhcpLogKind.FirstBootToday, interfaceName, result.NetworkName, mac, Address: result.Address));
     }
 
     void IDhcpTransportObserver.OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) =>
-        LogSendFailed(result.ReplyType, result.Address, interfaceName, error.Message);
+        _log.Post(new DhcpLogEntry(DhcpLogKind.SendFailed, interfaceName, result.NetworkName, result.Route.ClientMac,
+            ReplyType: result.ReplyType, Address: result.Address, Text: error.Message));
 
     void IDhcpTransportObserver.OnClientUnicastUnavailable(string interfaceName, string reason) =>
-        LogClientUnicastUnavailable(interfaceName, reason);
+        _log.Post(new DhcpLogEntry(DhcpLogKind.UnicastUnavailable, interfaceName, Text: reason));
 
     void IDhcpTransportObserver.OnReceiveFailed(string interfaceName, int port, Exception error)
     {
-        LogReceiveFailed(interfaceName, port, error.Message);
+        _log.Post(new DhcpLogEntry(DhcpLogKind.ReceiveFailed, interfaceName, Text: error.Message, Count: port));
         _changed.Release(); // the reconcile loop reopens it
     }
-
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "DHCP lease store {Directory}: {Report}")]
-    private partial void LogLeasesRecovered(string directory, string report);
-
-    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "DHCP lease store {Directory}: {Report}")]
-    private partial void LogLeasesRecoveredWithLoss(string directory, string report);
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "DHCP server listening on {Interface}, port {Ports}")]
-    private partial void LogListening(string @interface, string ports);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "DHCP: interface {Interface} does not exist (yet); checking again every {Seconds}s")]
-    private partial void LogInterfaceMissing(string @interface, int seconds);
-
-    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "DHCP: cannot listen on {Interface}: {Error} (another DHCP server running? netbootpi needs root or CAP_NET_BIND_SERVICE and CAP_NET_RAW)")]
-    private partial void LogBindFailed(string @interface, string error);
-
-    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "DHCP server stopped on {Interface}")]
-    private partial void LogStopped(string @interface);
-
-    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "DHCP: rejected a datagram on {Interface} from {Source}: {Error}")]
-    private partial void LogRejected(string @interface, IPEndPoint source, DhcpParseError error);
-
-    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "DHCP {Type} {Address} on {Interface} ({Network})")]
-    private partial void LogReplied(DhcpMessageType type, NetbootPi.Protocols.Net.Ipv4Address address, string @interface, string network);
-
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "DHCP: no reply ({Disposition}) on {Interface} ({Network})")]
-    private partial void LogNoReply(DhcpDisposition disposition, string @interface, string network);
-
-    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "DHCP: {Type} {Address} on {Interface} not sent: {Error}")]
-    private partial void LogSendFailed(DhcpMessageType type, NetbootPi.Protocols.Net.Ipv4Address address, string @interface, string error);
-
-    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "DHCP: receiving on {Interface} port {Port} failed: {Error}")]
-    private partial void LogReceiveFailed(string @interface, int port, string error);
-
-    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "no IPv6 router advertisements on {Interface} ({Error}): PXE clients there wait longer for IPv6 before booting")]
-    private partial void LogNoAdvertiser(string @interface, string error);
-
-    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "DHCP on {Interface}: cannot add ARP entries ({Reason}); replies to clients without an address are broadcast instead of unicast (netbootpi needs CAP_NET_ADMIN)")]
-    private partial void LogClientUnicastUnavailable(string @interface, string reason);
 }

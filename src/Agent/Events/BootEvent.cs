@@ -1,12 +1,14 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
 /// <paramref name="Host"/> is the host's name, or its MAC when the site does not know it, or null when the
-/// request names no machine and the client address matches no host.
+/// request names no machine and the client address matches no host. A completed DHCP exchange (DISCOVER, OFFER,
+/// REQUEST, ACK) is a <see cref="BootEventKind.Dhcp"/> event: the client is the leased address, the path the
+/// network's name, status and bytes 0.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -19,6 +21,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Overlay => "overlay",
         BootEventKind.OverlayUpload => "overlay-upload",
         BootEventKind.Keys => "keys",
+        BootEventKind.Dhcp => "dhcp",
         _ => "file",
     };
 
@@ -32,6 +35,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "overlay-upload" => BootEventKind.OverlayUpload,
         "keys" => BootEventKind.Keys,
         "file" => BootEventKind.File,
+        "dhcp" => BootEventKind.Dhcp,
         _ => null,
     };
 

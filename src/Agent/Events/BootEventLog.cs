@@ -17,7 +17,8 @@ namespace NetbootPi.Agent.Events;
 /// <see cref="Record"/> only puts the event in the ring and a bounded queue; one writer thread drains the queue
 /// and appends what has gathered with a single write, so a burst of requests costs one write(2), not one each,
 /// and no request waits on the disk. When the queue is full <see cref="Record"/> waits for room rather than drop
-/// the event; <see cref="Dispose"/> writes everything queued before it returns.
+/// the event (an HTTP request can wait), <see cref="TryRecord"/> drops it and counts it (a DHCP receive loop must
+/// not); <see cref="Dispose"/> writes everything queued before it returns.
 /// </remarks>
 public sealed partial class BootEventLog : IDisposable
 {
@@ -38,6 +39,7 @@ public sealed partial class BootEventLog : IDisposable
     private readonly Thread _writer;
     private int _next;
     private int _count;
+    private long _dropped;
     private bool _disposed;
     // Owned by the writer thread alone.
     private FileStream? _file;
@@ -75,6 +77,27 @@ public sealed partial class BootEventLog : IDisposable
             // Disposed meanwhile: the agent is stopping, the ring has it.
         }
     }
+
+    /// <summary>
+    /// Like <see cref="Record"/> but never waits: false (and <see cref="Dropped"/> counts it) when the file's queue
+    /// is full. The ring has the event either way.
+    /// </summary>
+    public bool TryRecord(BootEvent e)
+    {
+        lock (_gate)
+        {
+            _ring[_next] = e;
+            _next = (_next + 1) % RingCapacity;
+            _count = Math.Min(_count + 1, RingCapacity);
+            if (_disposed) return false;
+        }
+        if (_queue.Writer.TryWrite(e)) return true;
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    /// <summary>Events <see cref="TryRecord"/> could not queue for the file since the log was opened.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>The events still in the ring, oldest first; optionally only one host's.</summary>
     public IReadOnlyList<BootEvent> Recent(string? host = null)

@@ -30,7 +30,7 @@ public static class AgentHost
         // The empty builder reads no appsettings.json and binds no configuration by reflection: trim-safe,
         // and the site file stays the only configuration there is.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "netbootpi" });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(LogLevelFromEnvironment());
         if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
         {
             // Under systemd: journald-style "<6>message" lines, no timestamps (journald adds its own).
@@ -71,4 +71,18 @@ public static class AgentHost
         if (watchdog is not null) services.AddWatchdog(watchdog);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Information unless NETBOOTPI_LOG_LEVEL says otherwise (debug: a line per DHCP request, with the host's name and
+    /// MAC; trace, warning, error). An environment variable, so that a unit drop-in can turn it on for a while.
+    /// </summary>
+    internal static LogLevel LogLevelFromEnvironment() =>
+        Environment.GetEnvironmentVariable("NETBOOTPI_LOG_LEVEL")?.Trim().ToLowerInvariant() switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        };
 }

@@ -80,6 +80,35 @@ public static class DhcpMessageParser
         return Validate(message.Options);
     }
 
+    /// <summary>
+    /// Option 53 of a request without parsing the rest: for choosing what to drop when the server is behind, so
+    /// it is cheap and lenient (the options field only, no RFC 3396 joining); <see cref="DhcpMessageType.None"/>
+    /// when the datagram has no readable option 53 there. <see cref="Parse"/> still judges the message.
+    /// </summary>
+    public static DhcpMessageType PeekMessageType(ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length <= DhcpMessage.OptionsOffset || !packet.Slice(DhcpMessage.HeaderLength, 4).SequenceEqual(DhcpMessage.MagicCookie))
+            return DhcpMessageType.None;
+        var field = packet[DhcpMessage.OptionsOffset..];
+        var i = 0;
+        while (i < field.Length)
+        {
+            var code = field[i];
+            if (code == (byte)DhcpOptionCode.End) break;
+            if (code == (byte)DhcpOptionCode.Pad)
+            {
+                i++;
+                continue;
+            }
+            if (i + 1 >= field.Length) break;
+            var len = field[i + 1];
+            if (code == (byte)DhcpOptionCode.MessageType)
+                return len == 1 && i + 2 < field.Length ? (DhcpMessageType)field[i + 2] : DhcpMessageType.None;
+            i += 2 + len;
+        }
+        return DhcpMessageType.None;
+    }
+
     private static DhcpParseError Scan(
         ReadOnlySpan<byte> field, Span<int> lengths, Span<byte> order, ref int count, bool isMainField, ref int overload)
     {

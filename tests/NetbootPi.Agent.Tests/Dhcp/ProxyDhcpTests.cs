@@ -48,7 +48,8 @@ public partial class ProxyDhcpTests
         var pxe = await Dhclient.LeaseAsync(lab, cli, "c0", dhclient, "pxe", PxeOptions, agent, ct);
         Assert.Equal("10.77.5.2", pxe["new_dhcp_server_identifier"]);
         Assert.StartsWith("10.77.5.1", pxe["new_ip_address"]);
-        agent.WaitFor("DHCP Offer 0.0.0.0 on s0 (lan)");
+        agent.WaitFor(l => l.Contains("DHCP Offer 0.0.0.0 to ", StringComparison.Ordinal) && l.EndsWith(" on s0 (lan)", StringComparison.Ordinal), 0,
+            "a ProxyDHCP offer on s0 (lan)");
 
         // nmap sends no option 60: only dnsmasq may answer it.
         var offersBefore = Regex.Matches(agent.Output, "DHCP Offer ").Count;

@@ -61,7 +61,8 @@ public class RelayTests
         Assert.Equal("10.77.40.1", known["router"]);
         Assert.Equal("1200", known["lease"]);
         Assert.Equal("10.77.42.1", known["serverid"]);
-        agent.WaitFor("DHCP Ack 10.77.40.10 on s0 (remote)");
+        // At Debug a line per request names the client's MAC and, for a host of the site, its name (issue 32).
+        agent.WaitFor($"DHCP Ack 10.77.40.10 to {KnownMac} (known) for its Request on s0 (remote)");
 
         // iPXE (user class 77 "iPXE") gets its script from, and next-server at, the address the relay uses.
         var ipxe = await Lease("-x", "0x4d:0469505845", "-O", "67");
@@ -74,5 +75,6 @@ public class RelayTests
         var last = System.Net.IPAddress.Parse(unknown["ip"]).GetAddressBytes();
         Assert.True(last[..3].SequenceEqual(new byte[] { 10, 77, 40 }) && last[3] is >= 100 and <= 150,
             $"{unknown["ip"]} is not from the remote network's pool 10.77.40.100-150");
+        agent.WaitFor($"DHCP Ack {unknown["ip"]} to {UnknownMac} (unknown host) for its Request on s0 (remote)");
     }
 }

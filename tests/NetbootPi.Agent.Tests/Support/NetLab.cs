@@ -129,11 +129,13 @@ internal sealed class NetLab : IDisposable
 
     /// <summary>
     /// The agent in <paramref name="ns"/> (`ip netns exec` execs it: the process is the agent itself), optionally
-    /// through more wrappers that exec it too (e.g. setpriv to drop a capability).
+    /// through more wrappers that exec it too (e.g. setpriv to drop a capability). It logs at Debug, where the DHCP
+    /// server writes a line per request, which the tests wait for.
     /// </summary>
     public AgentProcess StartAgent(string ns, string site, params string[] wrapper)
     {
-        var agent = AgentProcess.Start(null, [Ip, "netns", "exec", ns, .. wrapper], "run", "--config", site, "--no-tftp", "--http-listen", "127.0.0.1:0");
+        var agent = AgentProcess.Start(new Dictionary<string, string> { ["NETBOOTPI_LOG_LEVEL"] = "debug" },
+            [Ip, "netns", "exec", ns, .. wrapper], "run", "--config", site, "--no-tftp", "--http-listen", "127.0.0.1:0");
         _agents.Add(agent);
         return agent;
     }

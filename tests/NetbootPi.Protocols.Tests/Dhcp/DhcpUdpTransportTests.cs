@@ -164,7 +164,7 @@ public sealed class DhcpUdpTransportTests : IAsyncDisposable
         public ConcurrentQueue<Exception> Failures { get; } = new();
 
         public void OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error) => Rejections.Writer.TryWrite(error);
-        public void OnHandled(string interfaceName, in DhcpEngineResult result) { }
+        public void OnHandled(string interfaceName, DhcpMessage request, in DhcpEngineResult result) { }
         public void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) => Failures.Enqueue(error);
         public void OnReceiveFailed(string interfaceName, int port, Exception error) => Failures.Enqueue(error);
         public void OnClientUnicastUnavailable(string interfaceName, string reason) => Failures.Enqueue(new InvalidOperationException(reason));

@@ -21,10 +21,12 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each socket has its own thread blocked in recvfrom, and replies are sent synchronously from it: a DHCP
-/// exchange is a few microseconds of work, and handing each datagram between the socket engine's epoll thread
-/// and the thread pool cost more CPU than the work itself (context switches, spinning workers). Replies that
-/// wait for their lease go to one sender thread that wakes once per durable batch, not once per reply.
+/// Each socket has its own thread that reads it and handles the requests, sending replies synchronously from it:
+/// a DHCP exchange is a few microseconds of work, and handing each datagram between the socket engine's epoll
+/// thread and the thread pool cost more CPU than the work itself (context switches, spinning workers). Before each
+/// request the thread reads what the kernel holds into a bounded <see cref="DhcpReceiveQueue"/>, which hands out
+/// REQUESTs before DISCOVERs and sheds DISCOVERs when the box cannot keep up (counted: <see cref="Shed"/>).
+/// Replies that wait for their lease go to one sender thread that wakes once per durable batch, not once per reply.
 /// </para>
 /// <para>
 /// RFC 2131 §4.1 unicast to yiaddr at chaddr (<see cref="DhcpRouteKind.ClientHardware"/>) needs an ARP entry
@@ -99,6 +101,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         {
             while (_waiting.TryDequeue(out var dropped)) ArrayPool<byte>.Shared.Return(dropped.Packet);
         }
+        foreach (var listener in _listeners) listener.Batch.Dispose();
         _stop.Dispose();
     }
 
@@ -146,19 +149,17 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
 
     private void ReceiveLoop(Listener listener)
     {
-        var receive = new byte[2048];
+        var queue = listener.Queue;
         var reply = new byte[1500];
         var message = new DhcpMessage();
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         var to = new Scratch();
         while (true)
         {
-            int received;
-            IPPacketInformation info;
+            // Read the socket dry before each request: the queue, not the kernel, decides what is dropped when
+            // this loop falls behind (DhcpReceiveQueue). Blocking only when nothing at all is waiting.
             try
             {
-                var flags = SocketFlags.None;
-                received = listener.Socket.ReceiveMessageFrom(receive, ref flags, ref from, out info);
+                Drain(listener, wait: queue.Count == 0);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -166,48 +167,80 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
                 return;
             }
             if (_stop.IsCancellationRequested) return;
-            var sender = (IPEndPoint)from;
-            var source = (Address: Ipv4Address.FromIPAddress(sender.Address), sender.Port);
-            var error = message.Parse(receive.AsSpan(0, received));
-            if (error != DhcpParseError.None)
-            {
-                _observer.OnRejected(listener.Interface, new IPEndPoint(source.Address.ToIPAddress(), source.Port), error);
-                continue;
-            }
-            var context = new DhcpReceiveContext(listener.Interface, listener.Role, source.Address, source.Port,
-                LocalAddressOf(info, message, listener.Interface));
-            var result = _engine.Handle(message, context, reply);
-            _observer.OnHandled(listener.Interface, result);
-            if (result.Disposition != DhcpDisposition.Reply) continue;
-            if (result.CommitTicket == 0)
-            {
-                Send(listener, reply.AsSpan(0, result.Length), result, to);
-                continue;
-            }
-            // The ACK waits for its lease on the sender thread so that this loop keeps feeding the next batch.
-            var copy = ArrayPool<byte>.Shared.Rent(result.Length);
-            reply.AsSpan(0, result.Length).CopyTo(copy);
-            lock (_waitingGate)
-            {
-                if (_stopping)
-                {
-                    ArrayPool<byte>.Shared.Return(copy);
-                    return;
-                }
-                _waiting.Enqueue(new CommittedReply(listener, copy, result));
-                if (_waiting.Count == 1) Monitor.Pulse(_waitingGate);
-            }
+            if (queue.Next() is not { } slot) continue;
+            if (!Handle(listener, slot, message, reply, to)) return;
         }
     }
 
-    /// <summary>The datagram's destination if it is a unicast address of the box, else see <see cref="DhcpReceiveContext.LocalAddress"/>.</summary>
-    private static Ipv4Address LocalAddressOf(IPPacketInformation info, DhcpMessage message, string interfaceName)
+    /// <summary>Moves every datagram the kernel holds for this socket into the listener's queue, a batch per call.</summary>
+    private static void Drain(Listener listener, bool wait)
     {
-        if (info.Address is { AddressFamily: AddressFamily.InterNetwork } destination)
+        var queue = listener.Queue;
+        var batch = listener.Batch;
+        int n;
+        do
         {
-            var a = Ipv4Address.FromIPAddress(destination);
-            if (!a.IsAny && a != Ipv4Address.Broadcast && a.Value >> 28 != 0xE) return a;
+            n = batch.Receive(listener.Socket, wait);
+            wait = false;
+            for (var i = 0; i < n; i++)
+            {
+                var slot = queue.Incoming;
+                var datagram = batch.Read(i, slot.Buffer);
+                slot.Length = datagram.Length;
+                slot.Source = datagram.Source;
+                slot.SourcePort = datagram.SourcePort;
+                slot.Destination = datagram.Destination;
+                queue.Commit();
+            }
         }
+        while (n == batch.Capacity);
+        Interlocked.Exchange(ref listener.ShedDiscovers, queue.ShedDiscovers);
+        Interlocked.Exchange(ref listener.ShedOthers, queue.ShedOthers);
+    }
+
+    /// <summary>Handles one queued request; false when the transport is stopping.</summary>
+    private bool Handle(Listener listener, DhcpReceiveQueue.Slot slot, DhcpMessage message, byte[] reply, Scratch to)
+    {
+        var error = message.Parse(slot.Data);
+        if (error != DhcpParseError.None)
+        {
+            _observer.OnRejected(listener.Interface, new IPEndPoint(slot.Source.ToIPAddress(), slot.SourcePort), error);
+            return true;
+        }
+        var context = new DhcpReceiveContext(listener.Interface, listener.Role, slot.Source, slot.SourcePort,
+            LocalAddressOf(slot.Destination, message, listener.Interface));
+        var result = _engine.Handle(message, context, reply);
+        _observer.OnHandled(listener.Interface, message, result);
+        if (result.Disposition != DhcpDisposition.Reply) return true;
+        if (result.CommitTicket == 0)
+        {
+            Send(listener, reply.AsSpan(0, result.Length), result, to);
+            return true;
+        }
+        // The ACK waits for its lease on the sender thread so that this loop keeps feeding the next batch.
+        var copy = ArrayPool<byte>.Shared.Rent(result.Length);
+        reply.AsSpan(0, result.Length).CopyTo(copy);
+        lock (_waitingGate)
+        {
+            if (_stopping)
+            {
+                ArrayPool<byte>.Shared.Return(copy);
+                return false;
+            }
+            _waiting.Enqueue(new CommittedReply(listener, copy, result));
+            if (_waiting.Count == 1) Monitor.Pulse(_waitingGate);
+        }
+        return true;
+    }
+
+    /// <summary>Requests dropped so far because this transport could not keep up (see <see cref="DhcpReceiveQueue"/>), per interface.</summary>
+    public IReadOnlyList<DhcpShedCount> Shed() =>
+        [.. _listeners.Select(l => new DhcpShedCount(l.Interface, l.Role, Interlocked.Read(ref l.ShedDiscovers), Interlocked.Read(ref l.ShedOthers)))];
+
+    /// <summary>The datagram's destination if it is a unicast address of the box, else see <see cref="DhcpReceiveContext.LocalAddress"/>.</summary>
+    private static Ipv4Address LocalAddressOf(Ipv4Address destination, DhcpMessage message, string interfaceName)
+    {
+        if (!destination.IsAny && destination != Ipv4Address.Broadcast && destination.Value >> 28 != 0xE) return destination;
         // A broadcast. Only a relayed one (RFC 1542 §4.1.1 lets a relay forward to a broadcast address) may need
         // the box's address, so the interface is looked up for those alone and not for every client DISCOVER.
         return message.GatewayAddress.IsAny ? Ipv4Address.Any : InterfaceAddress(interfaceName);
@@ -309,6 +342,11 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
 
     private sealed class Listener(Socket socket, string interfaceName, int role)
     {
+        // Copies of the queue's counters for other threads (the queue itself belongs to the receive loop).
+        public long ShedDiscovers;
+        public long ShedOthers;
+        public DhcpReceiveQueue Queue { get; } = new();
+        public DatagramBatch Batch { get; } = new(32, DhcpReceiveQueue.SlotBytes);
         public Socket Socket { get; } = socket;
         public string Interface { get; } = interfaceName;
         public int Role { get; } = role;

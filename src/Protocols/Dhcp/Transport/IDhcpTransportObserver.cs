@@ -9,8 +9,12 @@ public interface IDhcpTransportObserver
     /// <summary>A datagram that is not an acceptable DHCP message.</summary>
     void OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error);
 
-    /// <summary>Every request the engine handled, replied to or not (pool exhaustion, unknown network …).</summary>
-    void OnHandled(string interfaceName, in DhcpEngineResult result);
+    /// <summary>
+    /// Every request the engine handled, replied to or not (pool exhaustion, unknown network …). Called on the
+    /// receive loop: it must not block (no logging that can wait, no disk); <paramref name="request"/> is reused
+    /// for the next datagram once this returns.
+    /// </summary>
+    void OnHandled(string interfaceName, DhcpMessage request, in DhcpEngineResult result);
 
     /// <summary>A reply that could not be sent, or whose lease never became durable (then it is not sent).</summary>
     void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error);

@@ -56,7 +56,7 @@ internal sealed class CountingObserver : IDhcpTransportObserver
     private readonly ConcurrentDictionary<string, long> _counts = new();
 
     public void OnRejected(string interfaceName, IPEndPoint source, DhcpParseError error) => Count($"rejected:{error}");
-    public void OnHandled(string interfaceName, in DhcpEngineResult result) =>
+    public void OnHandled(string interfaceName, DhcpMessage request, in DhcpEngineResult result) =>
         Count(result.Disposition == DhcpDisposition.Reply ? result.ReplyType.ToString() : result.Disposition.ToString());
     public void OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) => Count($"send-failed:{error.GetType().Name}");
     public void OnReceiveFailed(string interfaceName, int port, Exception error) => Console.Error.WriteLine($"dhcphost: {interfaceName}:{port} receive failed: {error.Message}");
