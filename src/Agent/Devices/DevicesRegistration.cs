@@ -20,7 +20,7 @@ public static class DevicesRegistration
             var state = sp.GetRequiredService<SiteState>();
             return new StateDirectoryCheck(() => state.Current.Server.StateDirectory);
         });
-        services.AddSingleton<IHealthCheck>(sp => new LoopCheck(sp.GetServices<LoopProgress>(), LoopCheck.DefaultLimit));
+        services.AddSingleton<IHealthCheck>(sp => new LoopCheck(sp.GetServices<LoopProgress>, LoopCheck.DefaultLimit));
         services.AddSingleton(sp => new HealthMonitor(sp.GetServices<IHealthCheck>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WatchdogService(
             sp.GetRequiredService<HealthMonitor>(), sp.GetRequiredService<SystemdNotifier>(), sp.GetRequiredService<ServiceStatus>(),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using NetbootPi.Agent.Health;
 
 namespace NetbootPi.Agent.Dhcp;
 
@@ -10,6 +11,12 @@ public static class DhcpRegistration
         services.AddSingleton<DhcpService>();
         services.AddSingleton<IDhcpBindings>(sp => sp.GetRequiredService<DhcpService>());
         services.AddHostedService(sp => sp.GetRequiredService<DhcpService>());
+        // Its receive loops (one per interface and port, replaced as interfaces come and go) for the watchdog.
+        services.AddSingleton<IHealthCheck>(sp =>
+        {
+            var dhcp = sp.GetRequiredService<DhcpService>();
+            return new LoopCheck(() => dhcp.Loops, LoopCheck.DefaultLimit);
+        });
         return services;
     }
 }

@@ -62,6 +62,10 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
     public DhcpActivity Activity => _activity;
 
     private readonly Dictionary<string, (DhcpUdpTransport Transport, Listen Listen)> _running = new(StringComparer.Ordinal);
+    private LoopProgress[] _loops = [];
+
+    /// <summary>The receive loops running now, for the health checks (a snapshot taken after each reconcile).</summary>
+    public IReadOnlyList<LoopProgress> Loops => Volatile.Read(ref _loops);
     private readonly Dictionary<string, RouterAdvertiser> _advertisers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedMissing = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changed = new(0);
@@ -191,6 +195,7 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
             if (listen.Served) StartAdvertiser(name);
         }
         _reportedMissing.IntersectWith(wanted.Keys);
+        Volatile.Write(ref _loops, [.. _running.Values.SelectMany(r => r.Transport.Loops)]);
         // READY=1 means serving: what DHCP does not serve yet is in the status line until it does.
         var waiting = wanted.Keys.Where(n => !_running.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
         _status.Set(StatusPart, waiting.Count == 0 ? null

@@ -12,7 +12,7 @@ public class LoopCheckTests
         var time = new FakeTimeProvider();
         var tftp = new LoopProgress("TFTP on 0.0.0.0:69", time);
         var dhcp = new LoopProgress("DHCP on eth0", time);
-        var check = new LoopCheck([tftp, dhcp], TimeSpan.FromSeconds(5));
+        var check = new LoopCheck(() => [tftp, dhcp], TimeSpan.FromSeconds(5));
 
         time.Advance(TimeSpan.FromHours(1)); // waiting for a datagram all along
         Assert.Null(check.Problem());
@@ -32,7 +32,7 @@ public class LoopCheckTests
     {
         var stopped = new LoopProgress("TFTP on 0.0.0.0:69");
         var crashed = new LoopProgress("DHCP on eth0");
-        var check = new LoopCheck([stopped, crashed], LoopCheck.DefaultLimit);
+        var check = new LoopCheck(() => [stopped, crashed], LoopCheck.DefaultLimit);
         stopped.End(null);
         Assert.Null(check.Problem());
         crashed.End("ObjectDisposedException: Cannot access a disposed object.");

@@ -147,8 +147,26 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>The receive loops' progress (one per socket), once <see cref="Start"/> has opened them.</summary>
+    public IEnumerable<LoopProgress> Loops => _listeners.Select(l => l.Progress);
+
     private void ReceiveLoop(Listener listener)
     {
+        try
+        {
+            ReceiveRequests(listener);
+        }
+        finally
+        {
+            // A loop that ends (stopped, or its socket gone with its interface) is the service's to replace, not a
+            // health failure: the service notices and opens the interface again when it is back.
+            listener.Progress.End(null);
+        }
+    }
+
+    private void ReceiveRequests(Listener listener)
+    {
+        var progress = listener.Progress;
         var queue = listener.Queue;
         var reply = new byte[1500];
         var message = new DhcpMessage();
@@ -157,9 +175,11 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         {
             // Read the socket dry before each request: the queue, not the kernel, decides what is dropped when
             // this loop falls behind (DhcpReceiveQueue). Blocking only when nothing at all is waiting.
+            var wait = queue.Count == 0;
+            if (wait) progress.Idle();
             try
             {
-                Drain(listener, wait: queue.Count == 0);
+                Drain(listener, wait);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -168,6 +188,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
             }
             if (_stop.IsCancellationRequested) return;
             if (queue.Next() is not { } slot) continue;
+            progress.Busy();
             if (!Handle(listener, slot, message, reply, to)) return;
         }
     }
@@ -351,6 +372,9 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         public string Interface { get; } = interfaceName;
         public int Role { get; } = role;
         public Thread? Thread { get; set; }
+
+        /// <summary>The receive loop's progress, for the agent's health checks.</summary>
+        public LoopProgress Progress { get; } = new($"DHCP on {interfaceName}:{role}");
     }
 
     private readonly record struct CommittedReply(Listener Listener, byte[] Packet, DhcpEngineResult Result);
