@@ -6,7 +6,8 @@ namespace NetbootPi.Agent.Site;
 // networks: attached (the box is on it) and relayed ones, and their addresses.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp"];
+    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp", "role"];
+    private static readonly string[] RoleNames = ["management", "boot", "wan", "other"];
 
     private List<Located<NetworkConfig>> ReadNetworks(YamlNode node)
     {
@@ -85,7 +86,34 @@ internal sealed partial class SiteReader
             Error(a!, $"{path}.address", $"{address.Value.Address} is the {EndName(address.Value.Network, address.Value.Address)} address of {address.Value.Network} (expected a host address for the box, like {address.Value.Network.Address.Next()}/{address.Value.PrefixLength})");
             return null;
         }
-        return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location);
+        NetworkRole? role = null;
+        if (m.TryGetValue("role", out var rn))
+        {
+            role = Role(rn, $"{path}.role");
+            if (role is null) return null;
+        }
+        // Without role: a network that serves DHCP is a boot network, any other is 'other' (the one management
+        // network of a site with a single network is settled once all networks are read).
+        return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location) with
+        {
+            Role = role ?? (dhcp.Mode != DhcpMode.Off ? NetworkRole.Boot : NetworkRole.Other),
+        };
+    }
+
+    private NetworkRole? Role(YamlNode node, string path)
+    {
+        var s = Scalar(node, path, "management, boot, wan or other");
+        if (s is null) return null;
+        switch (s.Value)
+        {
+            case "management": return NetworkRole.Management;
+            case "boot": return NetworkRole.Boot;
+            case "wan": return NetworkRole.Wan;
+            case "other": return NetworkRole.Other;
+        }
+        var hint = Suggest(s.Value, RoleNames) is { } best ? $"did you mean '{best}'? " : "";
+        Error(s, path, $"unknown role '{s.Value}' ({hint}expected management, boot, wan or other)");
+        return null;
     }
 
     /// <summary>
@@ -95,7 +123,7 @@ internal sealed partial class SiteReader
     private NetworkConfig? ReadRelayedNetwork(string name, YamlNode node, string path, Dictionary<string, YamlNode> m)
     {
         var ok = true;
-        foreach (var key in (ReadOnlySpan<string>)["interface", "vlan", "address", "gateway"])
+        foreach (var key in (ReadOnlySpan<string>)["interface", "vlan", "address", "gateway", "role"])
         {
             if (!m.TryGetValue(key, out var extra)) continue;
             Error(extra, $"{path}.{key}", $"has no meaning for a relayed network (the box is not on it; remove {key}, or remove relay: true)");
@@ -118,7 +146,7 @@ internal sealed partial class SiteReader
             else
                 Error(modeNode, $"{path}.dhcp.mode", "a relayed network needs mode: authoritative (the box only answers the DHCP requests relayed from it; remove the network to stop serving it)");
         }
-        return ok && subnet is { } net && dhcp is not null ? NetworkConfig.Relayed(name, net, dhcp, node.Location) : null;
+        return ok && subnet is { } net && dhcp is not null ? NetworkConfig.Relayed(name, net, dhcp, node.Location) with { Role = NetworkRole.Boot } : null;
     }
 
     /// <summary>A relayed network's subnet: a network address with its prefix, with room for hosts.</summary>
