@@ -36,12 +36,15 @@ public sealed class SiteInventory
     }
 
     public SiteSettings Site { get; }
-    public FirewallSettings Firewall { get; }
+    public ServerSettings Server { get; }
+    public ImmutableArray<NetworkConfig> Networks { get; }
 
     /// <summary>The network the operators reach the box on; null only when the site leaves the network alone and names none.</summary>
     public NetworkConfig? Management => Networks.FirstOrDefault(n => n.Role == NetworkRole.Management);
-    public ServerSettings Server { get; }
-    public ImmutableArray<NetworkConfig> Networks { get; }
+
+    /// <summary>The <c>firewall:</c> section (every default when the file has none).</summary>
+    public FirewallSettings Firewall { get; }
+
     public ImmutableArray<BootProfile> Profiles { get; }
 
     /// <summary>The profile for MACs not in <see cref="Hosts"/> (and hosts without one); may be <see cref="NoProfile"/>.</summary>

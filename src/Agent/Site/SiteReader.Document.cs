@@ -22,15 +22,21 @@ internal sealed partial class SiteReader
         var networks = top.TryGetValue("networks", out var n) ? ReadNetworks(n) : [];
         // A host address can only be placed when every network could be read; otherwise say nothing about it.
         _networksComplete = _errors.Count == networksBefore;
-        if (_networksComplete) networks = SettleManagement(networks, server?.NetworkBackend ?? NetworkBackend.Networkd, n);
+        if (_networksComplete && n is not null) networks = SettleManagement(networks, server?.NetworkBackend, n);
         var (firewall, firewallNames) = top.TryGetValue("firewall", out var fw) ? ReadFirewall(fw) : (FirewallSettings.Default, []);
+        if (fw is not null && server?.NetworkBackend == NetworkBackend.None)
+        {
+            // none leaves the box's network alone, its firewall included: a firewall section would silently do nothing.
+            var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "firewall").Key;
+            Error(key, "firewall", "has no effect with server.network_backend: none (the box's network, its firewall included, is left alone; remove firewall, or set network_backend to networkd or netctl)");
+        }
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
 
         CheckNetworks(networks);
-        if (_networksComplete) CheckFirewall(firewall, firewallNames, networks, fw);
+        if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);

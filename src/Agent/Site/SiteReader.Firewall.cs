@@ -10,10 +10,13 @@ internal sealed partial class SiteReader
     private static readonly string[] ForwardKeys = ["from", "to"];
     private static readonly string[] ServiceNames = ["dhcp", "tftp", "http", "ssh", "ping"];
 
-    /// <summary>The section as written; <see cref="CheckFirewall"/> checks the networks it names once they are known.</summary>
-    private (FirewallSettings? Settings, List<(string Network, YamlScalar Node, string Path)> Names) ReadFirewall(YamlNode node)
+    /// <summary>Where the firewall names a network, so <see cref="CheckFirewall"/> can point at it once the networks are known.</summary>
+    private sealed record NetworkReference(string Network, YamlScalar Node, string Path, bool Masquerade);
+
+    /// <summary>The section as written; the networks it names are checked by <see cref="CheckFirewall"/>.</summary>
+    private (FirewallSettings? Settings, List<NetworkReference> Names) ReadFirewall(YamlNode node)
     {
-        var names = new List<(string, YamlScalar, string)>();
+        var names = new List<NetworkReference>();
         var m = Mapping(node, "firewall", "a mapping with allow, masquerade and forward", FirewallKeys);
         if (m is null) return (null, names);
         var before = _errors.Count;
@@ -26,10 +29,9 @@ internal sealed partial class SiteReader
                 foreach (var (network, services) in am.Entries)
                 {
                     var path = $"firewall.allow.{network.Value}";
-                    names.Add((network.Value, network, path));
-                    // An empty list is allowed: nothing answers there.
-                    var list = services is YamlSequence { Items.Count: 0 } ? [] : List(services, path, "services (dhcp, tftp, http, ssh, ping)", Service);
-                    allow[network.Value] = list;
+                    names.Add(new(network.Value, network, path, Masquerade: false));
+                    // An empty list is allowed and means what it says: nothing of the box answers there.
+                    allow[network.Value] = List(services, path, "services (dhcp, tftp, http, ssh, ping)", Service);
                 }
             }
             else Error(a, "firewall.allow", $"expected a mapping of network names to lists of services, found {a.Describe()}");
@@ -38,9 +40,15 @@ internal sealed partial class SiteReader
         var masquerade = ImmutableArray<string>.Empty;
         if (m.TryGetValue("masquerade", out var mq))
         {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             masquerade = StringList(mq, "firewall.masquerade", "network names", (s, p) =>
             {
-                names.Add((s.Value, s, p));
+                if (!seen.Add(s.Value))
+                {
+                    Error(s, p, $"'{s.Value}' is listed twice (expected each network once)");
+                    return null;
+                }
+                names.Add(new(s.Value, s, p, Masquerade: true));
                 return s.Value;
             });
         }
@@ -53,15 +61,18 @@ internal sealed partial class SiteReader
             {
                 var path = fw is YamlSequence ? $"firewall.forward[{i}]" : "firewall.forward";
                 var r = Mapping(items[i], path, "a mapping with from and to (network names)", ForwardKeys, ["from", "to"]);
-                if (r is null) continue;
+                if (r is null || !r.ContainsKey("from") || !r.ContainsKey("to")) continue;
                 var from = Scalar(r["from"], $"{path}.from", "a network name");
                 var to = Scalar(r["to"], $"{path}.to", "a network name");
                 if (from is null || to is null) continue;
-                names.Add((from.Value, from, $"{path}.from"));
-                names.Add((to.Value, to, $"{path}.to"));
+                names.Add(new(from.Value, from, $"{path}.from", Masquerade: false));
+                names.Add(new(to.Value, to, $"{path}.to", Masquerade: false));
+                var rule = new ForwardRule(from.Value, to.Value);
                 if (from.Value == to.Value)
                     Error(to, $"{path}.to", $"'{to.Value}' forwards to itself (expected two different networks; within one network the box routes nothing)");
-                else forward.Add(new ForwardRule(from.Value, to.Value));
+                else if (forward.Contains(rule))
+                    Error(items[i], path, $"from {from.Value} to {to.Value} is listed twice (expected each pair once)");
+                else forward.Add(rule);
             }
         }
         return (_errors.Count == before ? new FirewallSettings(allow.ToImmutable(), masquerade, forward.ToImmutable()) : null, names);
@@ -78,48 +89,30 @@ internal sealed partial class SiteReader
         return null;
     }
 
-    /// <summary>Every network the firewall names exists and is one of the box's own; masquerading needs a WAN network.</summary>
-    private void CheckFirewall(FirewallSettings? firewall, List<(string Network, YamlScalar Node, string Path)> names,
-        List<Located<NetworkConfig>> networks, YamlNode? section)
+    /// <summary>
+    /// Every network the firewall names is one of the box's own (a relayed network has no interface of the box to
+    /// filter on); masquerading needs a WAN network to leave through, and is for the networks behind it.
+    /// </summary>
+    private void CheckFirewall(FirewallSettings? firewall, List<NetworkReference> names, List<Located<NetworkConfig>> networks, YamlNode section)
     {
         var byName = networks.ToDictionary(n => n.Value.Name, n => n.Value, StringComparer.Ordinal);
-        foreach (var (network, node, path) in names)
+        var attached = networks.Where(n => !n.Value.IsRelayed).Select(n => n.Value.Name).ToArray();
+        foreach (var (network, node, path, masquerade) in names)
         {
             if (!byName.TryGetValue(network, out var n))
             {
-                var hint = Suggest(network, byName.Keys.ToArray()) is { } best ? $"did you mean '{best}'? " : "";
-                Error(node, path, $"unknown network '{network}' ({hint}defined: {string.Join(", ", byName.Keys)})");
+                var hint = Suggest(network, attached) is { } best ? $"did you mean '{best}'? " : "";
+                Error(node, path, $"unknown network '{network}' ({hint}the box's networks: {string.Join(", ", attached)})");
             }
             else if (n.IsRelayed)
-                Error(node, path, $"'{network}' is a relayed network, not one of the box's interfaces (expected a network the box is on)");
+                Error(node, path, $"'{network}' is a relayed network: the box has no interface on it to filter (expected one of the box's networks: {string.Join(", ", attached)})");
+            else if (masquerade && n.Role == NetworkRole.Wan)
+                Error(node, path, $"'{network}' is a WAN network itself (expected the networks whose traffic leaves through the WAN with the box's address)");
         }
         if (firewall is { Masquerade.Length: > 0 } && !networks.Any(n => n.Value.Role == NetworkRole.Wan) && section is YamlMapping fm)
         {
             var at = fm.Entries.First(e => e.Key.Value == "masquerade").Value;
-            Error(at, "firewall.masquerade", "no network has role: wan (expected one, for masqueraded traffic to leave through)");
+            Error(at, "firewall.masquerade", "no network has role: wan (expected role: wan on the uplink, where masqueraded traffic leaves with the box's address)");
         }
-    }
-
-    /// <summary>
-    /// Exactly one management network when the box manages its network: the one its operators reach it on, which
-    /// every change must leave reachable. A site with a single network has it as its management network.
-    /// </summary>
-    private List<Located<NetworkConfig>> SettleManagement(List<Located<NetworkConfig>> networks, NetworkBackend backend, YamlNode? section)
-    {
-        YamlNode RoleNode(Located<NetworkConfig> n) =>
-            n.Node is YamlMapping m ? m.Entries.FirstOrDefault(e => e.Key.Value == "role").Value ?? n.Node : n.Node;
-        var managed = networks.Where(n => n.Value.Role == NetworkRole.Management).ToList();
-        var attached = networks.Where(n => !n.Value.IsRelayed).ToList();
-        if (managed.Count == 0 && attached.Count == 1 && RoleNode(attached[0]) == attached[0].Node)
-        {
-            var only = attached[0];
-            return networks.Select(n => n == only ? n with { Value = n.Value with { Role = NetworkRole.Management } } : n).ToList();
-        }
-        foreach (var extra in managed.Skip(1))
-            Error(RoleNode(extra), $"networks.{extra.Value.Name}.role",
-                $"a second management network ({managed[0].Value.Name} is one, at line {managed[0].Node.Location.Line}; expected exactly one)");
-        if (managed.Count == 0 && backend != NetworkBackend.None && section is not null && attached.Count > 0)
-            Error(section, "networks", "no network has role: management (expected it on the network the operators reach the box on; the box keeps that one reachable through every change)");
-        return networks;
     }
 }

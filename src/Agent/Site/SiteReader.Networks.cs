@@ -92,6 +92,14 @@ internal sealed partial class SiteReader
             role = Role(rn, $"{path}.role");
             if (role is null) return null;
         }
+        if (role == NetworkRole.Wan && dhcp.Mode != DhcpMode.Off)
+        {
+            // The uplink belongs to someone else: answering DHCP there hands the box's boot offers (or addresses)
+            // to machines that are not the site's. The firewall's defaults close DHCP there anyway.
+            var at = d is YamlMapping dm ? dm.Entries.FirstOrDefault(e => e.Key.Value == "mode").Value ?? d : d!;
+            Error(at, $"{path}.dhcp.mode", $"a WAN network serves no DHCP (the box would answer machines on its uplink; expected mode: off, or a role other than wan)");
+            return null;
+        }
         // Without role: a network that serves DHCP is a boot network, any other is 'other' (the one management
         // network of a site with a single network is settled once all networks are read).
         return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location) with
@@ -123,10 +131,16 @@ internal sealed partial class SiteReader
     private NetworkConfig? ReadRelayedNetwork(string name, YamlNode node, string path, Dictionary<string, YamlNode> m)
     {
         var ok = true;
-        foreach (var key in (ReadOnlySpan<string>)["interface", "vlan", "address", "gateway", "role"])
+        foreach (var key in (ReadOnlySpan<string>)["interface", "vlan", "address", "gateway"])
         {
             if (!m.TryGetValue(key, out var extra)) continue;
             Error(extra, $"{path}.{key}", $"has no meaning for a relayed network (the box is not on it; remove {key}, or remove relay: true)");
+            ok = false;
+        }
+        if (m.TryGetValue("role", out var role))
+        {
+            // Only DHCP, TFTP and HTTP for booting reach the box from there: it can be nothing but a boot network.
+            Error(role, $"{path}.role", "a relayed network is always a boot network (its machines only boot from the box, through their relay; remove role)");
             ok = false;
         }
         Ipv4Network? subnet = null;
