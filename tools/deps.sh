@@ -17,6 +17,8 @@ PACKAGES=(
   dbus dbus-user-session systemd
   # network namespaces, veth, bridges
   iproute2
+  # the firewall renderer's output checked and loaded by the real nft, in a namespace of the test's own
+  nftables
   # the arm64 agent under user-mode emulation
   qemu-user-static
   # whole network boots

@@ -7,7 +7,8 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp", "role"];
-    private static readonly string[] RoleNames = ["management", "boot", "wan", "other"];
+    private static readonly NetworkRole[] Roles = [NetworkRole.Management, NetworkRole.Boot, NetworkRole.Wan, NetworkRole.Other];
+    private static readonly string[] RoleNames = [.. Roles.Select(r => r.SiteName())];
 
     private List<Located<NetworkConfig>> ReadNetworks(YamlNode node)
     {
@@ -112,13 +113,8 @@ internal sealed partial class SiteReader
     {
         var s = Scalar(node, path, "management, boot, wan or other");
         if (s is null) return null;
-        switch (s.Value)
-        {
-            case "management": return NetworkRole.Management;
-            case "boot": return NetworkRole.Boot;
-            case "wan": return NetworkRole.Wan;
-            case "other": return NetworkRole.Other;
-        }
+        foreach (var role in Roles)
+            if (role.SiteName() == s.Value) return role;
         var hint = Suggest(s.Value, RoleNames) is { } best ? $"did you mean '{best}'? " : "";
         Error(s, path, $"unknown role '{s.Value}' ({hint}expected management, boot, wan or other)");
         return null;

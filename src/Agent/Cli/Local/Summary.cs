@@ -13,8 +13,8 @@ internal static class Summary
         foreach (var n in site.Networks)
         {
             var extra = n.Gateway is { } gw ? $"  gateway {gw}" : "";
-            if (n.IsRelayed) o.WriteLine($"  {n.Name,-10} {Role(n.Role),-10} {"(relayed)",-10} {n.Subnet,-20} {Dhcp(n)}");
-            else o.WriteLine($"  {n.Name,-10} {Role(n.Role),-10} {n.Interface,-10} {n.Address,-20} {Dhcp(n)}{extra}");
+            if (n.IsRelayed) o.WriteLine($"  {n.Name,-10} {n.Role.SiteName(),-10} {"(relayed)",-10} {n.Subnet,-20} {Dhcp(n)}");
+            else o.WriteLine($"  {n.Name,-10} {n.Role.SiteName(),-10} {n.Interface,-10} {n.Address,-20} {Dhcp(n)}{extra}");
         }
         o.WriteLine();
         o.WriteLine("profiles");
@@ -30,15 +30,6 @@ internal static class Summary
         }
         if (site.Hosts.Any(h => h.Profile is null)) o.WriteLine("  (* from defaults.profile)");
     }
-
-    /// <summary>A role as the site file spells it.</summary>
-    internal static string Role(NetworkRole role) => role switch
-    {
-        NetworkRole.Management => "management",
-        NetworkRole.Boot => "boot",
-        NetworkRole.Wan => "wan",
-        _ => "other",
-    };
 
     internal static string Dhcp(NetworkConfig n) => n.Dhcp.Mode switch
     {
