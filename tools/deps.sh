@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # DHCP peers
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # diff and patch: plan's diffs are checked against them
+  diffutils patch
   # packet captures (the DHCP unicast test watches what reaches the client)
   tcpdump
   # TFTP peers
