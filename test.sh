@@ -1,26 +1,44 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests need, builds, runs every test project, then the arm64 checks.
-# Usage: ./test.sh   as root: the integration tests create network namespaces, deps.sh installs packages
-# Ends with one line "tests: N passed, N failed, N skipped"; exits non-zero if anything failed.
+# The whole test suite: installs what the tests need, builds, runs every test project, then the arm64 checks
+# and the whole network boots.
+# Usage: ./test.sh   as root: the integration tests create network namespaces and VMs, deps.sh installs packages
+# Prints each tier's time as it ends and all of them at the end (docs/testing.md keeps their budgets), then
+# one line "tests: N passed, N failed, N skipped"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+
+times=()
+tier_start() { tier_t0=$SECONDS; }
+tier_end() {
+  local line; line=$(printf '%-34s %4d s' "$1" $((SECONDS - tier_t0)))
+  times+=("$line"); echo "time: $line"
+}
+
+tier_start
 tools/deps.sh || exit 1
+tier_end "deps"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+tier_start
 dotnet build NetbootPi.sln -c Release -nologo -v:q || { echo "tests: 0 passed, 1 failed"; exit 1; }
+tier_end "build"
 
 # One project at a time, each with its own result file: integration tests start real peers, qemu and
 # namespaces, and the machine has two cores.
 test_rc=0
 for proj in $(dotnet sln NetbootPi.sln list | grep -E '^tests/.*\.csproj$'); do
   name=$(basename "$proj" .csproj)
+  tier_start
   dotnet test "$proj" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     || test_rc=1
+  tier_end "$name"
+  # Tests report measured times as "TIME ..." lines in their output (the kernel lab's boots).
+  [ -f "$results/$name.trx" ] && grep -o 'TIME [^<&]*' "$results/$name.trx" | sed 's/^/  /'
 done
 
 passed=0 failed=0 skipped=0
@@ -35,6 +53,7 @@ done
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi   # a crashed test host counts as a failure
 
 # The Pi build: trimmed self-contained linux-arm64, run under qemu-user (each check counts as a test).
+tier_start
 if tests/arm64/publish-and-run.sh "$results/arm64.log"; then
   passed=$((passed + $(grep -c '^PASS' "$results/arm64.log")))
 else
@@ -42,9 +61,11 @@ else
   passed=$((passed + $(grep -c '^PASS' "$results/arm64.log"))); failed=$((failed + $(grep -c '^FAIL' "$results/arm64.log")))
   [ "$(grep -c '^FAIL' "$results/arm64.log")" -gt 0 ] || failed=$((failed + 1))
 fi
+tier_end "arm64 publish and run"
 
 # Whole network boots: real firmware in qemu, netbootpi alone serving DHCP, TFTP and HTTP in a namespace.
 for fw in bios uefi; do
+  tier_start
   tests/e2e/boot.sh --fw "$fw" > "$results/e2e-$fw.log" 2>"$results/e2e-$fw.err"; rc=$?
   cat "$results/e2e-$fw.log"
   p=$(grep -c '^PASS' "$results/e2e-$fw.log"); f=$(grep -c '^FAIL' "$results/e2e-$fw.log")
@@ -53,7 +74,11 @@ for fw in bios uefi; do
     cat "$results/e2e-$fw.err" >&2
     [ "$f" -gt 0 ] || failed=$((failed + 1))
   fi
+  tier_end "whole boots ($fw)"
 done
 
+echo "tier times (budgets: docs/testing.md):"
+printf '  %s\n' "${times[@]}"
+printf '  %-34s %4d s\n' "total" "$SECONDS"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # DHCP peers
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # diff and patch: plan's diffs are checked against them
+  diffutils patch
   # packet captures (the DHCP unicast test watches what reaches the client)
   tcpdump
   # TFTP peers
@@ -23,6 +25,11 @@ PACKAGES=(
   qemu-user-static
   # whole network boots
   qemu-system-x86 ipxe-qemu ipxe ovmf cpio
+  # the kernel lab (tests/kernel-lab): Debian's generic kernel in qemu runs this machine's own binaries, so
+  # what the lab's tests drive there is installed here: modprobe and depmod (autoloading in the VM, modules.dep
+  # for the lab kernel), udev (systemd mode's coldplug: drivers, /dev/disk/by-id, links networkd waits for),
+  # WireGuard and nftables tools, the NFS server and client, ustreamer, ping, mkfs.ext4
+  kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

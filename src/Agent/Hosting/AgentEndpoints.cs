@@ -8,7 +8,4 @@ namespace NetbootPi.Agent.Hosting;
 /// override them (<c>netbootpi run --listen 127.0.0.1 --tftp-port 6969</c>) to stay on loopback or a namespace.
 /// </summary>
 public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool EnableDhcp, bool EnableTftp,
-    HttpListenAddress? HttpListen = null)
-{
-    public static readonly AgentEndpoints Default = new(IPAddress.Any, 69, EnableDhcp: true, EnableTftp: true);
-}
+    HttpListenAddress? HttpListen = null);

@@ -210,10 +210,10 @@ public class CliTests
     public async Task Check_reads_standard_input_when_given_a_dash()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (code, o, e) = await Support.Tool.RunAsync("sh", ["-c", $"'{Support.AgentProcess.Executable}' check - < '{Example}'"], ct);
+        var (code, o, e) = await Tool.RunAsync("sh", ["-c", $"'{Support.AgentProcess.Executable}' check - < '{Example}'"], ct);
         Assert.Equal(0, code);
         Assert.Contains("(standard input): OK — site netsoc", o);
-        (code, _, e) = await Support.Tool.RunAsync("sh", ["-c", $"printf 'site:\\n  nmae: x\\n' | '{Support.AgentProcess.Executable}' check -"], ct);
+        (code, _, e) = await Tool.RunAsync("sh", ["-c", $"printf 'site:\\n  nmae: x\\n' | '{Support.AgentProcess.Executable}' check -"], ct);
         Assert.Equal(1, code);
         Assert.Contains("(standard input):2:3: site.nmae: unknown key (did you mean 'name'?)", e);
     }

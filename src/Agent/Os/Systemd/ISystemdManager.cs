@@ -33,6 +33,12 @@ public interface ISystemdManager
     /// <summary>Disables unit files; returns the symlinks removed.</summary>
     Task<IReadOnlyList<UnitFileChange>> DisableUnitFilesAsync(IReadOnlyList<string> unitFiles, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reboots the box: starts <c>reboot.target</c> (job mode "replace-irreversibly", as <c>systemctl reboot</c>
+    /// does) and returns once systemd has queued the job; the box then goes down in systemd's own order.
+    /// </summary>
+    Task RebootAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Reloads all unit files (<c>systemctl daemon-reload</c>); returns when the reload is done.</summary>
     Task ReloadAsync(CancellationToken cancellationToken = default);
 }

@@ -107,6 +107,22 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
         }
     }
 
+    public async Task RebootAsync(CancellationToken cancellationToken = default)
+    {
+        const string target = "reboot.target";
+        var session = await GetSessionAsync("reboot", target, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Not waited for: the job's end is the box going down, connection and all.
+            await CallAsync(session.Manager.StartUnitAsync(target, "replace-irreversibly"), _options.CallTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate("reboot", "reboot", target, e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         var session = await GetSessionAsync("daemon-reload", "", cancellationToken).ConfigureAwait(false);

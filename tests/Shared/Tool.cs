@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace NetbootPi.Agent.Tests.Support;
+namespace NetbootPi.Tests.Shared;
 
 /// <summary>Runs a command-line peer to completion and returns its exit code and output.</summary>
 internal static class Tool
