@@ -82,6 +82,7 @@ public static class CommandLine
         });
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(RunCommand.Create(stderr));
         root.Subcommands.Add(OverlayCommand.Create(stdout, stderr));
         root.Subcommands.Add(EventsCommand.Create(stdout, stderr));

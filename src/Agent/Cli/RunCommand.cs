@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
+using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Http;
@@ -42,14 +43,28 @@ internal static class RunCommand
         };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
+        var manageNetwork = new Option<bool>("--manage-network")
+        {
+            Description = "configure the box's own network from the site (server.network_backend) and load its firewall; the unit on the box passes it",
+        };
+        var confirmWithin = new Option<TimeSpan>("--confirm-within")
+        {
+            Description = "how long a network change made at start or on reload waits for 'netbootpi confirm' (default 2m)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
+            CustomParser = r => Duration.Parse(r, r.Tokens[0].Value, "--confirm-within"),
+        };
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
-            listen, tftpPort, httpListen, noDhcp, noTftp,
+            listen, tftpPort, httpListen, noDhcp, noTftp, manageNetwork, confirmWithin,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var endpoints = new AgentEndpoints(parse.GetValue(listen) ?? IPAddress.Any, parse.GetValue(tftpPort),
-                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen));
+                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen))
+            {
+                Network = parse.GetValue(manageNetwork) ? new NetworkServiceOptions { ConfirmWithin = parse.GetValue(confirmWithin) } : null,
+            };
             return await RunAsync(SiteOption.PathOf(parse), endpoints, stderr, cancellation).ConfigureAwait(false);
         });
         return command;

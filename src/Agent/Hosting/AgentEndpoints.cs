@@ -1,4 +1,5 @@
 using System.Net;
+using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Http;
 
 namespace NetbootPi.Agent.Hosting;
@@ -8,4 +9,8 @@ namespace NetbootPi.Agent.Hosting;
 /// override them (<c>netbootpi run --listen 127.0.0.1 --tftp-port 6969</c>) to stay on loopback or a namespace.
 /// </summary>
 public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool EnableDhcp, bool EnableTftp,
-    HttpListenAddress? HttpListen = null);
+    HttpListenAddress? HttpListen = null)
+{
+    /// <summary>The box's own network from the site (<c>run --manage-network</c>); null: the network is left alone.</summary>
+    public NetworkServiceOptions? Network { get; init; }
+}
