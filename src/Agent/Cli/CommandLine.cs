@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using NetbootPi.Agent.Cli.Local;
+using NetbootPi.Agent.Cli.Remote;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Os.Files;
 
@@ -8,7 +9,7 @@ namespace NetbootPi.Agent.Cli;
 
 /// <summary>
 /// The <c>netbootpi</c> command line. <c>Local/</c> holds the commands that read the site and the state files
-/// themselves; <c>run</c> is the agent. Exit codes: 0 done, 1 the command could not do it (an invalid site, a
+/// themselves, <c>Remote/</c> those that ask the running agent over its control socket; <c>run</c> is the agent. Exit codes: 0 done, 1 the command could not do it (an invalid site, a
 /// missing host, a file it cannot write), 2 the command line itself was wrong.
 /// </summary>
 public static class CommandLine
@@ -42,6 +43,11 @@ public static class CommandLine
                 Error = stderr,
                 EnableDefaultExceptionHandler = false,
             }, cancellation).ConfigureAwait(false);
+        }
+        catch (ControlClientException e)
+        {
+            stderr.WriteLine($"netbootpi: {e.Message}");
+            return ExitInvalid;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -81,13 +87,21 @@ public static class CommandLine
             return ExitOk;
         });
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
-        root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
+        var show = ShowCommand.Create(stdout, stderr);
+        // show host reads the site; show network asks the running agent.
+        show.Subcommands.Add(NetworkCommands.Show(stdout));
+        root.Subcommands.Add(show);
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(RunCommand.Create(stderr));
         root.Subcommands.Add(OverlayCommand.Create(stdout, stderr));
         root.Subcommands.Add(EventsCommand.Create(stdout, stderr));
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));
+        root.Options.Add(SocketOption.Socket);
+        root.Subcommands.Add(StatusCommand.Create(stdout));
+        root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
+        root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         return root;
     }
 

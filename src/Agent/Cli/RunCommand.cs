@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Hosting;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Http;
@@ -41,6 +42,18 @@ internal static class RunCommand
                 return null;
             },
         };
+        var controlSocket = new Option<string>("--control-socket")
+        {
+            Description = $"the control API's unix socket, or '{ControlSocketPath.None}' (default: ${ControlSocketPath.EnvironmentVariable}, else the unit's runtime directory, else /run/netbootpi)",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => ControlSocketPath.Default,
+        };
+        var controlGroup = new Option<string>("--control-group")
+        {
+            Description = "members of this group may use the control socket as operators (root is admin)",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "netbootpi",
+        };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
         var manageNetwork = new Option<bool>("--manage-network")
@@ -56,12 +69,14 @@ internal static class RunCommand
         };
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
-            listen, tftpPort, httpListen, noDhcp, noTftp, manageNetwork, confirmWithin,
+            listen, tftpPort, httpListen, controlSocket, controlGroup, noDhcp, noTftp, manageNetwork, confirmWithin,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var endpoints = new AgentEndpoints(parse.GetValue(listen) ?? IPAddress.Any, parse.GetValue(tftpPort),
-                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen))
+                EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen),
+                parse.GetValue(controlSocket) is { } socket && socket != ControlSocketPath.None ? socket : null,
+                parse.GetValue(controlGroup) ?? "netbootpi")
             {
                 Network = parse.GetValue(manageNetwork) ? new NetworkServiceOptions { ConfirmWithin = parse.GetValue(confirmWithin) } : null,
             };

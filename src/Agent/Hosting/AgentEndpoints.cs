@@ -8,8 +8,10 @@ namespace NetbootPi.Agent.Hosting;
 /// Where the agent's servers listen. On the box: every address, the standard ports. Tests and the lab
 /// override them (<c>netbootpi run --listen 127.0.0.1 --tftp-port 6969</c>) to stay on loopback or a namespace.
 /// </summary>
+/// <param name="ControlSocket">The control API's unix socket; null runs without one.</param>
+/// <param name="ControlGroup">The group whose members may use the control socket as operators.</param>
 public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool EnableDhcp, bool EnableTftp,
-    HttpListenAddress? HttpListen = null)
+    HttpListenAddress? HttpListen = null, string? ControlSocket = null, string ControlGroup = "netbootpi")
 {
     /// <summary>The box's own network from the site (<c>run --manage-network</c>); null: the network is left alone.</summary>
     public NetworkServiceOptions? Network { get; init; }

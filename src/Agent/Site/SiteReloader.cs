@@ -21,7 +21,7 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // handled: SIGHUP must not end the process
-            _ = Task.Run(Reload);
+            _ = Task.Run(() => Reload());
         });
         return Task.CompletedTask;
     }
@@ -32,7 +32,8 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
         return Task.CompletedTask;
     }
 
-    public void Reload()
+    /// <summary>Reads the site file again (SIGHUP, <c>netbootpi reload</c>); the result says whether it replaced the running site.</summary>
+    public SiteLoadResult Reload()
     {
         // Signals can arrive back to back; reloads run one at a time so the last file read wins.
         _gate.Wait();
@@ -52,6 +53,7 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
                 var count = result.Errors.Count == 1 ? "1 error" : $"{result.Errors.Count} errors";
                 status.Set(StatusPart, $"reload rejected ({count}; the first: {result.Errors[0]}); the running site is unchanged");
             }
+            return result;
         }
         finally
         {

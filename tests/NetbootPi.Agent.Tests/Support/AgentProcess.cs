@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using NetbootPi.Agent.Control;
 
 namespace NetbootPi.Agent.Tests.Support;
 
@@ -16,7 +17,13 @@ internal sealed class AgentProcess : IDisposable
     private readonly BlockingCollection<string> _lines = new();
     private readonly List<string> _seen = [];
 
-    private AgentProcess(Process process) => _process = process;
+    private readonly string? _ownSocket;
+
+    private AgentProcess(Process process, string? ownSocket)
+    {
+        _process = process;
+        _ownSocket = ownSocket;
+    }
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "netbootpi");
 
@@ -42,11 +49,15 @@ internal sealed class AgentProcess : IDisposable
         }
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        // Each agent its own control socket (tests run agents side by side), unless the test names one.
+        string? ownSocket = null;
+        if (environment?.ContainsKey(ControlSocketPath.EnvironmentVariable) != true)
+            psi.Environment[ControlSocketPath.EnvironmentVariable] = ownSocket = Path.Combine(Path.GetTempPath(), $"netbootpi-test-{Guid.NewGuid():N}.sock");
         psi.Environment.Remove("JOURNAL_STREAM");
         psi.Environment.Remove("NOTIFY_SOCKET");
         if (environment?.TryGetValue("NOTIFY_SOCKET", out var ns) == true) psi.Environment["NOTIFY_SOCKET"] = ns;
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var agent = new AgentProcess(p);
+        var agent = new AgentProcess(p, ownSocket);
         p.OutputDataReceived += (_, e) => agent.Add(e.Data);
         p.ErrorDataReceived += (_, e) => agent.Add(e.Data);
         p.Start();
@@ -159,5 +170,7 @@ internal sealed class AgentProcess : IDisposable
         }
         _lines.CompleteAdding();
         _process.Dispose();
+        // A killed agent leaves its socket file.
+        if (_ownSocket is not null) File.Delete(_ownSocket);
     }
 }

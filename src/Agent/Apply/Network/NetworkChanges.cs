@@ -94,6 +94,12 @@ public sealed partial class NetworkChanges(IApplier<NetworkWanted> applier, Conf
             LogNotRetried(source, message);
             return new ApplyOutcome(ApplyResult.NotRetried, message, ApplyPlan.Empty);
         }
+        if (auto && wanted.SameAs(_state.Pending?.Wanted))
+        {
+            // A reload that leaves the network as the pending change has it (a host added, or the reload that
+            // follows netbootpi apply) neither applies it again nor moves its deadline.
+            return new ApplyOutcome(ApplyResult.Pending, $"the pending change stands; confirm by {_state.Pending!.Deadline:u}", ApplyPlan.Empty, _state.Pending.Deadline);
+        }
         if (!force && LockoutGuard.Check(_state.Confirmed, wanted) is { } reason)
         {
             LogRefused(source, reason);
@@ -218,27 +224,27 @@ public sealed partial class NetworkChanges(IApplier<NetworkWanted> applier, Conf
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "network ({Source}): {What} applied, {How}")]
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "network ({Source}): {What} applied, {How}")]
     private partial void LogApplied(string source, string what, string how);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "network ({Source}): {What} applied; confirm by {Deadline:u} (netbootpi confirm) or the last confirmed network comes back")]
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "network ({Source}): {What} applied; confirm by {Deadline:u} (netbootpi confirm) or the last confirmed network comes back")]
     private partial void LogPending(string source, string what, DateTimeOffset deadline);
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "network: the change from {Source} is confirmed: {What}")]
+    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "network: the change from {Source} is confirmed: {What}")]
     private partial void LogConfirmed(string source, string what);
 
-    [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "network: {Message}")]
+    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "network: {Message}")]
     private partial void LogReverted(string message);
 
-    [LoggerMessage(EventId = 604, Level = LogLevel.Error, Message = "network: {Why}, and putting the last confirmed network back failed: {Error}; it is tried again at the next start")]
+    [LoggerMessage(EventId = 704, Level = LogLevel.Error, Message = "network: {Why}, and putting the last confirmed network back failed: {Error}; it is tried again at the next start")]
     private partial void LogRevertFailed(string why, string error);
 
-    [LoggerMessage(EventId = 605, Level = LogLevel.Error, Message = "network ({Source}): {Reason}; the network is unchanged")]
+    [LoggerMessage(EventId = 705, Level = LogLevel.Error, Message = "network ({Source}): {Reason}; the network is unchanged")]
     private partial void LogRefused(string source, string reason);
 
-    [LoggerMessage(EventId = 606, Level = LogLevel.Error, Message = "network ({Source}): {Message}")]
+    [LoggerMessage(EventId = 706, Level = LogLevel.Error, Message = "network ({Source}): {Message}")]
     private partial void LogFailed(string source, string message);
 
-    [LoggerMessage(EventId = 607, Level = LogLevel.Warning, Message = "network ({Source}): {Message}")]
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "network ({Source}): {Message}")]
     private partial void LogNotRetried(string source, string message);
 }

@@ -53,15 +53,18 @@ public sealed partial class NetworkService(SiteState state, NetworkChanges chang
 
     private void Report(ApplyOutcome outcome)
     {
-        status.Set(StatusPart, outcome.Result switch
-        {
-            ApplyResult.Confirmed or ApplyResult.Unchanged => null,
-            ApplyResult.Pending => $"network change pending: confirm by {outcome.Deadline:u} (netbootpi confirm)",
-            _ => $"network: {outcome.Message}",
-        });
+        status.Set(StatusPart, StatusText(outcome));
         if (!outcome.Plan.IsEmpty) LogPlan(outcome.Result.ToString(), outcome.Plan.Render());
     }
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Debug, Message = "network plan ({Result}):\n{Plan}")]
+    /// <summary>The status line's part for <paramref name="outcome"/>: null when there is nothing to say.</summary>
+    public static string? StatusText(ApplyOutcome outcome) => outcome.Result switch
+    {
+        ApplyResult.Confirmed or ApplyResult.Unchanged => null,
+        ApplyResult.Pending => $"network change pending: confirm by {outcome.Deadline:u} (netbootpi confirm)",
+        _ => $"network: {outcome.Message}",
+    };
+
+    [LoggerMessage(EventId = 710, Level = LogLevel.Debug, Message = "network plan ({Result}):\n{Plan}")]
     private partial void LogPlan(string result, string plan);
 }

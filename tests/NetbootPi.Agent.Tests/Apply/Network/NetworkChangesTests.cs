@@ -135,7 +135,7 @@ public sealed class NetworkChangesTests(NetworkdFixture networkd) : IClassFixtur
         Assert.StartsWith($"refused: SSH would no longer be allowed on the management network mgmt ({networkd.Link}): firewall.allow.mgmt must list ssh", closed.Message);
         Assert.Equal(files, Directory.GetFiles(networkd.NetworkFolder).Order().Select(File.ReadAllText).ToList());
         Assert.Null(Store.Load().Pending);
-        Assert.True(_log.Contains(605, "network (reload): SSH would no longer be allowed"));
+        Assert.True(_log.Contains(705, "network (reload): SSH would no longer be allowed"));
 
         var forced = await changes.ApplyAsync(Wanted("10.78.0.1/24", mgmt: "10.77.50.1/24"), Window, force: true, "apply", Ct);
         Assert.Equal(ApplyResult.Pending, forced.Result);

@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using NetbootPi.Agent.Control;
+
+namespace NetbootPi.Agent.Cli.Remote;
+
+/// <summary>
+/// The CLI's side of the control socket: HTTP over the unix socket, one request per command. What goes wrong is
+/// said as a <see cref="ControlClientException"/> in words a user can act on (no agent there, no permission, refused
+/// and why).
+/// </summary>
+internal sealed class ControlClient : IDisposable
+{
+    private readonly string _socketPath;
+    private readonly HttpClient _http;
+
+    public ControlClient(string socketPath)
+    {
+        _socketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (_, cancellation) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellation).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        // Some requests (a reload of a large site, later an apply that waits for networkd) take a while.
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://netbootpi/"), Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    /// <summary>
+    /// Sends a request and returns the status and the body as it came (for <c>--json</c>) with its parsed value.
+    /// A refusal (any status but 2xx and those in <paramref name="alsoParse"/>) throws with the agent's reason.
+    /// </summary>
+    public async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type,
+        CancellationToken cancellation, params int[] alsoParse)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(new HttpRequestMessage(method, path.TrimStart('/')), cancellation).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (Find<SocketException>(e) is { } socket)
+        {
+            // The runtime reports a missing socket file (ENOENT) as AddressNotAvailable.
+            throw new ControlClientException(socket.SocketErrorCode switch
+            {
+                SocketError.AddressNotAvailable or SocketError.ConnectionRefused => $"no agent is listening on {_socketPath} (is it running? systemctl status netbootpi; --socket PATH names another)",
+                SocketError.AccessDenied => $"permission denied on {_socketPath}: run this as root, or as a member of the group the agent gives its socket (netbootpi)",
+                _ => $"cannot reach the agent on {_socketPath}: {socket.Message}",
+            });
+        }
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode || alsoParse.Contains(status))
+            {
+                if (Parse(body, type) is { } value) return (status, body, value);
+                throw new ControlClientException($"the agent on {_socketPath} answered {method} {path} with a body this CLI cannot read (a different version?)");
+            }
+            var reason = Parse(body, ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {status}";
+            throw new ControlClientException($"the agent refused: {reason}");
+        }
+    }
+
+    private static T? Parse<T>(string body, JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, type);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private static TException? Find<TException>(Exception? e) where TException : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is TException t) return t;
+        return null;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A control request that could not be made or was refused; its message is the sentence to print.</summary>
+internal sealed class ControlClientException(string message) : Exception(message);

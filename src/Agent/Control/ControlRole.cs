@@ -1,0 +1,14 @@
+namespace NetbootPi.Agent.Control;
+
+/// <summary>What a caller of the control API may do. Each role may do everything the roles below it may.</summary>
+public enum ControlRole
+{
+    /// <summary>Reads status, hosts, leases and events.</summary>
+    Viewer = 1,
+
+    /// <summary>Acts on hosts: power, media, keyboard, overlays.</summary>
+    Operator = 2,
+
+    /// <summary>Changes the box: the site, its network, WireGuard, accounts.</summary>
+    Admin = 3,
+}

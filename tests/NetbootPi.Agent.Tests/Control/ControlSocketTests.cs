@@ -1,0 +1,188 @@
+using System.Text.Json;
+using NetbootPi.Agent.Cli;
+using NetbootPi.Agent.Control;
+using NetbootPi.Agent.Tests.Site;
+using NetbootPi.Agent.Tests.Support;
+
+namespace NetbootPi.Agent.Tests.Control;
+
+/// <summary>
+/// The control socket of a running agent (its own process), driven by the CLI: in this process as root, and as
+/// the built <c>netbootpi</c> under other uids (setpriv) to see the kernel's credentials decide the role.
+/// </summary>
+public class ControlSocketTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("netbootpi-control-").FullName;
+    private string SitePath => Path.Combine(_dir, "site.yaml");
+    private string Socket => Path.Combine(_dir, "run", "control.sock");
+
+    public ControlSocketTests()
+    {
+        // Other uids must reach the socket's folder (the socket's own mode decides who may connect).
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private void WriteSite(string text)
+    {
+        File.WriteAllText(SitePath + ".tmp", text);
+        File.Move(SitePath + ".tmp", SitePath, overwrite: true);
+    }
+
+    private AgentProcess StartAgent(string group = "nogroup")
+    {
+        var agent = AgentProcess.Start(new Dictionary<string, string> { [ControlSocketPath.EnvironmentVariable] = ControlSocketPath.None },
+            "run", "--config", SitePath, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp",
+            "--control-socket", Socket, "--control-group", group);
+        agent.WaitFor(" ready: site ");
+        return agent;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = await CommandLine.RunAsync(args, o, e, TestContext.Current.CancellationToken);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    /// <summary>The built CLI as another user: setpriv sets the uid, gid and groups the kernel will report.</summary>
+    private static Task<(int Code, string Out, string Err)> CliAs(uint uid, uint gid, params string[] args) =>
+        Tool.RunAsync("setpriv", [$"--reuid={uid}", $"--regid={gid}", "--clear-groups", AgentProcess.Executable, .. args],
+            TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Status_and_reload_over_the_socket_as_root()
+    {
+        Peers.RequireRoot();
+        WriteSite(SiteText.Minimal);
+        using var agent = StartAgent();
+        agent.WaitFor($"control socket listening on {Socket} for root and group 'nogroup'");
+
+        var (code, o, e) = await Cli("status", "--socket", Socket);
+        Assert.Equal("", e);
+        Assert.Equal(0, code);
+        Assert.Matches(@"^netbootpi \d+\.\d+\.\d+, up \d+m \d+s \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\)\n", o);
+        Assert.Contains($"site:   t from {SitePath}: 1 networks, 2 hosts, 2 profiles\n", o);
+        Assert.Contains("status: serving site t: 2 hosts\n", o);
+
+        (code, o, _) = await Cli("status", "--json", "--socket", Socket);
+        Assert.Equal(0, code);
+        using (var json = JsonDocument.Parse(o))
+        {
+            Assert.Equal("t", json.RootElement.GetProperty("site").GetString());
+            Assert.Equal(SitePath, json.RootElement.GetProperty("site_path").GetString());
+            Assert.Equal(2, json.RootElement.GetProperty("hosts").GetInt32());
+        }
+
+        // A file with an error is refused with its location, and the running site stays.
+        WriteSite(SiteText.Minimal.WithLine(15, "  a: { mac: 00:00:00:00:00:01, ip: 10.0.0.300 }"));
+        (code, o, e) = await Cli("reload", "--socket", Socket);
+        Assert.Equal(1, code);
+        Assert.Equal("", o);
+        var lines = e.Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith($"{SitePath}:15:36: hosts.a.ip: '10.0.0.300' is not an IPv4 address", lines[0]);
+        Assert.Equal($"netbootpi: {SitePath} refused (1 error); the agent still runs site t", lines[1]);
+        (code, o, _) = await Cli("reload", "--json", "--socket", Socket);
+        Assert.Equal(1, code);
+        using (var json = JsonDocument.Parse(o))
+        {
+            Assert.False(json.RootElement.GetProperty("reloaded").GetBoolean());
+            var error = json.RootElement.GetProperty("errors")[0];
+            Assert.Equal((15, 36, "hosts.a.ip"), (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32(), error.GetProperty("key").GetString()));
+        }
+
+        WriteSite(SiteText.Minimal + "\n  c: { mac: 00:00:00:00:00:03, ip: 10.0.0.12 }");
+        (code, o, e) = await Cli("reload", "--socket", Socket);
+        Assert.Equal("", e);
+        Assert.Equal(0, code);
+        Assert.Equal($"reloaded site t from {SitePath}: 1 networks, 3 hosts\n", o);
+        (_, o, _) = await Cli("status", "--socket", Socket);
+        Assert.Contains("status: serving site t: 3 hosts\n", o);
+
+        // Every change is in the log with who asked for it.
+        agent.WaitFor(l => l.Contains("control: uid 0 (pid ") && l.Contains(", admin) asks POST /api/v1/site/reload"), 0, "the audit line");
+        agent.WaitFor("control: uid 0's POST /api/v1/site/reload ended with 200");
+    }
+
+    [Fact]
+    public async Task The_socket_is_for_root_and_the_control_group_and_the_kernel_says_who_is_calling()
+    {
+        Peers.RequireRoot();
+        WriteSite(SiteText.Minimal);
+        using var agent = StartAgent(group: "nogroup");
+        agent.WaitFor("control socket listening on");
+        var (_, stat, _) = await Tool.RunAsync("stat", ["-c", "%a %U %G", Socket], TestContext.Current.CancellationToken);
+        Assert.Equal("660 root nogroup\n", stat);
+
+        // nobody in group nogroup: an operator, who may look but not reload.
+        var (code, o, e) = await CliAs(65534, 65534, "status", "--socket", Socket);
+        Assert.Equal((0, ""), (code, e));
+        Assert.Contains("site:   t from", o);
+        (code, _, e) = await CliAs(65534, 65534, "reload", "--socket", Socket);
+        Assert.Equal(1, code);
+        Assert.Matches(@"^netbootpi: the agent refused: POST /api/v1/site/reload needs the admin role; uid 65534 \(pid \d+\) has the operator role\n$", e);
+        agent.WaitFor("control: uid 65534 (pid ");
+
+        // In no group of the socket: the kernel refuses the connection itself.
+        (code, _, e) = await CliAs(65534, 65533, "status", "--socket", Socket);
+        Assert.Equal(1, code);
+        Assert.Equal($"netbootpi: permission denied on {Socket}: run this as root, or as a member of the group the agent gives its socket (netbootpi)\n", e);
+    }
+
+    [Fact]
+    public async Task Endpoints_answer_unknown_paths_and_methods_with_a_sentence()
+    {
+        Peers.RequireRoot();
+        var curl = Peers.Require("curl", "curl");
+        WriteSite(SiteText.Minimal);
+        using var agent = StartAgent();
+        agent.WaitFor("control socket listening on");
+        var ct = TestContext.Current.CancellationToken;
+
+        var (_, o, _) = await Tool.RunAsync(curl, ["-s", "-w", "\n%{http_code}", "--unix-socket", Socket, "http://box/api/v1/nothing"], ct);
+        Assert.EndsWith("\n404", o);
+        Assert.Contains("\"error\": \"no such endpoint: /api/v1/nothing\"", o);
+        (_, o, _) = await Tool.RunAsync(curl, ["-s", "-i", "-X", "DELETE", "--unix-socket", Socket, "http://box/api/v1/status"], ct);
+        Assert.StartsWith("HTTP/1.1 405", o);
+        Assert.Contains("Allow: GET", o);
+        Assert.Contains("/api/v1/status takes GET, not DELETE", o);
+    }
+
+    [Fact]
+    public async Task Without_an_agent_the_cli_says_so_and_a_second_agent_does_not_take_the_socket()
+    {
+        Peers.RequireRoot();
+        var (code, _, e) = await Cli("status", "--socket", Socket);
+        Assert.Equal(1, code);
+        Assert.Equal($"netbootpi: no agent is listening on {Socket} (is it running? systemctl status netbootpi; --socket PATH names another)\n", e);
+
+        WriteSite(SiteText.Minimal);
+        using (var first = StartAgent())
+        {
+            first.WaitFor("control socket listening on");
+            using var second = AgentProcess.Start(new Dictionary<string, string> { [ControlSocketPath.EnvironmentVariable] = ControlSocketPath.None },
+                "run", "--config", SitePath, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp",
+                "--control-socket", Socket);
+            Assert.Equal(1, second.WaitForExit());
+            Assert.Contains($"netbootpi: not starting: another agent answers on the control socket {Socket}: stop it (systemctl stop netbootpi), or give this one --control-socket PATH",
+                second.Output);
+            Assert.Equal(0, (await Cli("status", "--socket", Socket)).Code);
+            // Killed, the first agent leaves its socket file behind ...
+            first.Signal("KILL");
+            first.WaitForExit();
+        }
+        Assert.True(File.Exists(Socket));
+        // ... which the next agent replaces; a clean stop removes it.
+        using (var next = StartAgent())
+        {
+            next.WaitFor("control socket listening on");
+            Assert.Equal(0, (await Cli("status", "--socket", Socket)).Code);
+            next.Signal("TERM");
+            Assert.Equal(0, next.WaitForExit());
+        }
+        Assert.False(File.Exists(Socket));
+    }
+}
