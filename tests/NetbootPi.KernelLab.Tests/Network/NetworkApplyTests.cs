@@ -20,6 +20,109 @@ public class NetworkApplyTests(SystemdLabFixture lab)
         throw new InvalidOperationException($"no examples/netsoc.yaml above {AppContext.BaseDirectory}");
     }
 
+    /// <summary>
+    /// Debian's netctl (1.24), unpacked on this machine into a lab-only folder and never installed here (its package
+    /// depends on resolvconf, which would take over this machine's /etc/resolv.conf); the VM copies it into its own
+    /// root, an overlay whose writes never reach this machine.
+    /// </summary>
+    private static async Task<string> NetctlAsync()
+    {
+        const string dir = "/var/cache/netbootpi/kernel-lab/netctl";
+        if (File.Exists(Path.Combine(dir, ".complete"))) return Path.Combine(dir, "root");
+        var (code, _, err) = await Tool.RunAsync("/bin/bash", ["-c", $"""
+            set -euo pipefail
+            rm -rf {dir}.work; mkdir -p {dir}.work/deb
+            cd {dir}.work/deb && apt-get -o APT::Sandbox::User=root download -q netctl
+            dpkg -x {dir}.work/deb/*.deb {dir}.work/root
+            rm -rf {dir}; mv {dir}.work {dir}; touch {dir}/.complete
+            """], Ct);
+        if (code != 0) throw new InvalidOperationException($"unpacking Debian's netctl for the lab failed (apt-get download netctl; apt-get update?): {err}");
+        return Path.Combine(dir, "root");
+    }
+
+    [Fact]
+    public async Task With_the_netctl_backend_the_networks_come_up_as_netctl_units_and_an_unconfirmed_VLAN_change_goes_back()
+    {
+        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var netctl = await NetctlAsync();
+        var script = $$"""
+            A={{agent}}
+            D=$(mktemp -d /tmp/nbp-netctl.XXXXXX)
+            S=$D/control.sock
+            U='netctl@netbootpi\x2dlab0'
+            cleanup() {
+              systemctl kill -s KILL nbp-agent 2>/dev/null || true
+              systemctl stop nbp-agent 2>/dev/null || true; systemctl reset-failed nbp-agent 2>/dev/null || true
+              systemctl stop "$U.69.service" "$U.70.service" "$U.420.service" "$U.service" 2>/dev/null || true
+              systemctl reset-failed 'netctl@*' 2>/dev/null || true
+              rm -f /etc/netctl/netbootpi-* /etc/netbootpi/netbootpi.nft
+              nft delete table inet netbootpi 2>/dev/null || true
+              for l in lab0.69 lab0.70 lab0.420 lab0; do ip link del $l 2>/dev/null || true; done
+              for n in nbp-peer nbp-p69 nbp-p70; do ip netns del $n 2>/dev/null || true; done
+              rm -rf $D
+            }
+            trap cleanup EXIT
+            # Into the VM's own root (an overlay: nothing reaches this machine), once per VM.
+            [ -f /usr/lib/systemd/system/netctl@.service ] || { cp -a {{netctl}}/usr/. /usr/; cp -a {{netctl}}/lib/systemd/system/. /usr/lib/systemd/system/; systemctl daemon-reload; }
+            mkdir -p /etc/netctl
+            for n in nbp-peer nbp-p69 nbp-p70; do ip netns add $n; ip -n $n link set lo up; done
+            ip link add lab0 type veth peer name peer0 netns nbp-peer
+            ip -n nbp-peer link set peer0 up
+            ip -n nbp-peer addr add 192.168.69.2/24 dev peer0
+            for v in 69 70; do
+              ip -n nbp-peer link add link peer0 name v$v type vlan id $v
+              ip -n nbp-peer link set v$v netns nbp-p$v
+              ip -n nbp-p$v addr add 10.69.0.2/16 dev v$v
+              ip -n nbp-p$v link set v$v up
+            done
+            # netctl hands DNS= to resolvconf, which the lab does not have: the site names no upstream resolvers.
+            sed -e 's/interface: eth0/interface: lab0/' -e '/upstream_dns:/d' {{Example()}} > $D/site.yaml
+            printf 'server: { state_dir: %s/state, data_dir: %s/data, network_backend: netctl }\n' $D $D >> $D/site.yaml
+
+            reach() { if ip netns exec $1 ping -c 1 -W 2 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
+            wait_for() { local t=0; until eval "$1"; do sleep 0.5; t=$((t+1)); [ $t -lt 240 ] || { echo "timed out: $1" >&2; journalctl -u nbp-agent -u 'netctl@*' --no-pager | tail -40 >&2; exit 1; }; done; }
+            active() { systemctl is-active -q "$U.$1.service"; }
+
+            systemd-run --quiet --unit nbp-agent --collect -p Type=exec $A run --manage-network --confirm-within 20s               --config $D/site.yaml --no-dhcp --no-tftp --http-listen 127.0.0.1:0 --control-socket $S
+            wait_for '[ -S $S ]'
+            wait_for 'active 69 && active 420 && systemctl is-active -q "$U.service"'
+            echo "units: $(systemctl list-units --no-legend --plain 'netctl@*' | awk '{print $1, $3}' | LC_ALL=C sort | tr '\n' ' ')"
+            echo "profiles: $(LC_ALL=C ls /etc/netctl | grep netbootpi | tr '\n' ' ')"
+            echo "lab0.69: $(ip -d -o link show lab0.69 | grep -o 'vlan protocol 802.1Q id 69'), $(ip -4 -o addr show dev lab0.69 | awk '{print $4}')"
+            reach nbp-p69 10.69.0.1
+            reach nbp-p70 10.69.0.1
+            reach nbp-peer 192.168.69.1
+
+            sed -i 's/vlan: 69 /vlan: 70 /' $D/site.yaml
+            $A apply --config $D/site.yaml --confirm-within 20s --socket $S | tail -n 1 | sed 's/ by .*//'
+            wait_for 'active 70'
+            echo "applied: $(active 69 && echo 69-active || echo 69-inactive), lab0.69 $(ip link show lab0.69 >/dev/null 2>&1 && echo present || echo gone)"
+            wait_for 'reach nbp-p70 10.69.0.1 | grep -q " reaches "'
+            reach nbp-p69 10.69.0.1
+            wait_for 'active 69 && ! active 70'
+            wait_for 'reach nbp-p69 10.69.0.1 | grep -q " reaches "'
+            echo "reverted: lab0.70 $(ip link show lab0.70 >/dev/null 2>&1 && echo present || echo gone)"
+            reach nbp-p70 10.69.0.1
+            """;
+        var started = DateTime.UtcNow;
+        var result = await lab.ShellAsync(script, Ct, TimeSpan.FromMinutes(6));
+        LabHarness.ReportTime("netctl backend: apply and revert (lab)", DateTime.UtcNow - started);
+        result.EnsureSuccess();
+        Assert.Equal([
+            @"units: netctl@netbootpi\x2dlab0.420.service active netctl@netbootpi\x2dlab0.69.service active netctl@netbootpi\x2dlab0.service active ",
+            "profiles: netbootpi-lab0 netbootpi-lab0.420 netbootpi-lab0.69 ",
+            "lab0.69: vlan protocol 802.1Q id 69, 10.69.0.1/16",
+            "nbp-p69 reaches 10.69.0.1",
+            "nbp-p70 does not reach 10.69.0.1",
+            "nbp-peer reaches 192.168.69.1",
+            "netbootpi: pending: applied; confirm",
+            "applied: 69-inactive, lab0.69 gone",
+            "nbp-p69 does not reach 10.69.0.1",
+            "reverted: lab0.70 gone",
+            "nbp-p70 does not reach 10.69.0.1",
+        ], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public async Task The_example_sites_networks_come_up_and_an_unconfirmed_VLAN_change_goes_back_at_its_deadline_and_when_the_agent_is_killed()
     {
