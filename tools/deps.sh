@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # DHCP peers
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # diff and patch: plan's diffs are checked against them
+  diffutils patch
   # packet captures (the DHCP unicast test watches what reaches the client)
   tcpdump
   # TFTP peers
@@ -17,6 +19,8 @@ PACKAGES=(
   dbus dbus-user-session systemd
   # network namespaces, veth, bridges
   iproute2
+  # the firewall renderer's output checked and loaded by the real nft, in a namespace of the test's own
+  nftables
   # the arm64 agent under user-mode emulation
   qemu-user-static
   # NativeAOT publishes (the agent as it ships): clang and lld link, llvm-objcopy strips; the arm64 link's

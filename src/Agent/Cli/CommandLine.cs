@@ -87,7 +87,11 @@ public static class CommandLine
             return ExitOk;
         });
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
-        root.Subcommands.Add(ShowCommand.Create(stdout, stderr));
+        var show = ShowCommand.Create(stdout, stderr);
+        // show host reads the site; show network asks the running agent.
+        show.Subcommands.Add(NetworkCommands.Show(stdout));
+        root.Subcommands.Add(show);
+        root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(RunCommand.Create(stderr));
         root.Subcommands.Add(OverlayCommand.Create(stdout, stderr));
         root.Subcommands.Add(EventsCommand.Create(stdout, stderr));
@@ -96,6 +100,8 @@ public static class CommandLine
         root.Options.Add(SocketOption.Socket);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
+        root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         return root;
     }
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
+using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Os.Systemd;
@@ -71,16 +72,31 @@ internal static class RunCommand
         };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
+        var manageNetwork = new Option<bool>("--manage-network")
+        {
+            Description = "configure the box's own network from the site (server.network_backend) and load its firewall; the unit on the box passes it",
+        };
+        var confirmWithin = new Option<TimeSpan>("--confirm-within")
+        {
+            Description = "how long a network change made at start or on reload waits for 'netbootpi confirm' (default 2m)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
+            CustomParser = r => Duration.Parse(r, r.Tokens[0].Value, "--confirm-within"),
+        };
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
             listen, tftpPort, httpListen, controlSocket, controlGroup, watchdogDevice, watchdogTimeout, noDhcp, noTftp,
+            manageNetwork, confirmWithin,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var endpoints = new AgentEndpoints(parse.GetValue(listen) ?? IPAddress.Any, parse.GetValue(tftpPort),
                 EnableDhcp: !parse.GetValue(noDhcp), EnableTftp: !parse.GetValue(noTftp), parse.GetValue(httpListen),
                 parse.GetValue(controlSocket) is { } socket && socket != ControlSocketPath.None ? socket : null,
-                parse.GetValue(controlGroup) ?? "netbootpi");
+                parse.GetValue(controlGroup) ?? "netbootpi")
+            {
+                Network = parse.GetValue(manageNetwork) ? new NetworkServiceOptions { ConfirmWithin = parse.GetValue(confirmWithin) } : null,
+            };
             var watchdog = new WatchdogOptions(SystemdNotifier.WatchdogInterval(), parse.GetValue(watchdogDevice),
                 TimeSpan.FromSeconds(parse.GetValue(watchdogTimeout)));
             return await RunAsync(SiteOption.PathOf(parse), endpoints, watchdog, stderr, cancellation).ConfigureAwait(false);

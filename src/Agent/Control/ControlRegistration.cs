@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
 
@@ -21,6 +23,15 @@ public static class ControlRegistration
             sp.GetServices<IControlEndpoints>(), ControlAccess.Local(group), sp.GetRequiredService<ILoggerFactory>(), socketPath,
             sp.GetRequiredService<ILogger<ControlService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
+        return services;
+    }
+
+    /// <summary>The box's network on the control API: apply, confirm, show (apply and confirm need <c>run --manage-network</c>).</summary>
+    public static IServiceCollection AddNetworkEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new NetworkEndpoints(
+            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>(), sp.GetService<NetworkChanges>(),
+            sp.GetRequiredService<ServiceStatus>(), sp.GetRequiredService<INetworkInterfaces>(), sp.GetService<INetworkd>(), sp.GetService<ISystemdManager>()));
         return services;
     }
 }

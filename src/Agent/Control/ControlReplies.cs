@@ -19,8 +19,23 @@ internal sealed record ReloadReply(bool Reloaded, string Site, string SitePath, 
 /// <summary>Any refusal: what went wrong, as a sentence.</summary>
 internal sealed record ErrorReply(string Error);
 
+/// <summary>POST /api/v1/network/apply: how it ended (confirmed, pending, unchanged, refused, not_retried, failed), why, the plan carried out.</summary>
+internal sealed record NetworkApplyReply(string Result, string Message, string Plan, DateTimeOffset? Deadline);
+
+/// <summary>POST /api/v1/network/confirm.</summary>
+internal sealed record NetworkConfirmReply(bool Confirmed, string Message);
+
+/// <summary>One of the box's networks as the site wants it and as the kernel (and networkd or netctl) has it.</summary>
+internal sealed record NetworkLinkReply(string Network, string Role, string Interface, string Wanted, string[] Addresses, string State);
+
+/// <summary>GET /api/v1/network.</summary>
+internal sealed record NetworkReply(string Backend, bool Managed, string? Pending, DateTimeOffset? Deadline, NetworkLinkReply[] Links);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatusReply))]
 [JsonSerializable(typeof(ReloadReply))]
 [JsonSerializable(typeof(ErrorReply))]
+[JsonSerializable(typeof(NetworkApplyReply))]
+[JsonSerializable(typeof(NetworkConfirmReply))]
+[JsonSerializable(typeof(NetworkReply))]
 internal sealed partial class ControlJson : JsonSerializerContext;

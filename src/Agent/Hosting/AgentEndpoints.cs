@@ -1,4 +1,5 @@
 using System.Net;
+using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Http;
 
 namespace NetbootPi.Agent.Hosting;
@@ -10,4 +11,8 @@ namespace NetbootPi.Agent.Hosting;
 /// <param name="ControlSocket">The control API's unix socket; null runs without one.</param>
 /// <param name="ControlGroup">The group whose members may use the control socket as operators.</param>
 public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool EnableDhcp, bool EnableTftp,
-    HttpListenAddress? HttpListen = null, string? ControlSocket = null, string ControlGroup = "netbootpi");
+    HttpListenAddress? HttpListen = null, string? ControlSocket = null, string ControlGroup = "netbootpi")
+{
+    /// <summary>The box's own network from the site (<c>run --manage-network</c>); null: the network is left alone.</summary>
+    public NetworkServiceOptions? Network { get; init; }
+}

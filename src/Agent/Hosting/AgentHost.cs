@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
@@ -22,7 +23,7 @@ namespace NetbootPi.Agent.Hosting;
 /// The composition root: the only place that knows every service of the agent. Each area registers itself
 /// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
 /// </summary>
-/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control.</remarks>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network.</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
@@ -58,11 +59,17 @@ public static class AgentHost
         services.AddSingleton<ServiceStatus>();
         services.AddHostedService<AgentLifecycle>();
         services.AddSite(sitePath, site);
+        // Before the servers: a VLAN they serve on is asked for first (networkd creates it on its own time).
+        if (endpoints.Network is { } network) services.AddNetworkApply(network);
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
-        if (endpoints.ControlSocket is { } socket) services.AddControl(socket, endpoints.ControlGroup, AgentVersion.Current);
+        if (endpoints.ControlSocket is { } socket)
+        {
+            services.AddControl(socket, endpoints.ControlGroup, AgentVersion.Current);
+            services.AddNetworkEndpoints();
+        }
         // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
         services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);
         if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));

@@ -26,6 +26,9 @@ public sealed record NetworkConfig(
     public static NetworkConfig Relayed(string name, Ipv4Network subnet, DhcpSettings dhcp, SourceLocation location) =>
         new(name, null, null, null, subnet, null, dhcp, location);
 
+    /// <summary>What the network is for (<c>role:</c>, or the default the site reader gives it).</summary>
+    public NetworkRole Role { get; init; }
+
     /// <summary>True for a network the box is not on: its DHCP requests arrive through relays.</summary>
     public bool IsRelayed => Address is null;
 

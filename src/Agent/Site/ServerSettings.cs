@@ -9,6 +9,9 @@ public sealed record ServerSettings(string StateDirectory, string DataDirectory,
     public const string DefaultDataDirectory = "/srv/netbootpi";
     public static readonly ServerSettings Default = new(DefaultStateDirectory, DefaultDataDirectory, 80, null, BootLoaders.Default);
 
+    /// <summary>How the box's own network is configured (<c>server.network_backend</c>).</summary>
+    public NetworkBackend NetworkBackend { get; init; } = NetworkBackend.Networkd;
+
     /// <summary>The TFTP root: <c>server.tftp_root</c>, or <c>DATA_DIR/tftp</c>.</summary>
     public string TftpRoot => TftpRootSetting ?? Path.Combine(DataDirectory, "tftp");
 }

@@ -19,8 +19,10 @@ public sealed class SiteInventory
     private readonly FrozenDictionary<string, BootProfile> _profiles;
 
     internal SiteInventory(SiteSettings site, ServerSettings server, ImmutableArray<NetworkConfig> networks,
-        ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts)
+        ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts,
+        FirewallSettings? firewall = null)
     {
+        Firewall = firewall ?? FirewallSettings.Default;
         Site = site;
         Server = server;
         Networks = networks;
@@ -36,6 +38,13 @@ public sealed class SiteInventory
     public SiteSettings Site { get; }
     public ServerSettings Server { get; }
     public ImmutableArray<NetworkConfig> Networks { get; }
+
+    /// <summary>The network the operators reach the box on; null only when the site leaves the network alone and names none.</summary>
+    public NetworkConfig? Management => Networks.FirstOrDefault(n => n.Role == NetworkRole.Management);
+
+    /// <summary>The <c>firewall:</c> section (every default when the file has none).</summary>
+    public FirewallSettings Firewall { get; }
+
     public ImmutableArray<BootProfile> Profiles { get; }
 
     /// <summary>The profile for MACs not in <see cref="Hosts"/> (and hosts without one); may be <see cref="NoProfile"/>.</summary>

@@ -8,6 +8,7 @@ internal sealed partial class SiteReader
 {
     private void CheckNetworks(List<Located<NetworkConfig>> networks)
     {
+        Located<NetworkConfig>? firstGateway = null;
         for (var i = 0; i < networks.Count; i++)
         {
             var a = networks[i].Value;
@@ -15,18 +16,29 @@ internal sealed partial class SiteReader
             {
                 var b = networks[j].Value;
                 var key = a.IsRelayed ? "subnet" : "address";
-                var at = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value == key).Value ?? networks[i].Node;
                 if (a.Subnet.Overlaps(b.Subnet))
-                    Error(at, $"networks.{a.Name}.{key}",
+                    Error(Field(networks[i], key), $"networks.{a.Name}.{key}",
                         $"{a.Subnet} overlaps network {b.Name} {b.Subnet} (expected networks that share no addresses)");
-                if (a.Interface is not null && a.Interface == b.Interface)
-                {
-                    var vat = ((YamlMapping)networks[i].Node).Entries.FirstOrDefault(e => e.Key.Value is "vlan" or "interface").Value ?? networks[i].Node;
-                    Error(vat, $"networks.{a.Name}", $"interface {a.Interface} is already network {b.Name}'s (expected one network per interface or VLAN)");
-                }
+                if (a.Interface is null || a.Interface != b.Interface) continue;
+                if (a.Vlan is { } vlan)
+                    Error(Field(networks[i], "vlan"), $"networks.{a.Name}.vlan",
+                        $"VLAN {vlan} on {a.ParentInterface} is already network {b.Name}'s (expected each VLAN once per interface)");
+                else
+                    Error(Field(networks[i], "interface"), $"networks.{a.Name}",
+                        $"interface {a.Interface} is already network {b.Name}'s (expected one network per interface or VLAN)");
             }
+            if (a.Gateway is null) continue;
+            // The box has one default route: two would race for it (the kernel keeps whichever came first).
+            if (firstGateway is null) firstGateway = networks[i];
+            else
+                Error(Field(networks[i], "gateway"), $"networks.{a.Name}.gateway",
+                    $"a second default gateway (network {firstGateway.Value.Name} has {firstGateway.Value.Gateway} at line {Field(firstGateway, "gateway").Location.Line}; expected one gateway for the whole site, on its uplink)");
         }
     }
+
+    /// <summary>The value of <paramref name="key"/> in a network's mapping, or the network itself.</summary>
+    private static YamlNode Field(Located<NetworkConfig> network, string key) =>
+        ((YamlMapping)network.Node).Entries.FirstOrDefault(e => e.Key.Value == key).Value ?? network.Node;
 
     private void CheckProfiles(List<Located<BootProfile>> profiles)
     {

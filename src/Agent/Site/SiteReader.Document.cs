@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -22,12 +22,21 @@ internal sealed partial class SiteReader
         var networks = top.TryGetValue("networks", out var n) ? ReadNetworks(n) : [];
         // A host address can only be placed when every network could be read; otherwise say nothing about it.
         _networksComplete = _errors.Count == networksBefore;
+        if (_networksComplete && n is not null) networks = SettleManagement(networks, server?.NetworkBackend, n);
+        var (firewall, firewallNames) = top.TryGetValue("firewall", out var fw) ? ReadFirewall(fw) : (FirewallSettings.Default, []);
+        if (fw is not null && server?.NetworkBackend == NetworkBackend.None)
+        {
+            // none leaves the box's network alone, its firewall included: a firewall section would silently do nothing.
+            var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "firewall").Key;
+            Error(key, "firewall", "has no effect with server.network_backend: none (the box's network, its firewall included, is left alone; remove firewall, or set network_backend to networkd or netctl)");
+        }
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
 
         CheckNetworks(networks);
+        if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);
@@ -35,7 +44,7 @@ internal sealed partial class SiteReader
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)]);
+            [.. hosts.Select(x => x.Value)], firewall);
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

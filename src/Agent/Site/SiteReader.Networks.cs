@@ -6,7 +6,9 @@ namespace NetbootPi.Agent.Site;
 // networks: attached (the box is on it) and relayed ones, and their addresses.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp"];
+    private static readonly string[] NetworkKeys = ["interface", "vlan", "address", "gateway", "relay", "subnet", "dhcp", "role"];
+    private static readonly NetworkRole[] Roles = [NetworkRole.Management, NetworkRole.Boot, NetworkRole.Wan, NetworkRole.Other];
+    private static readonly string[] RoleNames = [.. Roles.Select(r => r.SiteName())];
 
     private List<Located<NetworkConfig>> ReadNetworks(YamlNode node)
     {
@@ -85,7 +87,37 @@ internal sealed partial class SiteReader
             Error(a!, $"{path}.address", $"{address.Value.Address} is the {EndName(address.Value.Network, address.Value.Address)} address of {address.Value.Network} (expected a host address for the box, like {address.Value.Network.Address.Next()}/{address.Value.PrefixLength})");
             return null;
         }
-        return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location);
+        NetworkRole? role = null;
+        if (m.TryGetValue("role", out var rn))
+        {
+            role = Role(rn, $"{path}.role");
+            if (role is null) return null;
+        }
+        if (role == NetworkRole.Wan && dhcp.Mode != DhcpMode.Off)
+        {
+            // The uplink belongs to someone else: answering DHCP there hands the box's boot offers (or addresses)
+            // to machines that are not the site's. The firewall's defaults close DHCP there anyway.
+            var at = d is YamlMapping dm ? dm.Entries.FirstOrDefault(e => e.Key.Value == "mode").Value ?? d : d!;
+            Error(at, $"{path}.dhcp.mode", $"a WAN network serves no DHCP (the box would answer machines on its uplink; expected mode: off, or a role other than wan)");
+            return null;
+        }
+        // Without role: a network that serves DHCP is a boot network, any other is 'other' (the one management
+        // network of a site with a single network is settled once all networks are read).
+        return NetworkConfig.Attached(name, iface, vlan, address.Value, gateway, dhcp, node.Location) with
+        {
+            Role = role ?? (dhcp.Mode != DhcpMode.Off ? NetworkRole.Boot : NetworkRole.Other),
+        };
+    }
+
+    private NetworkRole? Role(YamlNode node, string path)
+    {
+        var s = Scalar(node, path, "management, boot, wan or other");
+        if (s is null) return null;
+        foreach (var role in Roles)
+            if (role.SiteName() == s.Value) return role;
+        var hint = Suggest(s.Value, RoleNames) is { } best ? $"did you mean '{best}'? " : "";
+        Error(s, path, $"unknown role '{s.Value}' ({hint}expected management, boot, wan or other)");
+        return null;
     }
 
     /// <summary>
@@ -99,6 +131,12 @@ internal sealed partial class SiteReader
         {
             if (!m.TryGetValue(key, out var extra)) continue;
             Error(extra, $"{path}.{key}", $"has no meaning for a relayed network (the box is not on it; remove {key}, or remove relay: true)");
+            ok = false;
+        }
+        if (m.TryGetValue("role", out var role))
+        {
+            // Only DHCP, TFTP and HTTP for booting reach the box from there: it can be nothing but a boot network.
+            Error(role, $"{path}.role", "a relayed network is always a boot network (its machines only boot from the box, through their relay; remove role)");
             ok = false;
         }
         Ipv4Network? subnet = null;
@@ -118,7 +156,7 @@ internal sealed partial class SiteReader
             else
                 Error(modeNode, $"{path}.dhcp.mode", "a relayed network needs mode: authoritative (the box only answers the DHCP requests relayed from it; remove the network to stop serving it)");
         }
-        return ok && subnet is { } net && dhcp is not null ? NetworkConfig.Relayed(name, net, dhcp, node.Location) : null;
+        return ok && subnet is { } net && dhcp is not null ? NetworkConfig.Relayed(name, net, dhcp, node.Location) with { Role = NetworkRole.Boot } : null;
     }
 
     /// <summary>A relayed network's subnet: a network address with its prefix, with room for hosts.</summary>

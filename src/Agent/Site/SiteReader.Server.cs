@@ -5,12 +5,12 @@ namespace NetbootPi.Agent.Site;
 // server: where the box keeps its state and data, its HTTP port, TFTP root and loaders.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders"];
+    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend"];
     private static readonly string[] LoaderKeys = ["bios", "uefi", "arm64"];
 
     private ServerSettings? ReadServer(YamlNode node)
     {
-        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root and loaders", ServerKeys);
+        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders and network_backend", ServerKeys);
         if (m is null) return null;
         var state = m.TryGetValue("state_dir", out var st) ? AbsolutePath(st, "server.state_dir") : ServerSettings.DefaultStateDirectory;
         var data = m.TryGetValue("data_dir", out var dt) ? AbsolutePath(dt, "server.data_dir") : ServerSettings.DefaultDataDirectory;
@@ -19,9 +19,25 @@ internal sealed partial class SiteReader
         string? tftp = null;
         if (m.TryGetValue("tftp_root", out var tr)) { tftp = AbsolutePath(tr, "server.tftp_root"); tftpOk = tftp is not null; }
         var loaders = m.TryGetValue("loaders", out var ld) ? ReadLoaders(ld) : BootLoaders.Default;
-        return state is null || data is null || port is null || !tftpOk || loaders is null
+        var backend = m.TryGetValue("network_backend", out var nb) ? Backend(nb) : NetworkBackend.Networkd;
+        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null
             ? null
-            : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location);
+            : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location) { NetworkBackend = backend.Value };
+    }
+
+    private NetworkBackend? Backend(YamlNode node)
+    {
+        var s = Scalar(node, "server.network_backend", "networkd, netctl or none");
+        switch (s?.Value)
+        {
+            case null: return null;
+            case "networkd": return NetworkBackend.Networkd;
+            case "netctl": return NetworkBackend.Netctl;
+            case "none": return NetworkBackend.None;
+        }
+        var hint = Suggest(s.Value, ["networkd", "netctl", "none"]) is { } best ? $"did you mean '{best}'? " : "";
+        Error(s, "server.network_backend", $"unknown network backend '{s.Value}' ({hint}expected networkd, netctl, or none to leave the box's network alone)");
+        return null;
     }
 
     private BootLoaders? ReadLoaders(YamlNode node)

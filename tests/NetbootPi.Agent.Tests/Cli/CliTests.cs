@@ -30,8 +30,9 @@ public class CliTests
         Assert.Equal(0, code);
         Assert.Equal("", e);
         Assert.Contains("OK — site netsoc (netsoc.internal)", o);
-        Assert.Contains("  lan        eth0.69    10.69.0.1/16         dhcp authoritative, range 10.69.10.1-10.69.20.254 (2814 addresses), lease 12h", o);
-        Assert.Contains("  wan        eth0.420   134.226.83.42/24     dhcp off  gateway 134.226.83.1", o);
+        Assert.Contains("  lan        boot       eth0.69    10.69.0.1/16         dhcp authoritative, range 10.69.10.1-10.69.20.254 (2814 addresses), lease 12h", o);
+        Assert.Contains("  wan        wan        eth0.420   134.226.83.42/24     dhcp off  gateway 134.226.83.1", o);
+        Assert.Contains("  mgmt       management eth0       192.168.69.1/24      dhcp off", o);
         Assert.Contains("  napalm-idrac     84:8f:69:e0:d4:17  10.69.10.1       lan      none", o);
         Assert.Contains("hosts (7)", o);
         Assert.True(o.Split('\n').Length < 40, "the summary fits on one screen");
@@ -131,7 +132,7 @@ public class CliTests
         {
             var (code, o, _) = await Run("check", file);
             Assert.Equal(0, code);
-            Assert.Contains("  lab2       (relayed)  10.70.0.0/16         dhcp authoritative, range 10.70.1.100-10.70.1.199 (100 addresses), lease 1h", o);
+            Assert.Contains("  lab2       boot       (relayed)  10.70.0.0/16         dhcp authoritative, range 10.70.1.100-10.70.1.199 (100 addresses), lease 1h", o);
             Assert.Contains("  far1             02:00:00:00:00:01  10.70.2.5        lab2     p*", o);
 
             (code, o, _) = await Run("show", "host", "far1", "--config", file);

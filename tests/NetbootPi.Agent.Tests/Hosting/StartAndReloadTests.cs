@@ -145,7 +145,7 @@ public class StartAndReloadTests : IDisposable
             site: { name: lab }
             server: { state_dir: {{lab.Path("state")}} }
             networks:
-              lan: { interface: s0, address: 10.78.1.1/24, dhcp: { mode: authoritative, range: 10.78.1.100-10.78.1.150 } }
+              lan: { role: management, interface: s0, address: 10.78.1.1/24, dhcp: { mode: authoritative, range: 10.78.1.100-10.78.1.150 } }
               later: { interface: nope0, address: 10.79.1.1/24, dhcp: { mode: authoritative, range: 10.79.1.100-10.79.1.150 } }
             """, Ct);
         using var notify = new NotifySocket();

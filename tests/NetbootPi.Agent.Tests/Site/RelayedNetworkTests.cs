@@ -86,7 +86,7 @@ public class RelayedNetworkTests
     [Fact]
     public void Relays_make_the_agent_listen_on_every_attached_interface_and_advertise_only_on_served_ones()
     {
-        var text = M.WithLine(9, "    dhcp: { mode: off }\n  mgmt: { interface: eth1, address: 192.168.9.1/24 }\n  far:\n"
+        var text = M.WithLine(9, "    dhcp: { mode: off }\n  mgmt: { interface: eth1, address: 192.168.9.1/24, role: management }\n  far:\n"
             + string.Join('\n', Valid.Select(l => "    " + l)));
         var site = SiteText.Load(text).Inventory!;
         var wanted = DhcpService.WantedInterfaces(site);

@@ -45,7 +45,7 @@ public class SiteValidationTests
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
         M + "\nwireguard: {}",
-        "t.yaml:17:1: wireguard: unknown key (expected one of: site, server, networks, profiles, defaults, hosts)");
+        "t.yaml:17:1: wireguard: unknown key (expected one of: site, server, networks, firewall, profiles, defaults, hosts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(
@@ -110,12 +110,12 @@ public class SiteValidationTests
 
     [Fact]
     public void Overlapping_networks() => AssertErrors(
-        M.WithLine(9, M.Split('\n')[8] + "\n  mgmt: { interface: eth1, address: 10.0.0.129/25 }"),
+        M.WithLine(9, M.Split('\n')[8] + "\n  mgmt: { interface: eth1, address: 10.0.0.129/25, role: management }"),
         "t.yaml:10:37: networks.mgmt.address: 10.0.0.128/25 overlaps network lan 10.0.0.0/24 (expected networks that share no addresses)");
 
     [Fact]
     public void Two_networks_on_one_interface_and_vlan() => AssertErrors(
-        M.WithLine(9, M.Split('\n')[8] + "\n  mgmt: { interface: eth0, address: 192.168.1.1/24 }"),
+        M.WithLine(9, M.Split('\n')[8] + "\n  mgmt: { interface: eth0, address: 192.168.1.1/24, role: management }"),
         "t.yaml:10:22: networks.mgmt: interface eth0 is already network lan's (expected one network per interface or VLAN)");
 
     [Fact]

@@ -13,8 +13,8 @@ internal static class Summary
         foreach (var n in site.Networks)
         {
             var extra = n.Gateway is { } gw ? $"  gateway {gw}" : "";
-            if (n.IsRelayed) o.WriteLine($"  {n.Name,-10} {"(relayed)",-10} {n.Subnet,-20} {Dhcp(n)}");
-            else o.WriteLine($"  {n.Name,-10} {n.Interface,-10} {n.Address,-20} {Dhcp(n)}{extra}");
+            if (n.IsRelayed) o.WriteLine($"  {n.Name,-10} {n.Role.SiteName(),-10} {"(relayed)",-10} {n.Subnet,-20} {Dhcp(n)}");
+            else o.WriteLine($"  {n.Name,-10} {n.Role.SiteName(),-10} {n.Interface,-10} {n.Address,-20} {Dhcp(n)}{extra}");
         }
         o.WriteLine();
         o.WriteLine("profiles");

@@ -38,6 +38,9 @@ public sealed class NetworkdFixture : IAsyncLifetime
 
     public string Peer => $"nbpnd{_tag}b";
 
+    /// <summary>The network namespace networkd and its links are in.</summary>
+    public string Namespace => _namespace!;
+
     /// <summary>networkd's /etc/systemd/network.</summary>
     public string NetworkFolder => Path.Combine(_folder!, "network");
 

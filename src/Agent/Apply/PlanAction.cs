@@ -1,0 +1,16 @@
+namespace NetbootPi.Agent.Apply;
+
+/// <summary>What one step of an <see cref="ApplyPlan"/> does besides writing files.</summary>
+public enum PlanAction
+{
+    /// <summary>Runs a tool (<see cref="PlanStep.Tool"/>); a non-zero exit fails the apply.</summary>
+    RunTool,
+    /// <summary>Starts a systemd unit and waits for its job.</summary>
+    StartUnit,
+    /// <summary>Stops a systemd unit and waits for its job.</summary>
+    StopUnit,
+    /// <summary>Deletes a network link the configuration no longer has (networkd keeps netdevs whose files went).</summary>
+    DeleteLink,
+    /// <summary>Asks systemd-networkd to read its files again (<c>org.freedesktop.network1.Manager.Reload</c>).</summary>
+    ReloadNetworkd,
+}

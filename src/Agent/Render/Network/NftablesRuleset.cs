@@ -1,0 +1,139 @@
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Render.Network;
+
+/// <summary>
+/// Renders the <c>firewall:</c> section (and the roles' defaults) as one nftables table of ours, <c>table inet
+/// netbootpi</c>, for <c>nft -f</c>: a pure function of the site. Its first lines create the table if it is missing
+/// and delete it, so the one transaction <c>nft -f</c> makes replaces our table whether or not it existed and leaves
+/// every other table alone.
+/// </summary>
+/// <remarks>
+/// The input chain drops what the site does not open: per network (by its interface) the services
+/// <see cref="BoxServices.On"/> gives, relayed networks' TFTP and HTTP from their subnets on the boot and
+/// management networks' interfaces, and what every link needs (loopback, replies, IPv6 neighbour discovery). The
+/// forward chain drops what the site does not route (<c>firewall.forward</c>, and masqueraded networks out of the
+/// WAN). The box's own outgoing traffic is not filtered: there is no output chain. Interfaces are matched by
+/// name (<c>iifname</c>), because a VLAN may not exist yet when the table is loaded and <c>iif</c> needs it to.
+/// NAT is a chain of the same <c>inet</c> table (Linux 5.2 and later), so one table is all there is to replace.
+/// </remarks>
+public static class NftablesRuleset
+{
+    /// <summary>Our one table, as nft names it.</summary>
+    public const string Table = "inet netbootpi";
+
+    /// <summary>The ruleset text for <c>nft -f</c>.</summary>
+    public static string Render(SiteInventory site)
+    {
+        var w = new LineWriter();
+        w.Line("#!/usr/sbin/nft -f");
+        w.Line("# Written by netbootpi from the site file; it replaces this table on every change (docs/network.md).");
+        // "table" alone creates the table when it is missing, so the delete after it never fails: the whole
+        // file is one transaction that replaces our table, loaded or not, and touches no other table.
+        w.Line($"table {Table}");
+        w.Line($"delete table {Table}");
+        w.Blank();
+        w.Line($"table {Table} {{");
+        Input(w, site);
+        w.Blank();
+        var paths = BoxLinks.Paths(site);
+        Forward(w, paths);
+        if (paths.Any(p => p.Masquerade))
+        {
+            w.Blank();
+            Postrouting(w, paths);
+        }
+        w.Line("}");
+        return w.ToString();
+    }
+
+    private static void Input(LineWriter w, SiteInventory site)
+    {
+        w.Line("\tchain input {");
+        w.Line("\t\ttype filter hook input priority filter; policy drop;");
+        w.Line("\t\tiif \"lo\" accept");
+        // Replies to what the box sent, and the TFTP transfers its server answers from a port of their own.
+        w.Line("\t\tct state established,related accept");
+        w.Line("\t\tct state invalid drop");
+        // IPv6 keeps working on every link: neighbour and router discovery, valid only from the link itself
+        // (hop limit 255, RFC 4861 §6.1 and §7.1.1), and multicast listener queries, without which a snooping
+        // switch stops sending the box the multicast that neighbour discovery rides on.
+        w.Line("\t\t# IPv6 on every link: neighbour and router discovery, multicast listener queries");
+        w.Line("\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept");
+        w.Line("\t\ticmpv6 type mld-listener-query ip6 saddr fe80::/10 accept");
+        foreach (var n in site.Networks.Where(n => !n.IsRelayed))
+        {
+            var services = BoxServices.On(site, n);
+            var iface = $"\"{n.Interface}\"";
+            w.Line($"\t\t# {n.Name} ({n.Role.SiteName()}) on {n.Interface}: {(services.Count == 0 ? "nothing answers" : Names(services))}");
+            foreach (var s in services) Accept(w, site, $"iifname {iface}", s, n.Dhcp.Mode == DhcpMode.Proxy);
+        }
+        // A relayed network's machines have their router's way to the box: to the address their relay forwards
+        // DHCP to, which is on a boot or management network (docs/network.md), so that is where they come in.
+        var entries = site.Networks.Where(n => !n.IsRelayed && n.Role is NetworkRole.Boot or NetworkRole.Management)
+            .Select(n => $"\"{n.Interface}\"").ToList();
+        foreach (var n in site.Networks.Where(n => n.IsRelayed && entries.Count > 0))
+        {
+            var services = BoxServices.On(site, n);
+            var on = entries.Count == 1 ? entries[0] : $"{{ {string.Join(", ", entries)} }}";
+            w.Line($"\t\t# {n.Name} (relayed, {n.Subnet}): {Names(services)} through its router");
+            foreach (var s in services) Accept(w, site, $"iifname {on} ip saddr {n.Subnet}", s, proxy: false);
+        }
+        w.Line("\t}");
+    }
+
+    /// <summary>One rule per protocol a service answers on: <paramref name="match"/> says where from.</summary>
+    private static void Accept(LineWriter w, SiteInventory site, string match, BoxService service, bool proxy)
+    {
+        switch (service)
+        {
+            case BoxService.Dhcp:
+                // ProxyDHCP clients come back to port 4011 with their boot request (PXE spec §2.2.5).
+                w.Line($"\t\t{match} udp dport {(proxy ? "{ 67, 4011 }" : "67")} accept");
+                break;
+            case BoxService.Tftp:
+                w.Line($"\t\t{match} udp dport 69 accept");
+                break;
+            case BoxService.Http:
+                w.Line($"\t\t{match} tcp dport {site.Server.HttpPort} accept");
+                break;
+            case BoxService.Ssh:
+                w.Line($"\t\t{match} tcp dport 22 accept");
+                break;
+            case BoxService.Ping:
+                w.Line($"\t\t{match} icmp type echo-request accept");
+                w.Line($"\t\t{match} icmpv6 type echo-request accept");
+                break;
+        }
+    }
+
+    private static string Names(IEnumerable<BoxService> services) => string.Join(", ", services.Select(s => s.ToString().ToLowerInvariant()));
+
+    private static void Forward(LineWriter w, IReadOnlyList<BoxLinks.Path> paths)
+    {
+        w.Line("\tchain forward {");
+        w.Line("\t\ttype filter hook forward priority filter; policy drop;");
+        w.Line("\t\tct state established,related accept");
+        w.Line("\t\tct state invalid drop");
+        if (paths.Count == 0) w.Line("\t\t# the site routes nothing between the box's networks");
+        foreach (var p in paths)
+        {
+            w.Line($"\t\t# {p.From.Name} to {p.To.Name}{(p.Masquerade ? " (masqueraded)" : "")}");
+            w.Line($"\t\tiifname \"{p.From.Interface}\" oifname \"{p.To.Interface}\" accept");
+        }
+        w.Line("\t}");
+    }
+
+    private static void Postrouting(LineWriter w, IReadOnlyList<BoxLinks.Path> paths)
+    {
+        w.Line("\tchain postrouting {");
+        w.Line("\t\ttype nat hook postrouting priority srcnat; policy accept;");
+        // By source subnet: the box's own traffic out of the WAN already has the box's WAN address.
+        foreach (var p in paths.Where(p => p.Masquerade))
+        {
+            w.Line($"\t\t# {p.From.Name} leaves through {p.To.Name} with the box's address");
+            w.Line($"\t\toifname \"{p.To.Interface}\" ip saddr {p.From.Subnet} masquerade");
+        }
+        w.Line("\t}");
+    }
+}
