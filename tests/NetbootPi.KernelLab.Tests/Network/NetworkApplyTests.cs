@@ -124,7 +124,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
     }
 
     [Fact]
-    public async Task The_example_sites_networks_come_up_and_an_unconfirmed_VLAN_change_goes_back_at_its_deadline_and_when_the_agent_is_killed()
+    public async Task The_example_sites_networks_come_up_and_an_unconfirmed_VLAN_change_goes_back_at_its_deadline_and_when_the_agent_is_killed_and_a_confirmed_one_stays()
     {
         var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
         var script = $$"""
@@ -219,10 +219,20 @@ public class NetworkApplyTests(SystemdLabFixture lab)
             echo "restarted: lab0.70 $(ip link show lab0.70 >/dev/null 2>&1 && echo present || echo gone), vlan $(confirmed_vlan)"
             reach nbp-p69 10.69.0.1
             reach nbp-p70 10.69.0.1
+
+            # 4. The change once more, confirmed: show network names it pending, confirm keeps it past the window.
+            $A apply --config $D/site.yaml --confirm-within 20s --socket $S | tail -n 1 | sed 's/ by .*//'
+            routable 70
+            echo "shown pending: $($A show network --socket $S | { grep -c '^pending: ' || true; }), lab0.70 $($A show network --socket $S | grep -q 'lab0\.70' && echo listed || echo missing)"
+            $A confirm --socket $S >/dev/null && echo "confirm: ok"
+            echo "shown pending after confirm: $($A show network --socket $S | { grep -c '^pending: ' || true; })"
+            sleep 25
+            echo "after the window: lab0.69 $(ip link show lab0.69 >/dev/null 2>&1 && echo present || echo gone), vlan $(confirmed_vlan)"
+            reach nbp-p70 10.69.0.1
             """;
         var started = DateTime.UtcNow;
         var result = await lab.ShellAsync(script, Ct, TimeSpan.FromMinutes(8));
-        LabHarness.ReportTime("network apply, revert at the deadline and after a kill (lab)", DateTime.UtcNow - started);
+        LabHarness.ReportTime("network apply, revert at the deadline and after a kill, confirm (lab)", DateTime.UtcNow - started);
         result.EnsureSuccess();
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var times = lines.Where(l => l.StartsWith("TIME ", StringComparison.Ordinal)).ToDictionary(l => l.Split(' ')[1], l => int.Parse(l.Split(' ')[2]));
@@ -253,6 +263,12 @@ public class NetworkApplyTests(SystemdLabFixture lab)
             "restarted: lab0.70 gone, vlan 69",
             "nbp-p69 reaches 10.69.0.1",
             "nbp-p70 does not reach 10.69.0.1",
+            "netbootpi: pending: applied; confirm",
+            "shown pending: 1, lab0.70 listed",
+            "confirm: ok",
+            "shown pending after confirm: 0",
+            "after the window: lab0.69 gone, vlan 70",
+            "nbp-p70 reaches 10.69.0.1",
         ], lines.Where(l => !l.StartsWith("TIME ", StringComparison.Ordinal)));
         // The deadline is 20 s after the apply; networkd then needs a moment to bring VLAN 69 up again (TCG).
         Assert.InRange(times["revert"], 15, 60);
