@@ -45,11 +45,6 @@ public sealed partial class ControlService : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Every endpoint served, for listings and for the test that checks each one's role.</summary>
-    public IEnumerable<ControlRoute> Routes => _byPath.Values.SelectMany(r => r);
-
-    public string SocketPath => _socketPath;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         PrepareSocketPath();

@@ -19,7 +19,7 @@ public class AgentWatchdogDirectTests
         if (!LabHarness.IsInside)
         {
             string assembly = typeof(AgentWatchdogDirectTests).Assembly.Location;
-            string dotnet = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+            string dotnet = LabHarness.Dotnet;
             string method = nameof(The_agent_pets_the_board_watchdog_disarms_it_on_a_clean_stop_and_a_frozen_agent_resets_the_board);
             var (code, stdout, stderr) = await LabHarness.RunOnceAsync(["--device", "i6300esb", "--env", $"{LabHarness.InsideVariable}=1"],
                 [dotnet, "exec", assembly, "-method", $"{typeof(AgentWatchdogDirectTests).FullName}.{method}", "-noColor", "-noLogo"],

@@ -16,7 +16,7 @@ public class WatchdogDriverTests
     private static Task<(int Code, string Out, string Err)> RunInsideAsync(string method, params string[] options)
     {
         string assembly = typeof(WatchdogDriverTests).Assembly.Location;
-        string dotnet = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        string dotnet = LabHarness.Dotnet;
         return LabHarness.RunOnceAsync([.. options, "--env", $"{LabHarness.InsideVariable}=1"],
             [dotnet, "exec", assembly, "-method", $"{typeof(WatchdogDriverTests).FullName}.{method}", "-noColor", "-noLogo"],
             TimeSpan.FromMinutes(4), Ct);

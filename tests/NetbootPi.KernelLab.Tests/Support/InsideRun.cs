@@ -24,8 +24,7 @@ internal sealed class InsideRun
     public static async Task<InsideRun> StartAsync(LabVm vm, string testClass, CancellationToken cancellation)
     {
         string assembly = typeof(InsideRun).Assembly.Location;
-        // The dotnet this process runs on: the VM sees it at the same path.
-        string dotnet = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        string dotnet = LabHarness.Dotnet;
         var environment = new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
         if (Peers.IsCi) environment["CI"] = "true";
         // The result file goes into the job's folder on the share, which this side reads afterwards.

@@ -18,6 +18,9 @@ internal static class LabHarness
     private static readonly Lazy<string?> WhyUnavailable = new(CheckPrerequisites);
 
     /// <summary>True when this process runs inside a lab VM (started by its job runner).</summary>
+    /// <summary>The dotnet this process runs on; a lab VM sees it at the same path.</summary>
+    public static string Dotnet { get; } = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+
     public static bool IsInside => Environment.GetEnvironmentVariable(InsideVariable) == "1";
 
     /// <summary>The harness, found from the test assembly's folder up to the repository.</summary>

@@ -19,7 +19,7 @@ public class SystemdRebootTests
             // A VM of its own: the shared one must stay up for the other tests.
             LabHarness.Require();
             string assembly = typeof(SystemdRebootTests).Assembly.Location;
-            string dotnet = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+            string dotnet = LabHarness.Dotnet;
             var (code, stdout, stderr) = await LabHarness.RunOnceAsync(["--systemd", "--console", "--env", $"{LabHarness.InsideVariable}=1"],
                 [dotnet, "exec", assembly, "-method", $"{typeof(SystemdRebootTests).FullName}.{nameof(Reboot_takes_the_box_down_through_reboot_target)}", "-noColor", "-noLogo"],
                 TimeSpan.FromMinutes(5), Ct);

@@ -85,6 +85,7 @@ internal sealed class ControlClient : IDisposable
         }
         catch (JsonException)
         {
+            // Not this contract (another version, or no JSON at all): the caller says so in a sentence.
             return default;
         }
     }
