@@ -20,8 +20,9 @@ public sealed class SiteInventory
 
     internal SiteInventory(SiteSettings site, ServerSettings server, ImmutableArray<NetworkConfig> networks,
         ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts,
-        FirewallSettings? firewall = null)
+        FirewallSettings? firewall = null, WireGuardSettings? wireGuard = null)
     {
+        WireGuard = wireGuard;
         Firewall = firewall ?? FirewallSettings.Default;
         Site = site;
         Server = server;
@@ -44,6 +45,9 @@ public sealed class SiteInventory
 
     /// <summary>The <c>firewall:</c> section (every default when the file has none).</summary>
     public FirewallSettings Firewall { get; }
+
+    /// <summary>The <c>wireguard:</c> section; null when the site has no tunnel.</summary>
+    public WireGuardSettings? WireGuard { get; }
 
     public ImmutableArray<BootProfile> Profiles { get; }
 

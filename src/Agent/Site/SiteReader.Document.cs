@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -30,6 +30,14 @@ internal sealed partial class SiteReader
             var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "firewall").Key;
             Error(key, "firewall", "has no effect with server.network_backend: none (the box's network, its firewall included, is left alone; remove firewall, or set network_backend to networkd or netctl)");
         }
+        var (wireguard, reachNode) = top.TryGetValue("wireguard", out var wgn) ? ReadWireGuard(wgn) : (null, null);
+        if (wgn is not null && server?.NetworkBackend is NetworkBackend.None or NetworkBackend.Netctl)
+        {
+            var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "wireguard").Key;
+            Error(key, "wireguard", server.NetworkBackend == NetworkBackend.None
+                ? "has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd)"
+                : "needs server.network_backend: networkd (this version renders the tunnel for systemd-networkd only; docs/wireguard.md)");
+        }
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
@@ -37,6 +45,12 @@ internal sealed partial class SiteReader
 
         CheckNetworks(networks);
         if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
+        if (_networksComplete && wireguard is not null)
+        {
+            CheckWireGuard(wireguard, wgn!, reachNode, networks);
+            // By default peers reach the management network: the box and what operators look after.
+            if (reachNode is null) wireguard = wireguard with { Reach = [.. networks.Where(n => n.Value.Role == NetworkRole.Management && !n.Value.IsRelayed).Select(n => n.Value.Name)] };
+        }
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);
@@ -44,7 +58,7 @@ internal sealed partial class SiteReader
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)], firewall);
+            [.. hosts.Select(x => x.Value)], firewall, wireguard);
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

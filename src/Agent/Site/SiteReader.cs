@@ -13,11 +13,18 @@ internal sealed partial class SiteReader
 {
     private readonly List<SiteError> _errors;
 
-    private SiteReader(List<SiteError> errors) => _errors = errors;
+    /// <summary>The site file's path, which files it names (the WireGuard peers file) are relative to.</summary>
+    private readonly string _file;
+
+    private SiteReader(List<SiteError> errors, string file)
+    {
+        _errors = errors;
+        _file = file;
+    }
 
     public static SiteInventory? Read(YamlNode? root, string file, List<SiteError> errors)
     {
-        var reader = new SiteReader(errors);
+        var reader = new SiteReader(errors, file);
         if (root is null)
         {
             if (errors.Count == 0)

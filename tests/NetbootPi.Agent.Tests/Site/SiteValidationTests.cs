@@ -44,8 +44,8 @@ public class SiteValidationTests
 
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
-        M + "\nwireguard: {}",
-        "t.yaml:17:1: wireguard: unknown key (expected one of: site, server, networks, firewall, profiles, defaults, hosts)");
+        M + "\nbackups: {}",
+        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, profiles, defaults, hosts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(

@@ -27,7 +27,10 @@ public static class NetworkdFiles
         fileName.StartsWith(Prefix, StringComparison.Ordinal)
         && (fileName.EndsWith(".network", StringComparison.Ordinal) || fileName.EndsWith(".netdev", StringComparison.Ordinal));
 
-    /// <summary>The files, per interface in the order the site names them: its <c>.network</c>, then each VLAN's <c>.netdev</c> and <c>.network</c>.</summary>
+    /// <summary>
+    /// The files, per interface in the order the site names them: its <c>.network</c>, then each VLAN's <c>.netdev</c>
+    /// and <c>.network</c>; then the WireGuard tunnel's (<see cref="NetworkdWireGuard"/>).
+    /// </summary>
     public static IReadOnlyList<NetworkFile> Render(SiteInventory site)
     {
         var files = new List<NetworkFile>();
@@ -40,6 +43,7 @@ public static class NetworkdFiles
                 files.Add(new NetworkFile($"{Prefix}{vlan.Interface}.network", VlanNetwork(site, vlan)));
             }
         }
+        files.AddRange(NetworkdWireGuard.Render(site));
         return files;
     }
 

@@ -37,11 +37,12 @@ public static class NftablesRuleset
         Input(w, site);
         w.Blank();
         var paths = BoxLinks.Paths(site);
-        Forward(w, paths);
-        if (paths.Any(p => p.Masquerade))
+        Forward(w, paths, site);
+        var tunnelMasquerades = site.WireGuard is { Masquerade: true, Reach.Length: > 0 };
+        if (paths.Any(p => p.Masquerade) || tunnelMasquerades)
         {
             w.Blank();
-            Postrouting(w, paths);
+            Postrouting(w, paths, site);
         }
         w.Line("}");
         return w.ToString();
@@ -79,7 +80,28 @@ public static class NftablesRuleset
             w.Line($"\t\t# {n.Name} (relayed, {n.Subnet}): {Names(services)} through its router");
             foreach (var s in services) Accept(w, site, $"iifname {on} ip saddr {n.Subnet}", s, proxy: false);
         }
+        if (site.WireGuard is { } wg) TunnelInput(w, site, wg);
         w.Line("\t}");
+    }
+
+    /// <summary>
+    /// The tunnel: its port open everywhere (WireGuard answers nothing to a packet without a known key, so an open
+    /// port shows nothing to a scanner); from the tunnel, ping on the box's tunnel address, and on each reached
+    /// network's box address what answers on that network (DHCP aside, which means nothing through a tunnel).
+    /// </summary>
+    private static void TunnelInput(LineWriter w, SiteInventory site, WireGuardSettings wg)
+    {
+        w.Line($"\t\t# WireGuard {wg.Interface}: peers dial from anywhere; only known keys get an answer");
+        w.Line($"\t\tudp dport {wg.ListenPort} accept");
+        var iface = $"iifname \"{wg.Interface}\"";
+        w.Line($"\t\t# from the tunnel: ping on the box's tunnel address{(wg.Reach.Length > 0 ? $", and what answers on {string.Join(", ", wg.Reach)}" : "")}");
+        w.Line($"\t\t{iface} ip daddr {wg.Address.Address} icmp type echo-request accept");
+        foreach (var name in wg.Reach)
+        {
+            var n = site.FindNetwork(name)!;
+            foreach (var s in BoxServices.On(site, n).Where(s => s != BoxService.Dhcp))
+                Accept(w, site, $"{iface} ip daddr {n.BoxAddress}", s, proxy: false);
+        }
     }
 
     /// <summary>One rule per protocol a service answers on: <paramref name="match"/> says where from.</summary>
@@ -102,29 +124,37 @@ public static class NftablesRuleset
                 break;
             case BoxService.Ping:
                 w.Line($"\t\t{match} icmp type echo-request accept");
-                w.Line($"\t\t{match} icmpv6 type echo-request accept");
+                if (!match.Contains(" ip daddr ", StringComparison.Ordinal)) w.Line($"\t\t{match} icmpv6 type echo-request accept");
                 break;
         }
     }
 
     private static string Names(IEnumerable<BoxService> services) => string.Join(", ", services.Select(s => s.ToString().ToLowerInvariant()));
 
-    private static void Forward(LineWriter w, IReadOnlyList<BoxLinks.Path> paths)
+    private static void Forward(LineWriter w, IReadOnlyList<BoxLinks.Path> paths, SiteInventory site)
     {
+        var wg = site.WireGuard;
         w.Line("\tchain forward {");
         w.Line("\t\ttype filter hook forward priority filter; policy drop;");
         w.Line("\t\tct state established,related accept");
         w.Line("\t\tct state invalid drop");
-        if (paths.Count == 0) w.Line("\t\t# the site routes nothing between the box's networks");
+        if (paths.Count == 0 && wg is not { Reach.Length: > 0 }) w.Line("\t\t# the site routes nothing between the box's networks");
         foreach (var p in paths)
         {
             w.Line($"\t\t# {p.From.Name} to {p.To.Name}{(p.Masquerade ? " (masqueraded)" : "")}");
             w.Line($"\t\tiifname \"{p.From.Interface}\" oifname \"{p.To.Interface}\" accept");
         }
+        // Peers into the networks the site opens to them; nothing routes into the tunnel but replies.
+        if (wg is { Reach.Length: > 0 })
+        {
+            w.Line($"\t\t# the WireGuard tunnel to {string.Join(", ", wg.Reach)}{(wg.Masquerade ? " (masqueraded)" : "")}");
+            foreach (var name in wg.Reach)
+                w.Line($"\t\tiifname \"{wg.Interface}\" oifname \"{site.FindNetwork(name)!.Interface}\" accept");
+        }
         w.Line("\t}");
     }
 
-    private static void Postrouting(LineWriter w, IReadOnlyList<BoxLinks.Path> paths)
+    private static void Postrouting(LineWriter w, IReadOnlyList<BoxLinks.Path> paths, SiteInventory site)
     {
         w.Line("\tchain postrouting {");
         w.Line("\t\ttype nat hook postrouting priority srcnat; policy accept;");
@@ -133,6 +163,14 @@ public static class NftablesRuleset
         {
             w.Line($"\t\t# {p.From.Name} leaves through {p.To.Name} with the box's address");
             w.Line($"\t\toifname \"{p.To.Interface}\" ip saddr {p.From.Subnet} masquerade");
+        }
+        if (site.WireGuard is { Masquerade: true, Reach.Length: > 0 } wg)
+        {
+            foreach (var n in wg.Reach.Select(r => site.FindNetwork(r)!))
+            {
+                w.Line($"\t\t# the WireGuard tunnel into {n.Name} with the box's address there");
+                w.Line($"\t\toifname \"{n.Interface}\" ip saddr {wg.Subnet} masquerade");
+            }
         }
         w.Line("\t}");
     }

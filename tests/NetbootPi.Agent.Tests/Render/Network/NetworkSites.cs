@@ -81,6 +81,33 @@ internal static class NetworkSites
             - { from: mgmt, to: wan }
         """ + "\n" + Tail;
 
+    /// <summary>
+    /// A WireGuard tunnel reaching the management network and one other: a laptop, a disabled phone, a branch
+    /// router with a network behind it, a preshared key and keepalive; the boot network stays closed to peers.
+    /// </summary>
+    public const string Tunnel = """
+        site: { name: tunnel, domain: tunnel.example, upstream_dns: [1.1.1.1] }
+        networks:
+          mgmt: { role: management, interface: eth0, address: 192.168.10.2/24 }
+          lab:  { role: other, interface: eth0, vlan: 20, address: 10.20.0.1/24 }
+          boot: { interface: eth1, address: 10.69.0.1/16, dhcp: { mode: authoritative, range: 10.69.1.1-10.69.1.200 } }
+          up:   { role: wan, interface: eth2, address: 203.0.113.2/29, gateway: 203.0.113.1 }
+        wireguard:
+          address: 10.99.0.1/24
+          endpoint: vpn.tunnel.example:51820
+          reach: [mgmt, lab]
+          dns: [192.168.10.2]
+          peers:
+            alice-laptop: { public_key: OMAyuhcp2GdX3wXcsiD7BP4Kzxh3Vz9MMClgV1S5gH0=, address: 10.99.0.2 }
+            bob-phone: { public_key: hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=, address: 10.99.0.3, enabled: false }
+            branch:
+              public_key: 3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=
+              address: 10.99.0.10
+              allowed_ips: [192.168.50.0/24, 192.168.51.0/24]
+              preshared_key_file: /var/lib/netbootpi/wireguard/branch.psk
+              keepalive: 25
+        """ + "\n" + Tail;
+
     /// <summary>Every site with its golden name; the example site is netsoc.</summary>
     public static IEnumerable<(string Name, string Text)> All()
     {
@@ -90,6 +117,7 @@ internal static class NetworkSites
         yield return ("relayed", Relayed);
         yield return ("escaping", Escaping);
         yield return ("firewall", Firewall);
+        yield return ("tunnel", Tunnel);
     }
 
     public static TheoryData<string> Names() => [.. All().Select(s => s.Name)];

@@ -63,7 +63,8 @@ public class RealPeersTests
         foreach (var netdev in files.Where(f => f.Name.EndsWith(".netdev", StringComparison.Ordinal)))
         {
             var name = netdev.Name[NetworkdFiles.Prefix.Length..^".netdev".Length];
-            Assert.Contains($"{name}: loaded \"vlan\"", log);
+            var kind = netdev.Content.Contains("Kind=wireguard\n", StringComparison.Ordinal) ? "wireguard" : "vlan";
+            Assert.Contains($"{name}: loaded \"{kind}\"", log);
         }
     }
 
@@ -95,6 +96,11 @@ public class RealPeersTests
             "mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp" +
             " && chown -R systemd-network:systemd-network /run/systemd/netif" +
             $" && mount --bind {folder} /etc/systemd/network" +
+            // The WireGuard netdev's key files (the box's and a peer's preshared key), where the files name them,
+            // readable by networkd's user as the agent makes them; in a tmpfs of this mount namespace alone.
+            " && mount -t tmpfs tmpfs /var/lib && mkdir -m 0750 -p /var/lib/netbootpi/wireguard" +
+            " && for k in wg0.key branch.psk; do head -c 32 /dev/urandom | base64 > /var/lib/netbootpi/wireguard/$k; done" +
+            " && chgrp -R systemd-network /var/lib/netbootpi/wireguard && chmod 0640 /var/lib/netbootpi/wireguard/*" +
             " && umount /sys && mount -t sysfs -o ro sysfs /sys" +
             $" && exec {networkd}"])
         {
