@@ -33,6 +33,10 @@ PACKAGES=(
   # for the lab kernel), udev (systemd mode's coldplug: drivers, /dev/disk/by-id, links networkd waits for),
   # WireGuard and nftables tools, the NFS server and client, ustreamer, ping, mkfs.ext4
   kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
+  # WireGuard peers: wireguard-go (the userspace implementation, a peer in the lab beside the kernel's),
+  # openresolv (wg-quick's resolvconf for a config with DNS =), zbarimg (reads back the QR code a peer's config
+  # is printed as)
+  wireguard-go openresolv zbar-tools
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

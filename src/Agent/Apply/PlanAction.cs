@@ -13,4 +13,6 @@ public enum PlanAction
     DeleteLink,
     /// <summary>Asks systemd-networkd to read its files again (<c>org.freedesktop.network1.Manager.Reload</c>).</summary>
     ReloadNetworkd,
+    /// <summary>Makes a WireGuard private key file (<see cref="PlanStep.Target"/>) that is not there yet.</summary>
+    CreateKey,
 }

@@ -20,6 +20,7 @@ public sealed record PlanStep(PlanAction Action, string Target, ToolCall? Tool =
         PlanAction.StopUnit => $"stop {Target}",
         PlanAction.DeleteLink => $"delete link {Target}",
         PlanAction.ReloadNetworkd => $"reload {Target} (org.freedesktop.network1 Reload)",
+        PlanAction.CreateKey => $"make the private key {Target}",
         _ => $"{Action} {Target}",
     };
 }

@@ -4,6 +4,7 @@ using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Render.Network;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.WireGuard;
 
 namespace NetbootPi.Agent.Apply.Network;
 
@@ -36,6 +37,8 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
         foreach (var link in GoneVlans(networkdNow, wanted.Networkd))
             if (await LinkExistsAsync(link, cancellationToken).ConfigureAwait(false)) after.Add(new PlanStep(PlanAction.DeleteLink, link));
         if (networkdChanges.Count > 0) after.Add(new PlanStep(PlanAction.ReloadNetworkd, "systemd-networkd"));
+        foreach (var tunnel in wanted.Networkd.Values.Select(WireGuardNetdev.Parse).OfType<WireGuardNetdev>())
+            await PlanTunnelAsync(tunnel, before, after, cancellationToken).ConfigureAwait(false);
 
         // netctl: a profile that goes or changes is stopped while its old file is there (netctl reads it to stop);
         // a new or changed one is started once its file is in; one whose unit is not running is started again.
@@ -66,6 +69,23 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
         else if (loaded) after.Add(PlanStep.Run(new ToolCall(options.Nft, "delete", "table", "inet", "netbootpi")));
 
         return new ApplyPlan(changes, [.. before.Select(s => s with { BeforeFiles = true }), .. after], notes);
+    }
+
+    /// <summary>
+    /// A WireGuard tunnel: its private key made first if there is none (networkd refuses a netdev whose key file is
+    /// missing), and a running tunnel brought to the file with <c>wg set</c>: networkd never changes an existing
+    /// netdev, and deleting the link to have it made again would cut every peer's session.
+    /// </summary>
+    private async Task PlanTunnelAsync(WireGuardNetdev tunnel, List<PlanStep> before, List<PlanStep> after, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(tunnel.PrivateKeyFile)) before.Add(new PlanStep(PlanAction.CreateKey, tunnel.PrivateKeyFile));
+        if (!await LinkExistsAsync(tunnel.Interface, cancellationToken).ConfigureAwait(false)) return;
+        // Only public facts are read back (never `wg show dump`, whose first line is the private key).
+        var port = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "listen-port"), cancellationToken).ConfigureAwait(false);
+        var allowed = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "allowed-ips"), cancellationToken).ConfigureAwait(false);
+        var running = port.Succeeded && int.TryParse(port.Output.Trim(), out var p) ? p : -1;
+        var args = tunnel.SyncArguments(running, allowed.Succeeded ? WireGuardNetdev.ParseAllowedIps(allowed.Output) : []);
+        if (args is not null) after.Add(PlanStep.Run(new ToolCall(options.Wg, [.. args])));
     }
 
     public async Task ExecuteAsync(ApplyPlan plan, CancellationToken cancellationToken = default)
@@ -122,9 +142,12 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
                 case PlanAction.StopUnit:
                     await Required(systemd, "systemd").StopUnitAsync(step.Target, cancellationToken).ConfigureAwait(false);
                     break;
+                case PlanAction.CreateKey:
+                    WireGuardKeyFile.LoadOrCreate(step.Target, files);
+                    break;
             }
         }
-        catch (Exception e) when (e is ToolException or SystemdException or NetworkdException)
+        catch (Exception e) when (e is ToolException or SystemdException or NetworkdException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new ApplyException($"{step} failed: {e.Message}", e);
         }
@@ -145,14 +168,15 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
 
     /// <summary>
     /// The VLAN links of our <c>.netdev</c> files that go or change: networkd (252) never deletes a netdev, and
-    /// keeps an existing one as it is when its file changes (a new VLAN id would not reach the kernel).
+    /// keeps an existing one as it is when its file changes (a new VLAN id would not reach the kernel). A WireGuard
+    /// tunnel whose file changes is kept (<c>wg set</c> changes it in place); one whose file goes is deleted.
     /// </summary>
     internal static IEnumerable<string> GoneVlans(IReadOnlyDictionary<string, string> now, IReadOnlyDictionary<string, string> wanted)
     {
         foreach (var (name, content) in now.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!name.EndsWith(".netdev", StringComparison.Ordinal)) continue;
-            if (wanted.TryGetValue(name, out var next) && next == content) continue;
+            if (wanted.TryGetValue(name, out var next) && (next == content || WireGuardNetdev.Parse(next) is not null)) continue;
             yield return name[NetworkdFiles.Prefix.Length..^".netdev".Length];
         }
     }

@@ -22,4 +22,7 @@ public sealed record NetworkApplierOptions
 
     /// <summary>The ip program (iproute2): whether a link exists, and deleting links networkd no longer has files for.</summary>
     public string Ip { get; init; } = "ip";
+
+    /// <summary>The wg program (wireguard-tools): a running WireGuard tunnel brought to its file.</summary>
+    public string Wg { get; init; } = "wg";
 }
