@@ -74,6 +74,16 @@ t2=$(run overlay token roamer --config "$state/site.yaml" 2>&1); rc2=$?
 if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -n "$t1" ] && [ "$t1" = "$t2" ] && [ "$(stat -c %a "$state/state/overlay-tokens/02-00-00-00-00-09")" = 600 ]; then
   result PASS "overlay token: written atomically, kept, mode 0600"
 else echo "$t1 / $t2" >&2; result FAIL "overlay token exited $rc1, then $rc2"; fi
+
+# WireGuard's Curve25519 (BouncyCastle, managed) as the arm64 build computes it: the box's key it makes, and
+# the peer key pair it prints, agree with wg pubkey on this machine.
+printf 'wireguard: { address: 10.99.0.1/24, endpoint: "192.0.2.1:51820" }\n' >> "$state/site.yaml"
+w=$(run wg peer add laptop --no-qr --config "$state/site.yaml" --socket "$state/none.sock" 2>/dev/null); rc=$?
+box=$(wg pubkey < "$state/state/wireguard/wg0.key" 2>/dev/null)
+peer=$(sed -n 's/^PrivateKey = //p' <<<"$w" | wg pubkey 2>/dev/null)
+if [ $rc -eq 0 ] && [ -n "$box" ] && grep -qxF "PublicKey = $box" <<<"$w" && [ -n "$peer" ] && grep -qF "\"$peer\"" "$state/wireguard-peers.yaml"; then
+  result PASS "wg peer add: the box's and the peer's keys agree with wg pubkey"
+else echo "$w" >&2; result FAIL "wg peer add exited $rc, or its keys disagree with wg pubkey"; fi
 rm -rf "$state"
 
 # Messages as the shipped build prints them. Anything quoted from a runtime exception must read as a sentence
