@@ -15,4 +15,6 @@ public enum PlanAction
     ReloadNetworkd,
     /// <summary>Makes a WireGuard private key file (<see cref="PlanStep.Target"/>) that is not there yet.</summary>
     CreateKey,
+    /// <summary>Fails the apply when a local UDP port (<see cref="PlanStep.Target"/>) already has a socket: a tunnel about to be created needs it.</summary>
+    CheckUdpPort,
 }

@@ -21,6 +21,7 @@ public sealed record PlanStep(PlanAction Action, string Target, ToolCall? Tool =
         PlanAction.DeleteLink => $"delete link {Target}",
         PlanAction.ReloadNetworkd => $"reload {Target} (org.freedesktop.network1 Reload)",
         PlanAction.CreateKey => $"make the private key {Target}",
+        PlanAction.CheckUdpPort => $"check that UDP port {Target} is free",
         _ => $"{Action} {Target}",
     };
 }

@@ -78,8 +78,11 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
     /// </summary>
     private async Task PlanTunnelAsync(WireGuardNetdev tunnel, List<PlanStep> before, List<PlanStep> after, CancellationToken cancellationToken)
     {
+        var exists = await LinkExistsAsync(tunnel.Interface, cancellationToken).ConfigureAwait(false);
+        // networkd would create the tunnel and fail to bind its port, saying so in its own journal only.
+        if (!exists) before.Add(new PlanStep(PlanAction.CheckUdpPort, tunnel.ListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (!File.Exists(tunnel.PrivateKeyFile)) before.Add(new PlanStep(PlanAction.CreateKey, tunnel.PrivateKeyFile));
-        if (!await LinkExistsAsync(tunnel.Interface, cancellationToken).ConfigureAwait(false)) return;
+        if (!exists) return;
         // Only public facts are read back (never `wg show dump`, whose first line is the private key).
         var port = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "listen-port"), cancellationToken).ConfigureAwait(false);
         var allowed = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "allowed-ips"), cancellationToken).ConfigureAwait(false);
@@ -144,6 +147,10 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
                     break;
                 case PlanAction.CreateKey:
                     WireGuardKeyFile.LoadOrCreate(step.Target, files);
+                    break;
+                case PlanAction.CheckUdpPort:
+                    if (UdpPorts.InUse(int.Parse(step.Target, System.Globalization.CultureInfo.InvariantCulture), options.ProcNet))
+                        throw new ApplyException($"UDP port {step.Target} (wireguard.listen_port) is in use by another program: the tunnel could not take it (ss -ulpn 'sport = :{step.Target}' shows which; choose another listen_port or stop it)");
                     break;
             }
         }

@@ -23,6 +23,9 @@ public sealed record NetworkApplierOptions
     /// <summary>The ip program (iproute2): whether a link exists, and deleting links networkd no longer has files for.</summary>
     public string Ip { get; init; } = "ip";
 
+    /// <summary>The kernel's network tables (<c>/proc/net</c>): which UDP ports are taken.</summary>
+    public string ProcNet { get; init; } = "/proc/net";
+
     /// <summary>The wg program (wireguard-tools): a running WireGuard tunnel brought to its file.</summary>
     public string Wg { get; init; } = "wg";
 }
