@@ -31,12 +31,10 @@ internal sealed partial class SiteReader
             Error(key, "firewall", "has no effect with server.network_backend: none (the box's network, its firewall included, is left alone; remove firewall, or set network_backend to networkd or netctl)");
         }
         var (wireguard, reachNode) = top.TryGetValue("wireguard", out var wgn) ? ReadWireGuard(wgn) : (null, null);
-        if (wgn is not null && server?.NetworkBackend is NetworkBackend.None or NetworkBackend.Netctl)
+        if (wgn is not null && server?.NetworkBackend == NetworkBackend.None)
         {
             var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "wireguard").Key;
-            Error(key, "wireguard", server.NetworkBackend == NetworkBackend.None
-                ? "has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd)"
-                : "needs server.network_backend: networkd (this version renders the tunnel for systemd-networkd only; docs/wireguard.md)");
+            Error(key, "wireguard", "has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd or netctl)");
         }
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];

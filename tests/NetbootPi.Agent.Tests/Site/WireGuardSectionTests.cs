@@ -128,10 +128,10 @@ public sealed class WireGuardSectionTests : IDisposable
     }
 
     [Fact]
-    public void A_tunnel_needs_the_networkd_backend()
+    public void A_tunnel_needs_a_backend()
     {
         var text = NetworkRoleTests.Three.Replace("networks:", "server: { network_backend: none }\nnetworks:") + "\nwireguard:\n  address: 10.99.0.1/24";
-        Assert.Equal(["site.yaml:10:1: wireguard: has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd)"],
+        Assert.Equal(["site.yaml:10:1: wireguard: has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd or netctl)"],
             Errors(text));
     }
 

@@ -146,10 +146,10 @@ public sealed class WireGuardCliTests : IDisposable
         var two = NetworkWanted.From(SiteFile.Parse(SitePath, site + "\n    bob: { public_key: hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=, address: 10.99.0.9, allowed_ips: [172.20.0.0/24] }").Inventory!);
         var disabled = NetworkWanted.From(SiteFile.Parse(SitePath, site.Replace("address: 10.99.0.2 }", "address: 10.99.0.2, enabled: false }")).Inventory!);
         Assert.NotNull(Load(site));
-        Assert.True(WireGuardNetdev.OnlyAddsPeers(one, two));
-        Assert.False(WireGuardNetdev.OnlyAddsPeers(two, one));
-        Assert.False(WireGuardNetdev.OnlyAddsPeers(one, disabled));
-        Assert.False(WireGuardNetdev.OnlyAddsPeers(one, one));
-        Assert.False(WireGuardNetdev.OnlyAddsPeers(null, two));
+        Assert.True(TunnelChanges.OnlyAddsPeers(one, two));
+        Assert.False(TunnelChanges.OnlyAddsPeers(two, one));
+        Assert.False(TunnelChanges.OnlyAddsPeers(one, disabled));
+        Assert.False(TunnelChanges.OnlyAddsPeers(one, one));
+        Assert.False(TunnelChanges.OnlyAddsPeers(null, two));
     }
 }

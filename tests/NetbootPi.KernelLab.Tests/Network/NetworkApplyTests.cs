@@ -25,7 +25,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
     /// depends on resolvconf, which would take over this machine's /etc/resolv.conf); the VM copies it into its own
     /// root, an overlay whose writes never reach this machine.
     /// </summary>
-    private static async Task<string> NetctlAsync()
+    internal static async Task<string> NetctlAsync()
     {
         const string dir = "/var/cache/netbootpi/kernel-lab/netctl";
         if (File.Exists(Path.Combine(dir, ".complete"))) return Path.Combine(dir, "root");

@@ -145,4 +145,94 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
             "show: laptop 10.99.0.2 disabled",
         ], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public async Task With_the_netctl_backend_the_tunnel_is_a_netctl_unit_and_a_peer_added_while_another_pings_costs_it_nothing()
+    {
+        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var netctl = await NetworkApplyTests.NetctlAsync();
+        var script = $$"""
+            A={{agent}}
+            D=$(mktemp -d /tmp/nbp-wgnetctl.XXXXXX)
+            chmod 755 $D
+            S=$D/control.sock
+            U='netctl@netbootpi\x2d'
+            NS="nbp-wan nbp-wgl nbp-wgp"
+            cleanup() {
+              systemctl kill -s KILL nbp-agent 2>/dev/null || true
+              systemctl stop nbp-agent 2>/dev/null || true; systemctl reset-failed nbp-agent 2>/dev/null || true
+              systemctl stop "${U}wg0.service" "${U}lab1.service" "${U}lab2.service" 2>/dev/null || true
+              systemctl reset-failed 'netctl@*' 2>/dev/null || true
+              rm -f /etc/netctl/netbootpi-* /etc/netbootpi/netbootpi.nft
+              nft delete table inet netbootpi 2>/dev/null || true
+              for l in wg0 lab1 lab2; do ip link del $l 2>/dev/null || true; done
+              for n in $NS; do ip netns del $n 2>/dev/null || true; done
+              rm -rf $D
+            }
+            trap cleanup EXIT
+            [ -f /usr/lib/systemd/system/netctl@.service ] || { cp -a {{netctl}}/usr/. /usr/; cp -a {{netctl}}/lib/systemd/system/. /usr/lib/systemd/system/; systemctl daemon-reload; }
+            mkdir -p /etc/netctl
+            for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
+            ip link add lab1 type veth peer name m0 netns nbp-wan
+            ip -n nbp-wan link add br0 type bridge; ip -n nbp-wan link set br0 up
+            ip link add lab2 type veth peer name p0 netns nbp-wan
+            ip -n nbp-wan link set p0 master br0 up
+            i=11
+            for n in nbp-wgl nbp-wgp; do
+              ip -n nbp-wan link add p$i type veth peer name e0 netns $n
+              ip -n nbp-wan link set p$i master br0 up
+              ip -n $n addr add 192.0.2.$i/24 dev e0; ip -n $n link set e0 up
+              i=$((i+1))
+            done
+            cat > $D/site.yaml <<SITE
+            site: { name: wgnetctl }
+            server: { state_dir: $D/state, data_dir: $D/data, network_backend: netctl }
+            networks:
+              mgmt: { role: management, interface: lab1, address: 192.168.70.1/24 }
+              up:   { role: wan, interface: lab2, address: 192.0.2.1/24 }
+            profiles:
+              p: { local: true }
+            defaults: { profile: p }
+            wireguard:
+              address: 10.99.0.1/24
+              endpoint: 192.0.2.1:51820
+            SITE
+
+            wait_for() { local t=0; until eval "$1"; do sleep 0.5; t=$((t+1)); [ $t -lt 180 ] || { echo "timed out: $1" >&2; journalctl -u nbp-agent -u 'netctl@*' --no-pager | tail -40 >&2; exit 1; }; done; }
+            peers() { wg show wg0 peers | wc -l; }
+            since() { systemctl show -p ActiveEnterTimestampMonotonic --value "${U}wg0.service"; }
+            up_peer() {
+              $A wg peer add $1 --no-qr --config $D/site.yaml --socket $S > $D/$2.conf 2>/dev/null; chmod 600 $D/$2.conf
+              wait_for "[ \"\$(peers)\" = $3 ]"
+              ip netns exec nbp-$2 wg-quick up $D/$2.conf 2>/dev/null
+            }
+
+            systemd-run --quiet --unit nbp-agent --collect -p Type=exec $A run --manage-network --confirm-within 60s \
+              --config $D/site.yaml --no-dhcp --no-tftp --http-listen 127.0.0.1:0 --control-socket $S
+            wait_for '[ -S $S ]'
+            wait_for 'systemctl is-active -q "${U}wg0.service" && ip -4 -o addr show dev wg0 | grep -q 10.99.0.1'
+            echo "unit: $(systemctl is-active "${U}wg0.service"), wg0 $(ip -4 -o addr show dev wg0 | awk '{print $4}'), port $(wg show wg0 listen-port), key $(stat -c %a $D/state/wireguard/wg0.key)"
+            started=$(since)
+            up_peer laptop wgl 1
+            wait_for 'ip netns exec nbp-wgl ping -c 1 -W 2 10.99.0.1 >/dev/null'
+            ip netns exec nbp-wgl ping -i 0.2 -c 30 -W 1 10.99.0.1 > $D/laptop-ping &
+            PING=$!
+            sleep 2
+            up_peer phone wgp 2
+            if ip netns exec nbp-wgp ping -c 1 -W 3 192.168.70.1 >/dev/null; then echo "phone reaches 192.168.70.1"; fi
+            wait $PING
+            echo "laptop ping while the phone was added: $(grep -o '[0-9.]*% packet loss' $D/laptop-ping)"
+            echo "unit restarted: $([ "$(since)" = "$started" ] && echo no || echo yes)"
+            """;
+        var started = DateTime.UtcNow;
+        var result = await lab.ShellAsync(script, Ct, TimeSpan.FromMinutes(5));
+        LabHarness.ReportTime("WireGuard tunnel under netctl (lab)", DateTime.UtcNow - started);
+        result.EnsureSuccess();
+        Assert.Equal([
+            "unit: active, wg0 10.99.0.1/24, port 51820, key 640",
+            "phone reaches 192.168.70.1",
+            "laptop ping while the phone was added: 0% packet loss",
+            "unit restarted: no",
+        ], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

@@ -37,21 +37,32 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
         foreach (var link in GoneVlans(networkdNow, wanted.Networkd))
             if (await LinkExistsAsync(link, cancellationToken).ConfigureAwait(false)) after.Add(new PlanStep(PlanAction.DeleteLink, link));
         if (networkdChanges.Count > 0) after.Add(new PlanStep(PlanAction.ReloadNetworkd, "systemd-networkd"));
-        foreach (var tunnel in wanted.Networkd.Values.Select(WireGuardNetdev.Parse).OfType<WireGuardNetdev>())
+        foreach (var tunnel in wanted.Networkd.Values.Select(WireGuardTunnel.Parse).OfType<WireGuardTunnel>())
             await PlanTunnelAsync(tunnel, before, after, cancellationToken).ConfigureAwait(false);
 
         // netctl: a profile that goes or changes is stopped while its old file is there (netctl reads it to stop);
         // a new or changed one is started once its file is in; one whose unit is not running is started again.
         var netctlNow = NetctlOwned.Read();
         changes.AddRange(Diff(options.NetctlDirectory, netctlNow, wanted.Netctl));
+        // A running tunnel whose peers alone change is not restarted: wg set changes it below.
+        var keptTunnels = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, content) in netctlNow)
-            if (!wanted.Netctl.TryGetValue(name, out var next) || next != content) before.Add(new PlanStep(PlanAction.StopUnit, Unit(name)));
+        {
+            if (wanted.Netctl.TryGetValue(name, out var next) && next != content && TunnelChanges.OnlyTunnelSettingsDiffer(content, next)
+                && await ActiveAsync(Unit(name), cancellationToken).ConfigureAwait(false))
+                keptTunnels.Add(name);
+        }
+        foreach (var (name, content) in netctlNow)
+            if ((!wanted.Netctl.TryGetValue(name, out var next) || next != content) && !keptTunnels.Contains(name)) before.Add(new PlanStep(PlanAction.StopUnit, Unit(name)));
         foreach (var (name, content) in wanted.Netctl)
         {
+            if (keptTunnels.Contains(name)) continue;
             var changed = !netctlNow.TryGetValue(name, out var was) || was != content;
             if (changed || !await ActiveAsync(Unit(name), cancellationToken).ConfigureAwait(false))
                 after.Add(new PlanStep(PlanAction.StartUnit, Unit(name)));
         }
+        foreach (var tunnel in wanted.Netctl.Values.Select(WireGuardTunnel.Parse).OfType<WireGuardTunnel>())
+            await PlanTunnelAsync(tunnel, before, after, cancellationToken).ConfigureAwait(false);
 
         // nftables: our one table, checked before anything changes and loaded after our files are in.
         var nftNow = File.Exists(options.NftablesFile) ? await File.ReadAllTextAsync(options.NftablesFile, cancellationToken).ConfigureAwait(false) : null;
@@ -76,7 +87,7 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
     /// missing), and a running tunnel brought to the file with <c>wg set</c>: networkd never changes an existing
     /// netdev, and deleting the link to have it made again would cut every peer's session.
     /// </summary>
-    private async Task PlanTunnelAsync(WireGuardNetdev tunnel, List<PlanStep> before, List<PlanStep> after, CancellationToken cancellationToken)
+    private async Task PlanTunnelAsync(WireGuardTunnel tunnel, List<PlanStep> before, List<PlanStep> after, CancellationToken cancellationToken)
     {
         var exists = await LinkExistsAsync(tunnel.Interface, cancellationToken).ConfigureAwait(false);
         // networkd would create the tunnel and fail to bind its port, saying so in its own journal only.
@@ -87,7 +98,7 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
         var port = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "listen-port"), cancellationToken).ConfigureAwait(false);
         var allowed = await tools.RunAsync(new ToolCall(options.Wg, "show", tunnel.Interface, "allowed-ips"), cancellationToken).ConfigureAwait(false);
         var running = port.Succeeded && int.TryParse(port.Output.Trim(), out var p) ? p : -1;
-        var args = tunnel.SyncArguments(running, allowed.Succeeded ? WireGuardNetdev.ParseAllowedIps(allowed.Output) : []);
+        var args = tunnel.SyncArguments(running, allowed.Succeeded ? WireGuardTunnel.ParseAllowedIps(allowed.Output) : []);
         if (args is not null) after.Add(PlanStep.Run(new ToolCall(options.Wg, [.. args])));
     }
 
@@ -183,7 +194,7 @@ public sealed class NetworkApplier(NetworkApplierOptions options, IAtomicFiles f
         foreach (var (name, content) in now.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!name.EndsWith(".netdev", StringComparison.Ordinal)) continue;
-            if (wanted.TryGetValue(name, out var next) && (next == content || WireGuardNetdev.Parse(next) is not null)) continue;
+            if (wanted.TryGetValue(name, out var next) && (next == content || WireGuardTunnel.Parse(next) is not null)) continue;
             yield return name[NetworkdFiles.Prefix.Length..^".netdev".Length];
         }
     }

@@ -111,7 +111,7 @@ public sealed partial class NetworkChanges(IApplier<NetworkWanted> applier, Conf
         var previous = _state.Pending?.Wanted ?? confirmed ?? NetworkWanted.Nothing;
         // Peers added to the tunnel (netbootpi wg peer add) cut nobody off: applied and kept at once.
         var atOnce = wanted.SameAs(confirmed) || (confirmed is null && auto)
-            || (auto && _state.Pending is null && WireGuardNetdev.OnlyAddsPeers(confirmed, wanted));
+            || (auto && _state.Pending is null && TunnelChanges.OnlyAddsPeers(confirmed, wanted));
         if (wanted.Backend == Site.NetworkBackend.None && !atOnce && plan.IsEmpty)
             return new ApplyOutcome(ApplyResult.Unchanged, "network_backend is none: the network is left alone", plan);
 

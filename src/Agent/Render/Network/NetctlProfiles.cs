@@ -37,6 +37,7 @@ public static class NetctlProfiles
             foreach (var vlan in parent.Vlans)
                 profiles.Add(new NetctlProfile(Prefix + vlan.Interface, VlanProfile(site, vlan, parentProfile)));
         }
+        if (site.WireGuard is { } wg) profiles.Add(new NetctlProfile(Prefix + wg.Interface, TunnelProfile(site, wg)));
         return profiles;
     }
 
@@ -87,6 +88,36 @@ public static class NetctlProfiles
         Addressing(w, site, vlan);
         return w.ToString();
     }
+
+    /// <summary>
+    /// The WireGuard tunnel (netctl's <c>wireguard</c> connection). Its WireGuard settings are not in a wg config
+    /// file, which would have to hold the private key itself: the profile reads an empty one and sets port, key
+    /// file and peers with one <c>wg set</c> once the link is up. The same <c>wg set</c> brings a running tunnel to
+    /// a changed profile without restarting it (<see cref="WireGuardTunnel"/>).
+    /// </summary>
+    private static string TunnelProfile(SiteInventory site, WireGuardSettings wg)
+    {
+        var tunnel = WireGuardTunnel.From(site, wg);
+        var disabled = wg.Peers.Where(p => !p.Enabled).Select(p => p.Name).ToList();
+        var w = Header();
+        w.Line($"Description={Quote($"netbootpi: {wg.Interface}, the WireGuard tunnel {wg.Address}, {tunnel.Peers.Length} peer{(tunnel.Peers.Length == 1 ? "" : "s")}{(disabled.Count > 0 ? $" (disabled, left out: {string.Join(", ", disabled)})" : "")}")}");
+        w.Line($"Interface={wg.Interface}");
+        w.Line("Connection=wireguard");
+        w.Line("WGConfigFile=/dev/null");
+        w.Line("IP=static");
+        w.Line($"Address=({Quote(wg.Address.ToString())})");
+        var routes = wg.EnabledPeers.SelectMany(p => p.AllowedIps).Select(n => Quote(n.ToString())).ToList();
+        if (routes.Count > 0) w.Line($"Routes=({string.Join(' ', routes)})");
+        var up = string.Join(' ', new[] { "wg" }.Concat(tunnel.SetArguments()).Select(ShellWord));
+        // Tunnel traffic to the reached networks is routed, as networkd's IPForward= on wg0 has it.
+        if (wg.Reach.Length > 0) up += "; sysctl -q -w net.ipv4.ip_forward=1";
+        w.Line($"ExecUpPost={Quote(up)}");
+        return w.ToString();
+    }
+
+    /// <summary>A word for the shell that netctl's <c>eval</c> reads: as it is when it is plain, quoted otherwise.</summary>
+    private static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@,+%".Contains(c)) ? word : Quote(word);
 
     /// <summary>The IP settings of an interface that carries one of the site's networks.</summary>
     private static void Addressing(LineWriter w, SiteInventory site, NetworkConfig n)

@@ -11,7 +11,7 @@ namespace NetbootPi.Agent.Render.Network;
 /// <remarks>
 /// networkd (252) creates a netdev from its file once and never changes it after (systemd issue 25547): peers
 /// added or removed later reach the running tunnel through <c>wg set</c>, which the network applier runs from this
-/// same file (<see cref="WireGuardNetdev"/>), so the file and the kernel never disagree and no peer's session drops.
+/// same file (<see cref="WireGuardTunnel"/>), so the file and the kernel never disagree and no peer's session drops.
 /// </remarks>
 internal static class NetworkdWireGuard
 {

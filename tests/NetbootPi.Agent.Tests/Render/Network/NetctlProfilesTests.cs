@@ -22,10 +22,8 @@ public class NetctlProfilesTests
         var profiles = NetctlProfiles.Render(s);
         Assert.All(profiles, p => Assert.True(NetctlProfiles.IsOurs(p.Name), p.Name));
         Assert.Equal(profiles.Count, profiles.Select(p => p.Name).Distinct().Count());
-        // The WireGuard tunnel is networkd's alone: a site with one needs network_backend networkd.
         var networkd = NetworkdFiles.Render(s).Where(f => f.Name.EndsWith(".network", StringComparison.Ordinal))
-            .Select(f => f.Name[NetworkdFiles.Prefix.Length..^".network".Length])
-            .Where(name => name != s.WireGuard?.Interface);
+            .Select(f => f.Name[NetworkdFiles.Prefix.Length..^".network".Length]);
         Assert.Equal(networkd, profiles.Select(p => p.Name[NetctlProfiles.Prefix.Length..]));
     }
 

@@ -182,6 +182,17 @@ public class RealPeersTests
     private static string Expected(SiteInventory site, string profile)
     {
         var iface = profile[NetctlProfiles.Prefix.Length..];
+        if (site.WireGuard is { } wg && wg.Interface == iface)
+        {
+            // Port, the key file in the state directory, each enabled peer's key, tunnel address and networks.
+            var set = $"wg set {iface} listen-port {wg.ListenPort} private-key {site.Server.StateDirectory}/wireguard/{iface}.key"
+                + string.Concat(wg.Peers.Where(p => p.Enabled).Select(p =>
+                    $" peer {p.PublicKey} allowed-ips {string.Join(',', new[] { $"{p.Address}/32" }.Concat(p.AllowedIps.Select(a => a.ToString())))}"
+                    + (p.PresharedKeyFile is null ? "" : $" preshared-key {p.PresharedKeyFile}")
+                    + $" persistent-keepalive {(p.Keepalive is { } k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}"));
+            return $"Interface={iface}\nConnection=wireguard\nIP=static\nAddress={wg.Address}\nGateway=\nDNS=\nVLANID=\nBindsToInterfaces=\nAfter=\n"
+                + $"ExecUpPost={set}{(wg.Reach.Length > 0 ? "; sysctl -q -w net.ipv4.ip_forward=1" : "")}\n";
+        }
         var network = site.Networks.SingleOrDefault(n => n.Interface == iface);
         var routes = network is not null && (site.Firewall.Forward.Any(f => f.From == network.Name || f.To == network.Name)
             || site.Firewall.Masquerade.Contains(network.Name) || (network.Role == NetworkRole.Wan && !site.Firewall.Masquerade.IsEmpty));
