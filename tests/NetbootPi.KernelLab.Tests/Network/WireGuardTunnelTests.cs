@@ -66,6 +66,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
             wireguard:
               address: 10.99.0.1/24
               endpoint: 192.0.2.1:51820
+              dns: [192.168.70.1]
             SITE
 
             reach() { if ip netns exec $1 ping -c 1 -W 3 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
@@ -85,7 +86,9 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
             chmod 600 $D/wgl.conf
             wait_for '[ "$(peers)" = 1 ]'
             echo "after add: $(peers) peer, network $($A show network --socket $S | grep -c pending) pending"
+            # Its DNS = line goes to resolvconf (openresolv), as on a laptop.
             ip netns exec nbp-wgl wg-quick up $D/wgl.conf 2>/dev/null
+            echo "laptop resolv.conf: $(grep -c '^nameserver 192.168.70.1' /etc/resolv.conf) nameserver from the tunnel, search $(sed -n 's/^search //p' /etc/resolv.conf)"
             reach nbp-wgl 10.99.0.1
             reach nbp-wgl 192.168.70.1
             reach nbp-wgl 192.168.70.2
@@ -132,6 +135,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
         Assert.Equal([
             "box key: 640 systemd-network, wg0 10.99.0.1/24, port 51820, 0 peers",
             "after add: 1 peer, network 0 pending",
+            "laptop resolv.conf: 1 nameserver from the tunnel, search wglab.internal",
             "nbp-wgl reaches 10.99.0.1",
             "nbp-wgl reaches 192.168.70.1",
             "nbp-wgl reaches 192.168.70.2",
