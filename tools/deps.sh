@@ -33,6 +33,8 @@ PACKAGES=(
   # for the lab kernel), udev (systemd mode's coldplug: drivers, /dev/disk/by-id, links networkd waits for),
   # WireGuard and nftables tools, the NFS server and client, ustreamer, ping, mkfs.ext4
   kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
+  # NFS roots from a template: the copy tests set and read extended attributes, ACLs and file capabilities
+  attr acl libcap2-bin
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.
