@@ -28,9 +28,10 @@ internal sealed partial class SiteReader
     }
 
     /// <summary>
-    /// Characters that go into an exports line as they are: exportfs splits lines at blanks and reads quotes,
-    /// backslashes and '#' specially, and a path containing '(' or ')' would read as options.
+    /// Characters that go as they are into an exports line (exportfs splits lines at blanks and reads quotes,
+    /// backslashes, '#' and parentheses specially) and into the kernel's <c>nfsroot=BOX:PATH,OPTIONS</c> (',' starts
+    /// the options, ':' ends the server).
     /// </summary>
     private static bool IsExportablePath(string path) =>
-        path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+@:,{}".Contains(c));
+        path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+{}".Contains(c));
 }

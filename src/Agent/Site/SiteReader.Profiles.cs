@@ -93,7 +93,7 @@ internal sealed partial class SiteReader
             }
             else if (nfsroot is not null && !IsExportablePath(nfsroot))
             {
-                Error(nr, $"{path}.nfsroot", $"'{nfsroot}' has characters an exports file cannot hold as they are (expected letters, digits and / . _ - + @ : , besides the placeholders)");
+                Error(nr, $"{path}.nfsroot", $"'{nfsroot}' has characters an exports file cannot hold as they are (expected letters, digits and / . _ - + besides the placeholders)");
                 nfsroot = null;
             }
         }

@@ -111,7 +111,7 @@ public class NfsExportsTests
     [InlineData("nfsroot: \"/srv/{mac}\", nfsroot_mode: shared-ro",
         "t.yaml:12:58: profiles.k.nfsroot: '/srv/{mac}' has a placeholder, but a shared-ro root is one directory for every machine (expected a path without {mac} or {name})")]
     [InlineData("nfsroot: \"/srv/my root\"",
-        "t.yaml:12:58: profiles.k.nfsroot: '/srv/my root' has characters an exports file cannot hold as they are (expected letters, digits and / . _ - + @ : , besides the placeholders)")]
+        "t.yaml:12:58: profiles.k.nfsroot: '/srv/my root' has characters an exports file cannot hold as they are (expected letters, digits and / . _ - + besides the placeholders)")]
     public void The_site_reader_locates_nfs_root_mistakes(string replacement, string error)
     {
         var line = "  k: { kernel: k/vmlinuz, initrd: k/initrd.img, nfsroot: \"/srv/nfs/{name}\" }";
