@@ -137,6 +137,17 @@ public sealed class NfsRootCreateTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal($"nuc3             present  {Nuc3}\n", o);
 
+        // show host: the root's state, its size, whom the site exports it to and whether nfsd has that export.
+        var files = Directory.GetFiles(Nuc3, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).Length;
+        (code, o, _) = await Run("show", "host", "nuc3", "--config", _site);
+        Assert.Equal(0, code);
+        Assert.Contains($"\n             {Nuc3}: present, {files} files, 0.0 MiB; exported rw to 10.69.1.3 (", o);
+        var etab = Path.Combine(_dir, "etab");
+        await File.WriteAllTextAsync(etab, $"/srv/other\t10.69.1.3(rw)\n{Nuc3}\t10.69.1.3(rw,sync,wdelay,hide,nocrossmnt,secure,no_root_squash)\n", Ct);
+        var site = Agent.Site.SiteFile.Load(_site).Inventory!;
+        Assert.EndsWith("; exported rw to 10.69.1.3 (live)", NfsRootStatus.Describe(site, Nuc3, etab));
+        Assert.EndsWith("; exported rw to 10.69.1.3 (not live)", NfsRootStatus.Describe(site, Nuc3, Path.Combine(_dir, "no-etab")));
+
         // A second create does not overwrite the root.
         (code, _, e) = await Run("nfsroot", "create", "nuc3", "--from", template, "--config", _site);
         Assert.Equal(1, code);

@@ -79,6 +79,7 @@ public class NfsExportsLabTests(SystemdLabFixture lab)
 
             on nbp-nuc1 sh -c "$M 10.77.0.1:$R/nuc1 /mnt/nbp && echo from-nuc1 > /mnt/nbp/etc/written && echo 'nuc1 writes its root'"
             echo "on the box: $(cat $R/nuc1/etc/written), owner uid $(stat -c %u $R/nuc1/etc/written)"
+            $A show host nuc1 --config $D/site.yaml | grep -o 'present, .*' | sed 's/present, [0-9]* files, [0-9.]* MiB/present/'
             on nbp-nuc2 sh -c "$M 10.77.0.1:$R/nuc1 /mnt/nbp" 2>$D/err && echo "nuc2 mounted nuc1's root" || echo "nuc2 refused nuc1's root: $(grep -o 'access denied by server' $D/err | head -1)"
             on nbp-guest sh -c "$M 10.77.0.1:$R/nuc1 /mnt/nbp" 2>$D/err && echo "guest mounted nuc1's root" || echo "guest refused nuc1's root: $(grep -o 'access denied by server' $D/err | head -1)"
             on nbp-guest sh -c "$M 10.77.0.1:$R/kiosk /mnt/nbp && cat /mnt/nbp/motd && { touch /mnt/nbp/x 2>$D/err && echo 'guest wrote the kiosk root' || echo \"guest cannot write: \$(grep -o 'Read-only file system' $D/err)\"; }"
@@ -107,6 +108,7 @@ public class NfsExportsLabTests(SystemdLabFixture lab)
             "nuc1: rw, no_root_squash, to 10.77.0.11 only",
             "nuc1 writes its root",
             "on the box: from-nuc1, owner uid 0",
+            "present; exported rw to 10.77.0.11 (live)",
             "nuc2 refused nuc1's root: access denied by server",
             "guest refused nuc1's root: access denied by server",
             "kiosk",
