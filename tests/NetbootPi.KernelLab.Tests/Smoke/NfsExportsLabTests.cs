@@ -71,7 +71,9 @@ public class NfsExportsLabTests(SystemdLabFixture lab)
             M="mkdir -p /mnt/nbp; mount -t nfs -o vers=3,nolock,soft,noac,timeo=30,retrans=2"
 
             systemctl is-active -q nfs-server.service && echo "nfs-server was active" || true
-            systemd-run --quiet --unit nbp-agent --collect -p Type=exec $A run --manage-nfs --config $D/site.yaml \
+            # Sandboxed as image/netbootpi.service has it: exportfs writes only where the unit lets it.
+            systemd-run --quiet --unit nbp-agent --collect -p Type=exec -p ProtectSystem=strict \
+              -p "ReadWritePaths=/etc/exports.d /var/lib/nfs $D" $A run --manage-nfs --config $D/site.yaml \
               --no-dhcp --no-tftp --http-listen 127.0.0.1:0 --control-socket none
             wait_for 'systemctl is-active -q nfs-server.service && exportfs -s | grep -q kiosk'
             echo "exports: $(exportfs -s | awk '{print $1}' | LC_ALL=C sort | tr '\n' ' ')"
