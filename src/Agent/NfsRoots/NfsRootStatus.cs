@@ -1,4 +1,3 @@
-using System.Globalization;
 using NetbootPi.Agent.Render.Nfs;
 using NetbootPi.Agent.Site;
 
@@ -16,7 +15,7 @@ public static class NfsRootStatus
     public static string Describe(SiteInventory site, string root, string exportTable = ExportTable)
     {
         var exists = NfsRootStore.Exists(root);
-        var state = exists ? $"present, {Size(root)}" : "missing (netbootpi nfsroot create)";
+        var state = exists ? $"present, {TreeSize.Of(root)}" : "missing (netbootpi nfsroot create)";
         var export = NfsExports.Render(site).Exports.FirstOrDefault(e => e.Path == root);
         if (export is null) return $"{state}; not exported (the site gives it to no host with an ip)";
         var live = Live(exportTable, root);
@@ -38,24 +37,5 @@ public static class NfsRootStatus
                 clients.Add(f.IndexOf('(', StringComparison.Ordinal) is var p and >= 0 ? f[..p] : f);
         }
         return clients;
-    }
-
-    /// <summary>The bytes of the files in the tree (links not followed, each hard-linked file once).</summary>
-    private static string Size(string root)
-    {
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-        };
-        long bytes = 0;
-        var files = 0;
-        foreach (var f in new DirectoryInfo(root).EnumerateFiles("*", options))
-        {
-            bytes += f.Length;
-            files++;
-        }
-        return string.Create(CultureInfo.InvariantCulture, $"{files} files, {bytes / 1048576.0:0.0} MiB");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Site;
 
@@ -14,10 +13,13 @@ namespace NetbootPi.Agent.NfsRoots;
 /// keeping owners by number (the template's uids, not the box's names), modes with setuid/setgid bits, hard links,
 /// symlinks, device nodes, ACLs and every extended attribute (file capabilities are <c>security.capability</c>).
 /// </remarks>
-public sealed class NfsRootStore(IToolRunner tools)
+public sealed class NfsRootStore(IToolRunner tools, TimeProvider time)
 {
     /// <summary>How long one copy may take: a root is gigabytes, on an SD card or USB disk.</summary>
     public static readonly TimeSpan CopyTimeout = TimeSpan.FromHours(6);
+
+    /// <summary>How often a running copy reports how far it got.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
     private const string NewMarker = ".netbootpi-new-";
     private const string OldMarker = ".netbootpi-old-";
@@ -58,16 +60,28 @@ public sealed class NfsRootStore(IToolRunner tools)
         var done = false;
         try
         {
-            progress($"copying {from} into {temp}");
-            var clock = Stopwatch.StartNew();
+            TreeSize? size = isDirectory ? TreeSize.Of(from) : null;
+            progress($"copying {from} ({(size is { } sz ? sz.ToString() : $"an archive of {TreeSize.Mib(new FileInfo(from).Length)}")}) into {temp}");
+            var started = time.GetTimestamp();
             var copy = isDirectory
                 // -T: temp is the copy of the template's top directory (its mode and owner too), not a folder inside it.
                 // --preserve=xattr as well as -a: an attribute that cannot be copied fails the copy instead of being dropped.
                 ? new ToolCall("cp", "-a", "--preserve=xattr", "-T", "--", from, temp) { Timeout = CopyTimeout }
                 : new ToolCall("tar", "--extract", "--file", from, "--directory", temp, "--preserve-permissions", "--same-owner",
                     "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls") { Timeout = CopyTimeout };
-            (await tools.RunAsync(copy, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
-            progress($"copied in {clock.Elapsed.TotalSeconds:0.0} s; writing /etc/hostname, /etc/fstab and /etc/machine-id for {hostName}");
+            // What the copy has made so far, every few seconds (the tools print nothing while they work).
+            var timer = time.CreateTimer(_ => progress($"  {TreeSize.Of(temp)} so far{(size is { } total ? $" of {total.Bytes / 1048576.0:0.0} MiB" : "")}"),
+                null, ProgressInterval, ProgressInterval);
+            try
+            {
+                (await tools.RunAsync(copy, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
+            }
+            finally
+            {
+                // Waits for a report under way, so none comes after the copy's end.
+                await timer.DisposeAsync().ConfigureAwait(false);
+            }
+            progress($"copied {TreeSize.Of(temp)} in {time.GetElapsedTime(started).TotalSeconds:0.0} s; writing /etc/hostname, /etc/fstab and /etc/machine-id for {hostName}");
             NfsRootIdentity.Write(temp, hostName);
             // rename(2): the complete root appears at its path in one step.
             Directory.Move(temp, target);

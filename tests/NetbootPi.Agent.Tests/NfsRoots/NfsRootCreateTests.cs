@@ -172,7 +172,7 @@ public sealed class NfsRootCreateTests : IDisposable
         Assert.Equal("nuc3\n", await File.ReadAllTextAsync(Path.Combine(Nuc3, "etc", "hostname"), Ct));
 
         var other = Path.Combine(_dir, "other");
-        await new NfsRootStore(new ToolRunner(TimeProvider.System)).CreateAsync(other, "desk", tarball, _ => { }, Ct);
+        await new NfsRootStore(new ToolRunner(TimeProvider.System), TimeProvider.System).CreateAsync(other, "desk", tarball, _ => { }, Ct);
         Assert.NotEqual(await File.ReadAllTextAsync(Path.Combine(other, "etc", "machine-id"), Ct),
             await File.ReadAllTextAsync(Path.Combine(Nuc3, "etc", "machine-id"), Ct));
     }
@@ -222,5 +222,31 @@ public sealed class NfsRootCreateTests : IDisposable
         Assert.Contains("is not a directory: the template is not a root file system (expected a copy of an installed system, with /etc)", e);
         Assert.False(NfsRootStore.Exists(Nuc3));
         Assert.Empty(Directory.GetFileSystemEntries(_roots));
+    }
+
+    [Fact]
+    public async Task A_running_copy_reports_how_far_it_got()
+    {
+        var template = await TemplateAsync();
+        var tarball = Path.Combine(_dir, "t.tar");
+        await Sh($"tar --create --file {tarball} --directory {template} .");
+        // tar reads the archive from a pipe: the copy runs until the test writes into it, so the clock can move meanwhile.
+        var pipe = Path.Combine(_dir, "pipe.tar");
+        await Sh($"mkfifo {pipe}");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var create = new NfsRootStore(new ToolRunner(TimeProvider.System), clock).CreateAsync(Nuc3, "nuc3", pipe, said.Enqueue, Ct);
+
+        clock.Advance(NfsRootStore.ProgressInterval);
+        clock.Advance(NfsRootStore.ProgressInterval);
+        await using (var writer = new FileStream(pipe, FileMode.Open, FileAccess.Write))
+            await writer.WriteAsync(await File.ReadAllBytesAsync(tarball, Ct), Ct);
+        await create;
+
+        var lines = said.ToList();
+        Assert.StartsWith($"copying {pipe} (an archive of 0.0 MiB) into {_roots}/.84-8f-69-e0-d4-11.netbootpi-new-", lines[0]);
+        Assert.Equal(["  0 files, 0.0 MiB so far", "  0 files, 0.0 MiB so far"], lines.Skip(1).Take(2));
+        Assert.Matches(@"^copied 8 files, 0\.0 MiB in 10\.0 s; writing /etc/hostname, /etc/fstab and /etc/machine-id for nuc3$", lines[3]);
+        Assert.Equal($"{Nuc3} is nuc3's root", lines[^1]);
     }
 }

@@ -98,7 +98,7 @@ internal static class NfsRootCommand
 
     private static Argument<string> HostArgument() => new("HOST") { Description = "a host's name, or its MAC" };
 
-    private static NfsRootStore Store() => new(new ToolRunner(TimeProvider.System));
+    private static NfsRootStore Store() => new(new ToolRunner(TimeProvider.System), TimeProvider.System);
 
     /// <summary>The host <paramref name="who"/> names and its one per-host root; null after saying why not.</summary>
     private static (HostEntry Host, string Root)? Root(SiteInventory site, string who, string sitePath, TextWriter stderr)
