@@ -66,7 +66,8 @@ public sealed class NfsRootStore(IToolRunner tools, TimeProvider time)
             var copy = isDirectory
                 // -T: temp is the copy of the template's top directory (its mode and owner too), not a folder inside it.
                 // --preserve=xattr as well as -a: an attribute that cannot be copied fails the copy instead of being dropped.
-                ? new ToolCall("cp", "-a", "--preserve=xattr", "-T", "--", from, temp) { Timeout = CopyTimeout }
+                // -x: a file system mounted inside the template (a chroot's /proc, /dev, /sys) is not part of it.
+                ? new ToolCall("cp", "-a", "--preserve=xattr", "-x", "-T", "--", from, temp) { Timeout = CopyTimeout }
                 : new ToolCall("tar", "--extract", "--file", from, "--directory", temp, "--preserve-permissions", "--same-owner",
                     "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls") { Timeout = CopyTimeout };
             // What the copy has made so far, every few seconds (the tools print nothing while they work).
