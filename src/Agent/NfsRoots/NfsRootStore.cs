@@ -67,8 +67,9 @@ public sealed class NfsRootStore(IToolRunner tools, TimeProvider time)
                 // -T: temp is the copy of the template's top directory (its mode and owner too), not a folder inside it.
                 // --preserve=xattr as well as -a: an attribute that cannot be copied fails the copy instead of being dropped.
                 // -x: a file system mounted inside the template (a chroot's /proc, /dev, /sys) is not part of it.
+                // tar: --force-local, so that a ':' in the archive's name never makes it a remote tape.
                 ? new ToolCall("cp", "-a", "--preserve=xattr", "-x", "-T", "--", from, temp) { Timeout = CopyTimeout }
-                : new ToolCall("tar", "--extract", "--file", from, "--directory", temp, "--preserve-permissions", "--same-owner",
+                : new ToolCall("tar", "--extract", "--force-local", "--file", from, "--directory", temp, "--preserve-permissions", "--same-owner",
                     "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls") { Timeout = CopyTimeout };
             // What the copy has made so far, every few seconds (the tools print nothing while they work).
             var timer = time.CreateTimer(_ => progress($"  {TreeSize.Of(temp)} so far{(size is { } total ? $" of {total.Bytes / 1048576.0:0.0} MiB" : "")}"),
