@@ -37,6 +37,8 @@ PACKAGES=(
   # openresolv (wg-quick's resolvconf for a config with DNS =), zbarimg (reads back the QR code a peer's config
   # is printed as)
   wireguard-go openresolv zbar-tools
+  # NFS roots from a template: the copy tests set and read extended attributes, ACLs and file capabilities
+  attr acl libcap2-bin
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

@@ -94,6 +94,7 @@ public static class CommandLine
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(RunCommand.Create(stderr));
         root.Subcommands.Add(OverlayCommand.Create(stdout, stderr));
+        root.Subcommands.Add(NfsRootCommand.Create(stdout, stderr));
         root.Subcommands.Add(EventsCommand.Create(stdout, stderr));
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));

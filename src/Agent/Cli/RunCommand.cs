@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Os.Systemd;
@@ -76,6 +77,10 @@ internal static class RunCommand
         {
             Description = "configure the box's own network from the site (server.network_backend) and load its firewall; the unit on the box passes it",
         };
+        var manageNfs = new Option<bool>("--manage-nfs")
+        {
+            Description = "export the site's NFS roots (/etc/exports.d/netbootpi.exports, exportfs, nfs-server.service) at start and on every reload",
+        };
         var confirmWithin = new Option<TimeSpan>("--confirm-within")
         {
             Description = "how long a network change made at start or on reload waits for 'netbootpi confirm' (default 2m)",
@@ -86,7 +91,7 @@ internal static class RunCommand
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
             listen, tftpPort, httpListen, controlSocket, controlGroup, watchdogDevice, watchdogTimeout, noDhcp, noTftp,
-            manageNetwork, confirmWithin,
+            manageNetwork, manageNfs, confirmWithin,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -96,6 +101,7 @@ internal static class RunCommand
                 parse.GetValue(controlGroup) ?? "netbootpi")
             {
                 Network = parse.GetValue(manageNetwork) ? new NetworkServiceOptions { ConfirmWithin = parse.GetValue(confirmWithin) } : null,
+                Nfs = parse.GetValue(manageNfs) ? new NfsApplierOptions() : null,
             };
             var watchdog = new WatchdogOptions(SystemdNotifier.WatchdogInterval(), parse.GetValue(watchdogDevice),
                 TimeSpan.FromSeconds(parse.GetValue(watchdogTimeout)));

@@ -1,5 +1,6 @@
 using System.Net;
 using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Http;
 
 namespace NetbootPi.Agent.Hosting;
@@ -15,4 +16,7 @@ public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool 
 {
     /// <summary>The box's own network from the site (<c>run --manage-network</c>); null: the network is left alone.</summary>
     public NetworkServiceOptions? Network { get; init; }
+
+    /// <summary>The box's NFS exports from the site (<c>run --manage-nfs</c>); null: exports are left alone.</summary>
+    public NfsApplierOptions? Nfs { get; init; }
 }

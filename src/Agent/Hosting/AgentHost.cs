@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
@@ -61,6 +62,7 @@ public static class AgentHost
         services.AddSite(sitePath, site);
         // Before the servers: a VLAN they serve on is asked for first (networkd creates it on its own time).
         if (endpoints.Network is { } network) services.AddNetworkApply(network);
+        if (endpoints.Nfs is { } nfs) services.AddNfsApply(nfs);
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();

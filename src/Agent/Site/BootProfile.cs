@@ -14,4 +14,8 @@ public sealed record BootProfile(
     string? Cmdline,
     string? Console,
     TimeSpan? MenuTimeout,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>How <see cref="NfsRoot"/> is exported; <see cref="NfsRootMode.PerHost"/> unless the profile says <c>nfsroot_mode: shared-ro</c>.</summary>
+    public NfsRootMode NfsRootMode { get; init; }
+}

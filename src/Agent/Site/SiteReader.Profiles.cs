@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] ProfileKeys =
-        ["alpine", "kernel", "initrd", "nfsroot", "local", "menu", "default", "cmdline", "console", "menu_timeout"];
+        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout"];
     private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
     private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu"];
     private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
@@ -65,7 +65,7 @@ internal sealed partial class SiteReader
         };
         // Keys that only make sense for another kind are errors, not silently ignored settings.
         foreach (var (key, only) in (ReadOnlySpan<(string, ProfileKind)>)
-                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("default", ProfileKind.Menu)])
+                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("nfsroot_mode", ProfileKind.Kernel), ("default", ProfileKind.Menu)])
         {
             if (m.TryGetValue(key, out var extra) && kind != only)
                 Error(extra, $"{path}.{key}", $"only a {only.ToString().ToLowerInvariant()} profile takes {key} (this profile is {kinds[0]})");
@@ -91,7 +91,13 @@ internal sealed partial class SiteReader
                 Error(nr, $"{path}.nfsroot", $"'{nfsroot}' uses an unknown placeholder (expected only {{mac}} and {{name}})");
                 nfsroot = null;
             }
+            else if (nfsroot is not null && !IsExportablePath(nfsroot))
+            {
+                Error(nr, $"{path}.nfsroot", $"'{nfsroot}' has characters an exports file cannot hold as they are (expected letters, digits and / . _ - + besides the placeholders)");
+                nfsroot = null;
+            }
         }
+        var nfsMode = m.TryGetValue("nfsroot_mode", out var nm) && kind == ProfileKind.Kernel ? ReadNfsRootMode(nm, $"{path}.nfsroot_mode", nfsroot, nr) : NfsRootMode.PerHost;
         if (kind == ProfileKind.Local && Boolean(m["local"], $"{path}.local") == false)
             Error(m["local"], $"{path}.local", "local: false describes nothing to boot (expected local: true, or another kind)");
         var menu = kind == ProfileKind.Menu
@@ -104,7 +110,10 @@ internal sealed partial class SiteReader
         var console = m.TryGetValue("console", out var co) ? String(co, $"{path}.console", "a console device like tty0 or ttyS0,115200") : null;
         TimeSpan? timeout = m.TryGetValue("menu_timeout", out var mt) ? Duration(mt, $"{path}.menu_timeout") : null;
         if (_errors.Count != before) return null;
-        return new BootProfile(name, kind, alpine, kernel, initrds, nfsroot, menu, menuDefault, cmdline, console, timeout, node.Location);
+        return new BootProfile(name, kind, alpine, kernel, initrds, nfsroot, menu, menuDefault, cmdline, console, timeout, node.Location)
+        {
+            NfsRootMode = nfsMode,
+        };
     }
 
     private AlpineRelease? ReadAlpine(YamlNode node, string path)

@@ -35,4 +35,24 @@ public class PlanCommandTests : IDisposable
         Assert.Empty(Directory.GetFiles(netctl));
         Assert.False(File.Exists(nft));
     }
+
+    [Fact]
+    public async Task A_site_with_nfs_roots_adds_the_exports_file_and_what_brings_nfsd_to_it()
+    {
+        var site = Path.Combine(_dir, "fleet.yaml");
+        await File.WriteAllTextAsync(site, Render.Nfs.NfsSites.Fleet, TestContext.Current.CancellationToken);
+        var exports = Path.Combine(_dir, "exports.d", "netbootpi.exports");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CommandLine.RunAsync(["plan", "--config", site, "--networkd-dir", Path.Combine(_dir, "network"),
+            "--netctl-dir", Path.Combine(_dir, "netctl"), "--nft-file", Path.Combine(_dir, "n.nft"), "--exports-file", exports],
+            stdout, stderr, TestContext.Current.CancellationToken);
+        Assert.True(code == 0, stderr.ToString());
+        var text = stdout.ToString();
+        Assert.Contains($"--- /dev/null\n+++ {exports}\n", text);
+        Assert.Contains("+/srv/nfsroots/84-8f-69-e0-d4-0f 10.69.1.1(rw,sync,no_subtree_check,no_root_squash,fsid=", text);
+        // This machine has no systemd to ask: nfs-server.service is planned to start (which runs exportfs itself).
+        Assert.EndsWith("# then: start nfs-server.service\n", text);
+        Assert.False(File.Exists(exports));
+    }
 }

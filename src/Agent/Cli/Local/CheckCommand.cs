@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetbootPi.Agent.Render.Nfs;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Cli.Local;
@@ -29,6 +30,8 @@ internal static class CheckCommand
                 return CommandLine.ExitInvalid;
             }
             Summary.Write(name, site, stdout);
+            // Warnings, not errors: the site is valid and every machine still gets its address and boot offer.
+            foreach (var notice in NfsExports.Render(site).Notices) stderr.WriteLine(notice);
             return CommandLine.ExitOk;
         });
         return command;

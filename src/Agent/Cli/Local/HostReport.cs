@@ -1,3 +1,4 @@
+using NetbootPi.Agent.NfsRoots;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Net;
 
@@ -22,7 +23,7 @@ internal static class HostReport
 
         if (binding.Network is not null)
         {
-            foreach (var line in NetworkLines(binding, site.Server.HttpPort)) yield return line;
+            foreach (var line in NetworkLines(site, binding, site.Server.HttpPort)) yield return line;
             yield break;
         }
         // No static address: the network is wherever the machine's DHCP request arrives.
@@ -36,11 +37,11 @@ internal static class HostReport
         {
             yield return "";
             yield return $"when seen on network {n.Name}:";
-            foreach (var line in NetworkLines(site.Resolve(mac, n), site.Server.HttpPort)) yield return line;
+            foreach (var line in NetworkLines(site, site.Resolve(mac, n), site.Server.HttpPort)) yield return line;
         }
     }
 
-    private static IEnumerable<string> NetworkLines(HostBinding b, int httpPort)
+    private static IEnumerable<string> NetworkLines(SiteInventory site, HostBinding b, int httpPort)
     {
         var n = b.Network!;
         yield return Row("network", $"{n.Name} ({n.Interface ?? "through DHCP relays"}, {n.Subnet}, {Summary.Dhcp(n)})");
@@ -59,6 +60,7 @@ internal static class HostReport
         var roots = b.NfsRoots;
         var box = n.BoxAddress?.ToString() ?? "BOX";
         yield return Row("nfs root", roots.Count == 0 ? "-" : string.Join(", ", roots.Select(r => $"{box}:{r}")));
+        foreach (var root in roots) yield return Row("", $"{root}: {NfsRootStatus.Describe(site, root)}");
     }
 
     private static string AddressText(HostBinding b, NetworkConfig n)

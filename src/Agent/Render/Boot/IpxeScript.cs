@@ -126,10 +126,17 @@ public static partial class IpxeScript
         foreach (var initrd in profile.Initrds) args.Add("initrd=" + FileName(initrd));
         if (profile.NfsRoot is { } nfsroot)
         {
-            // The kernel mounts its root itself: it needs an address first, hence ip=dhcp.
+            // The kernel (or the initramfs) mounts the root itself: it needs an address first, hence ip=dhcp.
+            // vers=3: the export is mounted by its own path (NFSv4 would look for it under a pseudo-root the box
+            // does not set up), and Debian's kernels have no NFSv2, the kernel's own default for nfsroot.
             args.Add("root=/dev/nfs");
-            args.Add($"nfsroot={ctx.Request.BoxAddress}:{ctx.Binding.ExpandPlaceholders(nfsroot)}");
+            args.Add($"nfsroot={ctx.Request.BoxAddress}:{ctx.Binding.ExpandPlaceholders(nfsroot)},vers=3");
             args.Add("ip=dhcp");
+            // A shared root is exported read-only: mounted rw, the first write would fail instead of the mount.
+            args.Add(profile.NfsRootMode == NfsRootMode.SharedReadOnly ? "ro" : "rw");
+            // Debian's and Ubuntu's initramfs-tools mount an NFS root only with boot=nfs; kernels without an
+            // initramfs and dracut ignore it.
+            args.Add("boot=nfs");
         }
         AddExtra(args, profile.Cmdline);
         if (profile.Console is { } console) args.Add("console=" + console);

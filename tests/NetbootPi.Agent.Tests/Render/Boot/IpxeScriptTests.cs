@@ -114,9 +114,21 @@ public class IpxeScriptTests
     public void Nfs_root_names_the_box_and_the_expanded_path()
     {
         var script = Render(Load(Kinds), "02:00:00:00:00:03", new BootRequest("http://192.168.5.1:8080", "192.168.5.1"));
-        Assert.Contains(" root=/dev/nfs nfsroot=192.168.5.1:/srv/nfsroots/02-00-00-00-00-03 ip=dhcp rw console=tty0 ", script);
+        Assert.Contains(" root=/dev/nfs nfsroot=192.168.5.1:/srv/nfsroots/02-00-00-00-00-03,vers=3 ip=dhcp rw boot=nfs console=tty0 ", script);
+        // The profile's own rw is not said twice.
+        Assert.Equal(1, CountOf(script, " rw "));
         Assert.Contains("kernel http://192.168.5.1:8080/upstream/ubuntu-nfs/vmlinuz initrd=initrd.img ", script);
         Assert.Contains("initrd http://192.168.5.1:8080/files/ubuntu/initrd.img || goto failed\n", script);
+    }
+
+    [Fact]
+    public void A_shared_read_only_root_boots_ro()
+    {
+        var site = Load(Kinds.Replace("nfsroot: /srv/nfsroots/{mac}", "nfsroot: /srv/nfsroots/kiosk\n    nfsroot_mode: shared-ro", StringComparison.Ordinal)
+            .Replace("cmdline: rw console=tty0", "cmdline: console=tty0", StringComparison.Ordinal));
+        var script = Render(site, "02:00:00:00:00:03");
+        Assert.Contains(" root=/dev/nfs nfsroot=10.69.0.1:/srv/nfsroots/kiosk,vers=3 ip=dhcp ro boot=nfs console=tty0 ", script);
+        Assert.DoesNotContain(" rw ", script);
     }
 
     [Fact]

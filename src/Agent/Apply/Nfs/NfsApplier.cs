@@ -1,0 +1,103 @@
+using NetbootPi.Agent.Os.Files;
+using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Os.Tools;
+
+namespace NetbootPi.Agent.Apply.Nfs;
+
+/// <summary>
+/// Brings kernel nfsd's exports to an <see cref="NfsWanted"/>: our one exports file, replaced atomically, then
+/// <c>exportfs -ra</c> (which makes nfsd's table what /etc/exports and /etc/exports.d say: our lines added or changed,
+/// lines no file has any more withdrawn, everyone else's as their files say), or <c>nfs-server.service</c> started
+/// over D-Bus when the site exports something and nfsd is not running (the unit runs <c>exportfs -r</c> itself).
+/// </summary>
+/// <remarks>
+/// Without a systemd manager (a box whose PID 1 is not systemd) nfsd is the administrator's to start; the plan
+/// then only runs exportfs. Other exports files are never read or written.
+/// </remarks>
+public sealed class NfsApplier(NfsApplierOptions options, IAtomicFiles files, IToolRunner tools, ISystemdManager? systemd)
+    : IApplier<NfsWanted>
+{
+    public async Task<ApplyPlan> PlanAsync(NfsWanted wanted, CancellationToken cancellationToken = default)
+    {
+        var now = File.Exists(options.ExportsFile) ? await File.ReadAllTextAsync(options.ExportsFile, cancellationToken).ConfigureAwait(false) : null;
+        var changes = now == wanted.Exports ? [] : new List<FileChange> { new(options.ExportsFile, now, wanted.Exports) };
+        var steps = new List<PlanStep>();
+        var notes = new List<string>();
+        if (wanted.Exports is not null && systemd is not null && !await ActiveAsync(cancellationToken).ConfigureAwait(false))
+            steps.Add(new PlanStep(PlanAction.StartUnit, options.ServerUnit));
+        else if (changes.Count > 0)
+            steps.Add(PlanStep.Run(Exportfs()));
+        else if (wanted.Exports is not null)
+            notes.Add($"nfs: {options.ExportsFile} is as the site wants it" + (systemd is null ? "" : $" and {options.ServerUnit} is active"));
+        return new ApplyPlan(changes, steps, notes);
+    }
+
+    public async Task ExecuteAsync(ApplyPlan plan, CancellationToken cancellationToken = default)
+    {
+        var writer = new FileSetWriter(files);
+        try
+        {
+            writer.Apply(plan.Files);
+        }
+        catch (FileSetException e)
+        {
+            throw new ApplyException($"writing the exports file failed: {e.Message}", e);
+        }
+        try
+        {
+            foreach (var step in plan.Steps) await RunAsync(step, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApplyException e)
+        {
+            // The old file goes back, so that the next exportfs (ours or anyone's) exports what was there before.
+            try
+            {
+                writer.Apply([.. plan.Files.Select(f => f.Inverse)]);
+            }
+            catch (FileSetException undo)
+            {
+                throw new ApplyException($"{e.Message}; and putting the old exports file back failed too: {undo.Message}", e);
+            }
+            throw;
+        }
+    }
+
+    private ToolCall Exportfs() => new(options.Exportfs, "-ra");
+
+    private async Task RunAsync(PlanStep step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (step.Action)
+            {
+                case PlanAction.RunTool:
+                    // exportfs exits 0 even when it could not export a line (a root not created yet): it says so on
+                    // stderr, and the line is exported once its directory exists and exportfs runs again.
+                    (await tools.RunAsync(step.Tool!, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
+                    break;
+                case PlanAction.StartUnit:
+                    await (systemd ?? throw new ApplyException("the plan needs systemd, which this agent was started without"))
+                        .StartUnitAsync(step.Target, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new InvalidOperationException($"an NFS plan has no {step.Action} steps");
+            }
+        }
+        catch (Exception e) when (e is ToolException or SystemdException)
+        {
+            throw new ApplyException($"{step} failed: {e.Message}", e);
+        }
+    }
+
+    private async Task<bool> ActiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await systemd!.GetUnitStateAsync(options.ServerUnit, cancellationToken).ConfigureAwait(false)).ActiveState == "active";
+        }
+        catch (SystemdException)
+        {
+            return false;
+        }
+    }
+}

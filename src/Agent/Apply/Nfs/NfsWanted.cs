@@ -1,0 +1,18 @@
+using NetbootPi.Agent.Render.Nfs;
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Apply.Nfs;
+
+/// <summary>The box's NFS exports as a site wants them: our exports file's text, or null when the site exports nothing.</summary>
+public sealed record NfsWanted(string? Exports)
+{
+    /// <summary>
+    /// What <paramref name="site"/> wants. A site that exports nothing wants no file (rather than one of comments), so
+    /// a box whose site never had NFS roots is left exactly as it was.
+    /// </summary>
+    public static NfsWanted From(SiteInventory site)
+    {
+        var set = NfsExports.Render(site);
+        return new NfsWanted(set.Exports.IsEmpty ? null : set.Text);
+    }
+}
