@@ -28,6 +28,8 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
               systemctl kill -s KILL nbp-agent 2>/dev/null || true
               systemctl stop nbp-agent 2>/dev/null || true; systemctl reset-failed nbp-agent 2>/dev/null || true
               ip netns pids nbp-wgp 2>/dev/null | xargs -r kill 2>/dev/null || true
+              # wg-quick down also takes the laptop's DNS back out of the VM's resolv.conf (resolvconf -d).
+              ip netns exec nbp-wgl wg-quick down $D/wgl.conf >/dev/null 2>&1 || true
               rm -f /etc/systemd/network/50-netbootpi-* /etc/netbootpi/netbootpi.nft
               nft delete table inet netbootpi 2>/dev/null || true
               for l in wg0 lab1 lab2 lab3; do ip link del $l 2>/dev/null || true; done
@@ -167,6 +169,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
               systemctl stop nbp-agent 2>/dev/null || true; systemctl reset-failed nbp-agent 2>/dev/null || true
               systemctl stop "${U}wg0.service" "${U}lab1.service" "${U}lab2.service" 2>/dev/null || true
               systemctl reset-failed 'netctl@*' 2>/dev/null || true
+              for c in wgl wgp; do ip netns exec nbp-$c wg-quick down $D/$c.conf >/dev/null 2>&1 || true; done
               rm -f /etc/netctl/netbootpi-* /etc/netbootpi/netbootpi.nft
               nft delete table inet netbootpi 2>/dev/null || true
               for l in wg0 lab1 lab2; do ip link del $l 2>/dev/null || true; done
