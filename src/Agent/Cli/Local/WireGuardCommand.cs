@@ -36,8 +36,8 @@ internal static class WireGuardCommand
 
     private static Command Add(TextWriter stdout, TextWriter stderr)
     {
-        var publicKey = new Option<string?>("--public-key") { Description = "the peer made its own key pair: its public key (nothing secret is printed then)" };
-        var address = new Option<string?>("--address") { Description = "its tunnel address (default: the first free one in the tunnel subnet)" };
+        var publicKey = new Option<string?>("--public-key") { HelpName = "KEY", Description = "the peer made its own key pair: its public key (nothing secret is printed then)" };
+        var address = new Option<string?>("--address") { HelpName = "ADDRESS", Description = "its tunnel address (default: the first free one in the tunnel subnet)" };
         var psk = new Option<bool>("--preshared-key") { Description = "also make a preshared key (a second, symmetric layer) in the state directory" };
         var noQr = new Option<bool>("--no-qr") { Description = "print the config only, without the QR code" };
         var command = new Command("add", "add a peer: prints its client config and a QR code of it; the peer's private key is not kept")
