@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using NetbootPi.Agent.Health;
+using NetbootPi.Protocols.Net;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Os.Files;
 
@@ -56,6 +58,9 @@ public sealed partial class BootEventLog : IDisposable
     }
 
     public string FilePath => _path;
+
+    /// <summary>The writer thread's progress, for the health checks the watchdog pets under: busy while it writes a batch.</summary>
+    public LoopProgress Progress { get; } = new("boot event writer");
 
     public void Record(BootEvent e)
     {
@@ -127,14 +132,19 @@ public sealed partial class BootEventLog : IDisposable
         // at best), a method called per batch gets fully optimized by tiered compilation.
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
+            // Busy from here until the queue is written: a write(2) that never returns (a dying SD card) shows.
+            Progress.Busy();
+            FaultHooks.WedgeIf("events-wedge");
             // Events that come close together are written together: without the pause this thread woke for
             // nearly every request under load (about 6% of the agent's CPU at 60k small files/s, bench/http.sh).
             // The ring has each event at once; only the file lags, by at most this pause.
             Thread.Sleep(CoalesceMilliseconds);
             while (WriteBatch(reader, batch, line, json)) { }
+            Progress.Idle();
         }
         _file?.Dispose();
         _file = null;
+        Progress.End(null);
     }
 
     /// <summary>Writes up to a batch of what is queued; true when it stopped at the batch size (more may wait).</summary>

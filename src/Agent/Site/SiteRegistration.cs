@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using NetbootPi.Protocols.Net;
+
 namespace NetbootPi.Agent.Site;
 
 public static class SiteRegistration
@@ -18,6 +20,8 @@ public static class SiteRegistration
         });
         services.AddSingleton<SiteReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteReloader>());
+        // The reloader's progress, for the health checks the watchdog pets under.
+        services.AddSingleton<LoopProgress>(sp => sp.GetRequiredService<SiteReloader>().Progress);
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Site;
 
@@ -15,6 +16,9 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PosixSignalRegistration? _registration;
+
+    /// <summary>Busy while a reload runs, for the health checks the watchdog pets under: a reload that hangs shows.</summary>
+    public LoopProgress Progress { get; } = new("site reloader");
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +41,7 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
     {
         // Signals can arrive back to back; reloads run one at a time so the last file read wins.
         _gate.Wait();
+        Progress.Busy();
         try
         {
             status.Reloading();
@@ -59,6 +64,7 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
         {
             // READY=1 ends the reload for systemd whatever happened: Type=notify-reload waits for it.
             status.Ready();
+            Progress.Idle();
             _gate.Release();
         }
     }

@@ -17,8 +17,10 @@ public class WatchdogProcessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public async Task A_wedged_TFTP_loop_stops_the_pets_and_the_log_names_the_loop()
+    [Theory]
+    [InlineData("tftp-wedge", "the TFTP on 127.0.0.1:0 loop has been handling one request for")]
+    [InlineData("events-wedge", "the boot event writer loop has been handling one request for")]
+    public async Task A_wedged_loop_stops_the_pets_and_the_log_names_the_loop(string fault, string reason)
     {
         var ct = TestContext.Current.CancellationToken;
         string site = Path.Combine(_dir, "site.yaml");
@@ -28,22 +30,33 @@ public class WatchdogProcessTests : IDisposable
             {
                 ["NOTIFY_SOCKET"] = notify.Path,
                 ["WATCHDOG_USEC"] = "1000000",
-                [FaultHooks.EnvironmentVariable] = "tftp-wedge",
+                [FaultHooks.EnvironmentVariable] = fault,
             },
             "run", "--config", site, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp");
-        agent.WaitFor("NETBOOTPI_FAULT=tftp-wedge is set: a fault is switched on for a test; never on a box");
+        agent.WaitFor($"NETBOOTPI_FAULT={fault} is set: a fault is switched on for a test; never on a box");
         var listening = agent.WaitFor("TFTP server listening on 127.0.0.1:");
         int port = int.Parse(listening[(listening.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var httpLine = agent.WaitFor("http listening on http://127.0.0.1:");
+        var httpUrl = httpLine[httpLine.IndexOf("http://", StringComparison.Ordinal)..].Trim();
 
         // Healthy: READY=1 and signs of life every half second.
         var seen = new List<string>();
         while (seen.Count(m => m == "WATCHDOG=1") < 3) seen.Add(await notify.ReceiveAsync(ct));
 
-        // One read request: the loop hangs in it, and after 5 s the checks fail.
-        using (var client = new UdpClient())
+        // One TFTP read request (the TFTP loop hangs in it) or one boot event (an HTTP fetch of /keys.pub: the event
+        // writer hangs on it), and after 5 s the checks fail.
+        if (fault == "tftp-wedge")
+        {
+            using var client = new UdpClient();
             client.Send(Encoding.ASCII.GetBytes("\0\u0001pxelinux.0\0octet\0"), new IPEndPoint(IPAddress.Loopback, port));
+        }
+        else
+        {
+            using var http = new HttpClient();
+            (await http.GetAsync($"{httpUrl}/keys.pub", ct)).EnsureSuccessStatusCode();
+        }
         var line = agent.WaitFor(l => l.Contains("watchdog: not petting, unhealthy for"), 0, "the watchdog's refusal");
-        Assert.Contains("the TFTP on 127.0.0.1:0 loop has been handling one request for", line);
+        Assert.Contains(reason, line);
 
         // What was sent before the failing round is still queued: drained first. From then on no sign of life
         // reaches systemd (pets came every half second while healthy).
