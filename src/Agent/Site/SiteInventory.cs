@@ -20,8 +20,9 @@ public sealed class SiteInventory
 
     internal SiteInventory(SiteSettings site, ServerSettings server, ImmutableArray<NetworkConfig> networks,
         ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts,
-        FirewallSettings? firewall = null)
+        FirewallSettings? firewall = null, DnsSettings? dns = null)
     {
+        Dns = dns;
         Firewall = firewall ?? FirewallSettings.Default;
         Site = site;
         Server = server;
@@ -44,6 +45,9 @@ public sealed class SiteInventory
 
     /// <summary>The <c>firewall:</c> section (every default when the file has none).</summary>
     public FirewallSettings Firewall { get; }
+
+    /// <summary>The <c>dns:</c> section; null when the file has none, and then the box answers no DNS.</summary>
+    public DnsSettings? Dns { get; }
 
     public ImmutableArray<BootProfile> Profiles { get; }
 

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "dns", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -30,6 +30,9 @@ internal sealed partial class SiteReader
             var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "firewall").Key;
             Error(key, "firewall", "has no effect with server.network_backend: none (the box's network, its firewall included, is left alone; remove firewall, or set network_backend to networkd or netctl)");
         }
+        var dns = top.TryGetValue("dns", out var dnsNode)
+            ? ReadDns(dnsNode, site?.Domain, ((YamlMapping)root).Entries.First(e => e.Key.Value == "dns").Key)
+            : null;
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
@@ -40,11 +43,12 @@ internal sealed partial class SiteReader
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);
+        if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
 
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)], firewall);
+            [.. hosts.Select(x => x.Value)], firewall, dns);
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

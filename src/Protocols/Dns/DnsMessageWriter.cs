@@ -44,6 +44,9 @@ public sealed class DnsMessageWriter
         _header.WriteTo(_buffer);
     }
 
+    /// <summary>Moves the limit (never below what is written): room kept back for an OPT record is given back before it is written.</summary>
+    public void SetLimit(int limit) => _limit = Math.Clamp(limit, _length, MaxMessageSize);
+
     public void SetFlags(ushort flags)
     {
         _header = _header with { Flags = flags };
