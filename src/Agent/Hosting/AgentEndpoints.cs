@@ -15,4 +15,10 @@ public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool 
 {
     /// <summary>The box's own network from the site (<c>run --manage-network</c>); null: the network is left alone.</summary>
     public NetworkServiceOptions? Network { get; init; }
+
+    /// <summary>False: no DNS server even when the site has a <c>dns:</c> section (<c>run --no-dns</c>).</summary>
+    public bool EnableDns { get; init; } = true;
+
+    /// <summary>DNS on this address and port instead of port 53 on the site's networks (<c>run --dns-listen</c>; tests).</summary>
+    public IPEndPoint? DnsListen { get; init; }
 }
