@@ -45,7 +45,7 @@ public class SiteValidationTests
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
         M + "\nwireguard: {}",
-        "t.yaml:17:1: wireguard: unknown key (expected one of: site, server, networks, firewall, profiles, defaults, hosts)");
+        "t.yaml:17:1: wireguard: unknown key (expected one of: site, server, networks, firewall, dns, profiles, defaults, hosts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(
