@@ -1,3 +1,4 @@
+using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Server;
@@ -54,7 +55,9 @@ public sealed class SiteDhcpPolicy : IDhcpPolicy
             RangeEnd = n.Dhcp.Range?.Last ?? default,
             LeaseTime = n.Dhcp.LeaseTime,
             Routers = n.Dhcp.Router is { } r ? [r] : [],
-            DnsServers = n.Dhcp.Dns,
+            // dhcp.dns names the servers when the site says; otherwise the box, where it answers DNS on this network.
+            DnsServers = n.Dhcp.Dns.Length > 0 ? n.Dhcp.Dns
+                : DnsListenPlan.For(site).Where(l => l.Network == n).Select(l => l.Address).ToArray(),
             DomainName = site.Site.Domain,
             ReservedAddresses = reserved,
         };
