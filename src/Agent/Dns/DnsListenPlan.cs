@@ -14,10 +14,6 @@ public static class DnsListenPlan
     public static IReadOnlyList<(NetworkConfig Network, Ipv4Address Address)> For(SiteInventory site)
     {
         if (site.Dns is not { } dns) return [];
-        var chosen = dns.Listen is { } names
-            ? site.Networks.Where(n => names.Contains(n.Name))
-            : site.Networks.Where(n => n.Role != NetworkRole.Wan
-                && (n.Role == NetworkRole.Management || n.Dhcp.Mode != DhcpMode.Off));
-        return [.. chosen.Where(n => n.BoxAddress is not null).Select(n => (n, n.BoxAddress!.Value))];
+        return [.. site.Networks.Where(dns.ListensOn).Select(n => (n, n.BoxAddress!.Value))];
     }
 }

@@ -15,4 +15,13 @@ public sealed record DnsSettings(string ServerName, ImmutableArray<string>? List
 {
     public const string DefaultServerName = "netbootpi";
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// True when the box answers DNS on <paramref name="network"/>: one <c>dns.listen</c> names, or by default one
+    /// that serves DHCP or is the management network, never a WAN. A relayed network has no address of the box.
+    /// </summary>
+    public bool ListensOn(NetworkConfig network) =>
+        !network.IsRelayed && (Listen is { } names
+            ? names.Contains(network.Name)
+            : network.Role != NetworkRole.Wan && (network.Role == NetworkRole.Management || network.Dhcp.Mode != DhcpMode.Off));
 }

@@ -46,6 +46,23 @@ public class DnsSectionTests
     }
 
     [Fact]
+    public void The_firewall_opens_dns_where_the_box_answers_it()
+    {
+        string[] On(SiteInventory site, string network) =>
+            [.. BoxServices.On(site, site.FindNetwork(network)!).Select(s => s.ToString().ToLowerInvariant())];
+        var site = Load(NetworkRoleTests.Three + "\ndns: {}");
+        Assert.Equal(["dhcp", "tftp", "http", "ping", "dns"], On(site, "lan"));
+        Assert.Equal(["ssh", "ping", "dns"], On(site, "mgmt"));
+        Assert.Empty(On(site, "wan"));
+        var named = Load(WithDns("listen: [wan]"));
+        Assert.Equal(["dns"], On(named, "wan"));
+        Assert.Equal(["ssh", "ping"], On(named, "mgmt"));
+        // An explicit allow list replaces the defaults, dns included.
+        var allow = Load(NetworkRoleTests.Three + "\nfirewall: { allow: { mgmt: [ssh, dns] } }\ndns: {}");
+        Assert.Equal(["ssh", "dns"], On(allow, "mgmt"));
+    }
+
+    [Fact]
     public void Records_of_every_kind()
     {
         var site = Load(WithDns(
