@@ -31,6 +31,9 @@ public sealed partial class DnsService
     [LoggerMessage(EventId = 807, Level = LogLevel.Warning, Message = "DNS no upstream answered {Name} {Type} (asked {Upstreams}): SERVFAIL")]
     private partial void LogNoUpstream(string name, DnsRecordType type, string upstreams);
 
+    [LoggerMessage(EventId = 809, Level = LogLevel.Warning, Message = "DNS receiving on {Endpoint} failed: {Problem}")]
+    private partial void LogReceiveFailed(IPEndPoint endpoint, string problem);
+
     [LoggerMessage(EventId = 808, Level = LogLevel.Warning, Message = "DNS could not send to {Client}: {Problem}")]
     private partial void LogSendFailed(IPEndPoint client, string problem);
 }

@@ -191,9 +191,11 @@ public sealed partial class DnsService : BackgroundService
             {
                 return;
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            catch (SocketException e)
             {
-                continue; // an ICMP error for an earlier reply
+                // ConnectionReset: an ICMP error for an earlier reply. Anything else concerns one datagram, not the socket.
+                if (e.SocketErrorCode != SocketError.ConnectionReset) LogReceiveFailed(endpoint, e.Message);
+                continue;
             }
             var client = (IPEndPoint)received.RemoteEndPoint;
             try
