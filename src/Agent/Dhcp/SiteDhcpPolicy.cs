@@ -1,4 +1,3 @@
-using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp;
 using NetbootPi.Protocols.Dhcp.Server;
@@ -57,7 +56,7 @@ public sealed class SiteDhcpPolicy : IDhcpPolicy
             Routers = n.Dhcp.Router is { } r ? [r] : [],
             // dhcp.dns names the servers when the site says; otherwise the box, where it answers DNS on this network.
             DnsServers = n.Dhcp.Dns.Length > 0 ? n.Dhcp.Dns
-                : DnsListenPlan.For(site).Where(l => l.Network == n).Select(l => l.Address).ToArray(),
+                : site.Dns?.ListensOn(n) == true && n.BoxAddress is { } dnsBox ? [dnsBox] : [],
             DomainName = site.Site.Domain,
             ReservedAddresses = reserved,
         };
