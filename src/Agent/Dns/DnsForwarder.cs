@@ -50,19 +50,22 @@ public sealed partial class DnsForwarder(TimeProvider time, ILogger logger)
     private async Task<(UpstreamAnswer? Answer, string Problem)> AskAsync(IPEndPoint upstream, DnsClientQuestion q, CancellationToken cancellation)
     {
         var id = (ushort)RandomNumberGenerator.GetInt32(0x10000);
-        var writer = new DnsMessageWriter();
-        writer.Begin(id, DnsHeader.RecursionDesiredFlag, DnsAnswerer.MaxUdpPayload);
+        // A question and an OPT record: at most 12 + 259 + 11 bytes.
+        var writer = new DnsMessageWriter(DnsQuery.ClassicUdpSize);
+        writer.Begin(id, DnsHeader.RecursionDesiredFlag, DnsQuery.ClassicUdpSize);
         writer.TryWriteQuestion(q.Name, q.Type, q.Class);
         writer.TryWriteOpt(DnsAnswerer.MaxUdpPayload, DnsResponseCode.NoError, q.DnssecOk);
         var query = writer.WrittenMemory;
         var scan = new DnsResponseScan();
-        var buffer = new byte[DnsMessageWriter.MaxMessageSize];
+        // Upstreams are told the box takes 1232 bytes over UDP; a larger datagram is cut short and fails the scan.
+        var buffer = new byte[DnsAnswerer.MaxUdpPayload];
         try
         {
             var length = await UdpAsync(upstream, query, buffer, id, q, scan, cancellation).ConfigureAwait(false);
             if (length < 0) return (null, $"no answer within {UdpTimeout.TotalSeconds:0.#}s");
             if (scan.Header.IsTruncated)
             {
+                buffer = new byte[DnsMessageWriter.MaxMessageSize];
                 length = await TcpAsync(upstream, query, buffer, id, q, scan, cancellation).ConfigureAwait(false);
                 if (length < 0) return (null, "truncated over UDP and no usable answer over TCP");
             }

@@ -263,7 +263,7 @@ public sealed partial class DnsService : BackgroundService
         if (answer is null)
         {
             LogNoUpstream(q.Name, q.Type, string.Join(", ", upstreams));
-            return ServerFailure(q, new DnsMessageWriter());
+            return ServerFailure(q, new DnsMessageWriter(DnsQuery.ClassicUdpSize));
         }
         _cache.Store(q, answer);
         var reply = new byte[answer.Length];

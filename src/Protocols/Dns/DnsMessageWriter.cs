@@ -16,13 +16,18 @@ public sealed class DnsMessageWriter
 
     private const int MaxCompressionEntries = 256;
 
-    private readonly byte[] _buffer = new byte[MaxMessageSize];
+    private readonly byte[] _buffer;
     private readonly (string Name, int Start, int Offset)[] _names = new (string, int, int)[MaxCompressionEntries];
     private int _nameCount;
     private int _length;
     private int _limit;
     private DnsHeader _header;
     private DnsSection _section;
+
+    /// <param name="capacity">The largest message this writer builds: <see cref="MaxMessageSize"/> for answers over TCP,
+    /// less for queries and UDP-only errors, which never need more than a few hundred bytes.</param>
+    public DnsMessageWriter(int capacity = MaxMessageSize) =>
+        _buffer = new byte[Math.Clamp(capacity, DnsHeader.Size, MaxMessageSize)];
 
     /// <summary>The message written so far (the header reflects every record written).</summary>
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
@@ -36,7 +41,7 @@ public sealed class DnsMessageWriter
     /// <summary>Starts a message with <paramref name="id"/> and <paramref name="flags"/>, at most <paramref name="limit"/> bytes long.</summary>
     public void Begin(ushort id, ushort flags, int limit)
     {
-        _limit = Math.Clamp(limit, DnsHeader.Size, MaxMessageSize);
+        _limit = Math.Clamp(limit, DnsHeader.Size, _buffer.Length);
         _header = new DnsHeader(id, flags, 0, 0, 0, 0);
         _length = DnsHeader.Size;
         _nameCount = 0;
@@ -45,7 +50,7 @@ public sealed class DnsMessageWriter
     }
 
     /// <summary>Moves the limit (never below what is written): room kept back for an OPT record is given back before it is written.</summary>
-    public void SetLimit(int limit) => _limit = Math.Clamp(limit, _length, MaxMessageSize);
+    public void SetLimit(int limit) => _limit = Math.Clamp(limit, _length, _buffer.Length);
 
     public void SetFlags(ushort flags)
     {
