@@ -14,6 +14,8 @@ PACKAGES=(
   tcpdump
   # TFTP peers
   tftp-hpa atftp curl
+  # DNS clients (dig, host); dnsmasq-base above is the upstream resolver the forwarding tests start
+  dnsutils bind9-host
   # D-Bus peers: the daemon, the user bus for the systemd --user tests, systemd itself (systemd --user and
   # systemd-networkd, started by the tests)
   dbus dbus-user-session systemd

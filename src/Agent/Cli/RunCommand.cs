@@ -71,6 +71,22 @@ internal static class RunCommand
                 ? s
                 : Fail(r, $"--watchdog-timeout: '{r.Tokens[0].Value}' is not a number of seconds from 1 to 3600"),
         };
+        var dnsListen = new Option<IPEndPoint?>("--dns-listen")
+        {
+            Description = "answer DNS on this address and port only, instead of port 53 on the site's DNS networks (labs and tests)",
+            HelpName = "ADDR:PORT",
+            CustomParser = r =>
+            {
+                var text = r.Tokens[0].Value;
+                var colon = text.LastIndexOf(':');
+                if (colon > 0 && Ipv4Address.TryParse(text.AsSpan(0, colon), out var a)
+                    && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+                    return new IPEndPoint(a.ToIPAddress(), port);
+                r.AddError($"--dns-listen: '{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:5353)");
+                return null;
+            },
+        };
+        var noDns = new Option<bool>("--no-dns") { Description = "run without the DNS server, even when the site has a dns: section" };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
         var manageNetwork = new Option<bool>("--manage-network")
@@ -91,7 +107,7 @@ internal static class RunCommand
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
             listen, tftpPort, httpListen, controlSocket, controlGroup, watchdogDevice, watchdogTimeout, noDhcp, noTftp,
-            manageNetwork, manageNfs, confirmWithin,
+            manageNetwork, manageNfs, confirmWithin, dnsListen, noDns,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -102,6 +118,8 @@ internal static class RunCommand
             {
                 Network = parse.GetValue(manageNetwork) ? new NetworkServiceOptions { ConfirmWithin = parse.GetValue(confirmWithin) } : null,
                 Nfs = parse.GetValue(manageNfs) ? new NfsApplierOptions() : null,
+                EnableDns = !parse.GetValue(noDns),
+                DnsListen = parse.GetValue(dnsListen),
             };
             var watchdog = new WatchdogOptions(SystemdNotifier.WatchdogInterval(), parse.GetValue(watchdogDevice),
                 TimeSpan.FromSeconds(parse.GetValue(watchdogTimeout)));

@@ -54,7 +54,9 @@ public sealed class SiteDhcpPolicy : IDhcpPolicy
             RangeEnd = n.Dhcp.Range?.Last ?? default,
             LeaseTime = n.Dhcp.LeaseTime,
             Routers = n.Dhcp.Router is { } r ? [r] : [],
-            DnsServers = n.Dhcp.Dns,
+            // dhcp.dns names the servers when the site says; otherwise the box, where it answers DNS on this network.
+            DnsServers = n.Dhcp.Dns.Length > 0 ? n.Dhcp.Dns
+                : site.Dns?.ListensOn(n) == true && n.BoxAddress is { } dnsBox ? [dnsBox] : [],
             DomainName = site.Site.Domain,
             ReservedAddresses = reserved,
         };

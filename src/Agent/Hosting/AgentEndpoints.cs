@@ -19,4 +19,10 @@ public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool 
 
     /// <summary>The box's NFS exports from the site (<c>run --manage-nfs</c>); null: exports are left alone.</summary>
     public NfsApplierOptions? Nfs { get; init; }
+
+    /// <summary>False: no DNS server even when the site has a <c>dns:</c> section (<c>run --no-dns</c>).</summary>
+    public bool EnableDns { get; init; } = true;
+
+    /// <summary>DNS on this address and port instead of port 53 on the site's networks (<c>run --dns-listen</c>; tests).</summary>
+    public IPEndPoint? DnsListen { get; init; }
 }

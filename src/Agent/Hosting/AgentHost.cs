@@ -8,6 +8,7 @@ using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
+using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Os.Files;
@@ -24,7 +25,7 @@ namespace NetbootPi.Agent.Hosting;
 /// The composition root: the only place that knows every service of the agent. Each area registers itself
 /// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
 /// </summary>
-/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network.</remarks>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS.</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
@@ -75,6 +76,8 @@ public static class AgentHost
         // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
         services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);
         if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));
+        // DNS before DHCP too: a client told the box is its DNS server finds it answering.
+        if (endpoints.EnableDns) services.AddDns(new DnsServiceOptions(endpoints.DnsListen));
         if (endpoints.EnableDhcp) services.AddDhcp();
         // Last: the watchdog is armed once everything it guards runs, and on stop it is disarmed first.
         if (watchdog is not null) services.AddWatchdog(watchdog);

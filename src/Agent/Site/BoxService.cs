@@ -13,4 +13,6 @@ public enum BoxService
     Ssh,
     /// <summary>ICMP echo (ping).</summary>
     Ping,
+    /// <summary>The box's DNS server (UDP and TCP 53), on the networks it answers DNS on (<c>dns.listen</c>).</summary>
+    Dns,
 }

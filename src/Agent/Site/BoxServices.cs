@@ -37,6 +37,7 @@ public static class BoxServices
             case NetworkRole.Wan:
                 break;
         }
+        if (site.Dns?.ListensOn(network) == true) list.Add(BoxService.Dns);
         return [.. list.Order()];
     }
 }

@@ -20,9 +20,10 @@ public sealed class SiteInventory
 
     internal SiteInventory(SiteSettings site, ServerSettings server, ImmutableArray<NetworkConfig> networks,
         ImmutableArray<BootProfile> profiles, string defaultProfile, ImmutableArray<HostEntry> hosts,
-        FirewallSettings? firewall = null, WireGuardSettings? wireGuard = null)
+        FirewallSettings? firewall = null, WireGuardSettings? wireGuard = null, DnsSettings? dns = null)
     {
         WireGuard = wireGuard;
+        Dns = dns;
         Firewall = firewall ?? FirewallSettings.Default;
         Site = site;
         Server = server;
@@ -48,6 +49,9 @@ public sealed class SiteInventory
 
     /// <summary>The <c>wireguard:</c> section; null when the site has no tunnel.</summary>
     public WireGuardSettings? WireGuard { get; }
+
+    /// <summary>The <c>dns:</c> section; null when the file has none, and then the box answers no DNS.</summary>
+    public DnsSettings? Dns { get; }
 
     public ImmutableArray<BootProfile> Profiles { get; }
 

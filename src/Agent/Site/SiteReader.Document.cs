@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -36,6 +36,9 @@ internal sealed partial class SiteReader
             var key = ((YamlMapping)root).Entries.First(e => e.Key.Value == "wireguard").Key;
             Error(key, "wireguard", "has no effect with server.network_backend: none (the box's network, its tunnel included, is left alone; remove wireguard, or set network_backend to networkd or netctl)");
         }
+        var dns = top.TryGetValue("dns", out var dnsNode)
+            ? ReadDns(dnsNode, site?.Domain, ((YamlMapping)root).Entries.First(e => e.Key.Value == "dns").Key)
+            : null;
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
@@ -52,11 +55,12 @@ internal sealed partial class SiteReader
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);
+        if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
 
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)], firewall, wireguard);
+            [.. hosts.Select(x => x.Value)], firewall, wireguard, dns);
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

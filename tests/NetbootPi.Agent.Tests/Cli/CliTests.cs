@@ -80,6 +80,7 @@ public class CliTests
         Assert.Equal("host         napalm", lines[0]);
         Assert.Equal("mac          84:8f:69:e0:d4:0f", lines[1]);
         Assert.Contains("fqdn         napalm.netsoc.internal", lines);
+        Assert.Contains("dns          A 10.69.1.1, PTR 1.1.69.10.in-addr.arpa", lines);
         Assert.Contains("profile      alpine (from defaults.profile): alpine 3.13.2 lts x86_64 from http://dl-cdn.alpinelinux.org/alpine", lines);
         Assert.Contains("network      lan (eth0.69, 10.69.0.0/16, dhcp authoritative, range 10.69.10.1-10.69.20.254 (2814 addresses), lease 12h)", lines);
         Assert.Contains("ip           10.69.1.1 (static lease)", lines);

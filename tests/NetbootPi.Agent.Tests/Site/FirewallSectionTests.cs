@@ -97,17 +97,17 @@ public class FirewallSectionTests
     [Fact]
     public void Unknown_service_suggests_the_nearest() => AssertErrors(
         WithFirewall("allow: { mgmt: [ssh, tfpt] }"),
-        "t.yaml:10:24: firewall.allow.mgmt[1]: unknown service 'tfpt' (did you mean 'tftp'? expected dhcp, tftp, http, ssh or ping)");
+        "t.yaml:10:24: firewall.allow.mgmt[1]: unknown service 'tfpt' (did you mean 'tftp'? expected dhcp, tftp, http, ssh, ping or dns)");
 
     [Fact]
     public void Unknown_service_without_a_near_miss() => AssertErrors(
         WithFirewall("allow: { mgmt: [console] }"),
-        "t.yaml:10:19: firewall.allow.mgmt[0]: unknown service 'console' (expected dhcp, tftp, http, ssh or ping)");
+        "t.yaml:10:19: firewall.allow.mgmt[0]: unknown service 'console' (expected dhcp, tftp, http, ssh, ping or dns)");
 
     [Fact]
     public void Allow_needs_a_list_of_services() => AssertErrors(
         WithFirewall("allow: { mgmt: }"),
-        "t.yaml:10:18: firewall.allow.mgmt: expected a list of services (dhcp, tftp, http, ssh, ping), found nothing");
+        "t.yaml:10:18: firewall.allow.mgmt: expected a list of services (dhcp, tftp, http, ssh, ping, dns), found nothing");
 
     [Fact]
     public void Allow_is_a_mapping_of_networks() => AssertErrors(

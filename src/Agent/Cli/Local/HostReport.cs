@@ -1,5 +1,7 @@
+using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.NfsRoots;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dns;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Cli.Local;
@@ -17,6 +19,7 @@ internal static class HostReport
         {
             yield return Row("defined at", host.Location.ToString());
             yield return Row("fqdn", binding.Fqdn!);
+            yield return Row("dns", DnsText(site, binding.Fqdn!));
         }
         if (host?.PiSerial is { } serial) yield return Row("pi serial", serial);
         yield return Row("profile", ProfileText(binding));
@@ -90,6 +93,19 @@ internal static class HostReport
         var source = b.ProfileFromDefaults ? " (from defaults.profile)" : "";
         if (b.Profile is not { } p) return $"none{source}: an address, but no boot offer";
         return $"{p.Name}{source}: {Summary.Describe(p)}";
+    }
+
+    /// <summary>What the box answers for the host's name: its records, its reverse name, and the aliases that lead to it.</summary>
+    private static string DnsText(SiteInventory site, string fqdn)
+    {
+        if (site.Dns is null) return "- (the site has no dns: section, so the box answers no DNS)";
+        var records = SiteZone.Build(site).Records.ToList();
+        var parts = new List<string>();
+        foreach (var r in records.Where(r => DnsName.Equal(r.Name, fqdn) && r.Type == DnsRecordType.A))
+            parts.Add($"A {r.Address[0]}.{r.Address[1]}.{r.Address[2]}.{r.Address[3]}");
+        foreach (var r in records.Where(r => DnsName.Equal(r.Target, fqdn) && r.Type == DnsRecordType.PTR)) parts.Add($"PTR {r.Name}");
+        foreach (var r in records.Where(r => DnsName.Equal(r.Target, fqdn) && r.Type == DnsRecordType.CNAME)) parts.Add($"alias {r.Name}");
+        return parts.Count == 0 ? "- (no address, so no name in DNS)" : string.Join(", ", parts);
     }
 
     private static string Row(string key, string value) => $"{key,-12} {value}";

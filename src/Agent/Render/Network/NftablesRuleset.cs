@@ -122,6 +122,10 @@ public static class NftablesRuleset
             case BoxService.Ssh:
                 w.Line($"\t\t{match} tcp dport 22 accept");
                 break;
+            case BoxService.Dns:
+                w.Line($"\t\t{match} udp dport 53 accept");
+                w.Line($"\t\t{match} tcp dport 53 accept");
+                break;
             case BoxService.Ping:
                 w.Line($"\t\t{match} icmp type echo-request accept");
                 if (!match.Contains(" ip daddr ", StringComparison.Ordinal)) w.Line($"\t\t{match} icmpv6 type echo-request accept");
