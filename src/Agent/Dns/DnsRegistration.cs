@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using NetbootPi.Agent.Health;
 
 namespace NetbootPi.Agent.Dns;
 
@@ -10,6 +11,12 @@ public static class DnsRegistration
         services.AddSingleton(options);
         services.AddSingleton<DnsService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
+        // Its UDP receive loops (one per address, replaced as the site changes) for the watchdog.
+        services.AddSingleton<IHealthCheck>(sp =>
+        {
+            var dns = sp.GetRequiredService<DnsService>();
+            return new LoopCheck(() => dns.Loops, LoopCheck.DefaultLimit);
+        });
         return services;
     }
 }

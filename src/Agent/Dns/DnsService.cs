@@ -38,6 +38,7 @@ public sealed partial class DnsService : BackgroundService
     private readonly DnsCache _cache;
     private readonly DnsForwarder _forwarder;
     private readonly Dictionary<IPEndPoint, Listener> _listeners = [];
+    private LoopProgress[] _loops = [];
     private readonly SemaphoreSlim _changed = new(0);
     private SiteZone _zone = SiteZone.Empty;
     private IReadOnlyList<Ipv4Address> _upstreams = [];
@@ -61,7 +62,10 @@ public sealed partial class DnsService : BackgroundService
 
     public DnsCache Cache => _cache;
 
-    private sealed record Listener(Socket Udp, Socket Tcp, CancellationTokenSource Stop);
+    private sealed record Listener(Socket Udp, Socket Tcp, CancellationTokenSource Stop, LoopProgress Progress);
+
+    /// <summary>The UDP receive loops, one per address it listens on, for the health checks the watchdog pets under.</summary>
+    public IReadOnlyList<LoopProgress> Loops => Volatile.Read(ref _loops);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -149,8 +153,10 @@ public sealed partial class DnsService : BackgroundService
             return e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "port in use by another DNS server" : e.Message;
         }
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        _listeners[endpoint] = new Listener(udp, tcp, stop);
-        _ = Task.Run(() => UdpLoopAsync(udp, endpoint, stop.Token));
+        var progress = new LoopProgress($"DNS on {endpoint}");
+        _listeners[endpoint] = new Listener(udp, tcp, stop, progress);
+        Volatile.Write(ref _loops, [.. _listeners.Values.Select(l => l.Progress)]);
+        _ = Task.Run(() => UdpLoopAsync(udp, endpoint, progress, stop.Token));
         _ = Task.Run(() => TcpAcceptLoopAsync(tcp, endpoint, stop.Token));
         LogListening(endpoint);
         return null;
@@ -166,6 +172,7 @@ public sealed partial class DnsService : BackgroundService
     private void Close(IPEndPoint endpoint)
     {
         if (!_listeners.Remove(endpoint, out var l)) return;
+        Volatile.Write(ref _loops, [.. _listeners.Values.Select(x => x.Progress)]);
         l.Stop.Cancel();
         l.Udp.Dispose();
         l.Tcp.Dispose();
@@ -173,7 +180,19 @@ public sealed partial class DnsService : BackgroundService
         LogStopped(endpoint);
     }
 
-    private async Task UdpLoopAsync(Socket socket, IPEndPoint endpoint, CancellationToken stop)
+    private async Task UdpLoopAsync(Socket socket, IPEndPoint endpoint, LoopProgress progress, CancellationToken stop)
+    {
+        try
+        {
+            await UdpReceiveAsync(socket, endpoint, progress, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.End(null);
+        }
+    }
+
+    private async Task UdpReceiveAsync(Socket socket, IPEndPoint endpoint, LoopProgress progress, CancellationToken stop)
     {
         var buffer = new byte[DnsMessageWriter.MaxMessageSize];
         var query = new DnsQuery();
@@ -198,6 +217,8 @@ public sealed partial class DnsService : BackgroundService
                 continue;
             }
             var client = (IPEndPoint)received.RemoteEndPoint;
+            // Busy until this datagram is answered (or handed to the forwarder): a query that hangs the loop shows.
+            progress.Busy();
             try
             {
                 var parse = query.Parse(buffer.AsSpan(0, received.ReceivedBytes));
@@ -232,6 +253,10 @@ public sealed partial class DnsService : BackgroundService
             catch (SocketException e)
             {
                 LogSendFailed(client, e.Message);
+            }
+            finally
+            {
+                progress.Idle();
             }
         }
     }

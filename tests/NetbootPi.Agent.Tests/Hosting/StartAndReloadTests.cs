@@ -130,7 +130,7 @@ public class StartAndReloadTests : IDisposable
         Assert.Equal(1, agent.WaitForExit());
         Assert.Contains("netbootpi: not starting: the DHCP server cannot keep its leases in /proc/netbootpi-state: ", agent.Output);
         Assert.Contains("(server.state_dir must be a directory the agent can write)", agent.Output);
-        Assert.DoesNotContain("   at ", agent.Output);
+        Assert.False(agent.Output.Contains("   at ", StringComparison.Ordinal), agent.Output);
     }
 
     [Fact]

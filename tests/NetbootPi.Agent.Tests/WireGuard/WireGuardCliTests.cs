@@ -152,4 +152,17 @@ public sealed class WireGuardCliTests : IDisposable
         Assert.False(TunnelChanges.OnlyAddsPeers(one, one));
         Assert.False(TunnelChanges.OnlyAddsPeers(null, two));
     }
+
+    [Fact]
+    public void Without_wireguard_dns_a_peer_resolves_through_the_box_where_it_answers_DNS_on_a_reached_network()
+    {
+        var text = File.ReadAllText(SitePath).Replace("  dns: [192.168.69.1]\n", "");
+        WireGuardSettings Tunnel(string t) => SiteFile.Parse(SitePath, t).Inventory!.WireGuard!;
+        var site = SiteFile.Parse(SitePath, text).Inventory!;
+        Assert.Empty(Agent.Render.WireGuard.ClientConfig.Resolvers(site, site.WireGuard!));
+        // With a dns: section the box answers on lan (DHCP) and mgmt; peers reach mgmt only.
+        var withDns = SiteFile.Parse(SitePath, text.Replace("profiles:", "dns: {}\nprofiles:")).Inventory!;
+        Assert.Equal(["192.168.69.1"], Agent.Render.WireGuard.ClientConfig.Resolvers(withDns, withDns.WireGuard!));
+        Assert.NotNull(Tunnel(text));
+    }
 }

@@ -1,3 +1,4 @@
+using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.WireGuard;
 
@@ -20,7 +21,8 @@ public static class ClientConfig
         w.Line("[Interface]");
         w.Line(privateKey is null ? "# PrivateKey = the private key whose public key you gave (wg genkey)" : $"PrivateKey = {privateKey.RevealBase64()}");
         w.Line($"Address = {peer.Address}/32");
-        if (wg.Dns.Length > 0) w.Line($"DNS = {string.Join(", ", wg.Dns)}{(site.Site.Domain is { } domain ? $", {domain}" : "")}");
+        var dns = Resolvers(site, wg);
+        if (dns.Count > 0) w.Line($"DNS = {string.Join(", ", dns)}{(site.Site.Domain is { } domain ? $", {domain}" : "")}");
         w.Blank();
         w.Line("[Peer]");
         w.Line($"PublicKey = {boxPublicKey}");
@@ -33,4 +35,13 @@ public static class ClientConfig
         w.Line($"PersistentKeepalive = {peer.Keepalive ?? 25}");
         return w.ToString();
     }
+
+    /// <summary>
+    /// <c>wireguard.dns</c>; without it, the box itself where it answers DNS on a network peers reach (its address
+    /// there), so a laptop resolves the site's names through the tunnel; otherwise none.
+    /// </summary>
+    internal static IReadOnlyList<string> Resolvers(SiteInventory site, WireGuardSettings wg) =>
+        wg.Dns.Length > 0
+            ? [.. wg.Dns.Select(a => a.ToString())]
+            : [.. DnsListenPlan.For(site).Where(l => wg.Reach.Contains(l.Network.Name)).Select(l => l.Address.ToString())];
 }
