@@ -35,11 +35,23 @@ public static class WireGuardKeyFile
             if (gid is { } g) UnixOwnership.SetGroup(directory, g);
         }
         var key = WireGuardSecret.NewPrivateKey();
+        Write(path, key, files, gid);
+        return key;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="secret"/> (a private or preshared key) to <paramref name="path"/> as networkd reads
+    /// it: 0640 root:systemd-network where that group exists, 0600 otherwise.
+    /// </summary>
+    public static void Write(string path, WireGuardSecret secret, IAtomicFiles files, string groupFile = "/etc/group") =>
+        Write(path, secret, files, UnixGroups.IdOf(NetworkdGroup, groupFile));
+
+    private static void Write(string path, WireGuardSecret secret, IAtomicFiles files, uint? gid)
+    {
         var mode = gid is null ? UnixFileMode.UserRead | UnixFileMode.UserWrite : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        files.Write(path, Encoding.ASCII.GetBytes(key.RevealBase64() + "\n"), mode);
+        files.Write(path, Encoding.ASCII.GetBytes(secret.RevealBase64() + "\n"), mode);
         // The group is set after the rename: until then only the owner could read it, never anyone more.
         if (gid is { } group) UnixOwnership.SetGroup(path, group);
-        return key;
     }
 
     /// <summary>The key at <paramref name="path"/>; null when there is no file.</summary>

@@ -85,7 +85,8 @@ internal static class WireGuardCommand
             var added = new WireGuardPeer(name, key, tunnelAddress, [], pskFile, null, true, new SourceLocation(wg.PeersFile, 0, 0), wg.PeersFile);
             var peers = PeersInFile(wg);
             peers.Add(added);
-            if (presharedKey is not null) WriteSecret(files, pskFile!, presharedKey);
+            // Beside the box's key, readable by networkd as that is (LoadOrCreate made the folder above).
+            if (presharedKey is not null) WireGuardKeyFile.Write(pskFile!, presharedKey, files);
             if (!Replace(sitePath, site, wg, peers, files, stderr))
             {
                 if (pskFile is not null) files.Delete(pskFile);
@@ -216,15 +217,6 @@ internal static class WireGuardCommand
         foreach (var e in check.Errors) stderr.WriteLine(e);
         stderr.WriteLine($"netbootpi: the change would make the site invalid; {wg.PeersFile} is as it was");
         return false;
-    }
-
-    private static void WriteSecret(IAtomicFiles files, string path, WireGuardSecret secret)
-    {
-        // Beside the box's key, readable by networkd as that is (WireGuardKeyFile made the folder).
-        var gid = Os.Users.UnixGroups.IdOf(WireGuardKeyFile.NetworkdGroup);
-        files.Write(path, Encoding.ASCII.GetBytes(secret.RevealBase64() + "\n"),
-            gid is null ? UnixFileMode.UserRead | UnixFileMode.UserWrite : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        if (gid is { } g) Os.Users.UnixOwnership.SetGroup(path, g);
     }
 
     /// <summary>Asks the running agent to read the site again; says so when none is running here.</summary>
