@@ -1,9 +1,12 @@
+using NetbootPi.KernelLab.Tests.Support;
+
 namespace NetbootPi.KernelLab.Tests.Devices;
 
-/// <summary>The agent as built beside this assembly, and a small site for it whose state lives in a given folder.</summary>
+/// <summary>The published agent (<see cref="PublishedAgent"/>), and a small site for it whose state lives in a given folder.</summary>
 internal static class AgentSite
 {
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "netbootpi");
+    /// <summary>Inside a VM: the host made sure of it (<see cref="PublishedAgent.EnsureAsync"/>) before the VM started.</summary>
+    public static string Executable => PublishedAgent.Executable;
 
     /// <summary>The arguments after <c>netbootpi</c>: the agent on loopback, without DHCP or a control socket.</summary>
     public static string[] RunArguments(string site, params string[] more) =>

@@ -18,6 +18,7 @@ public class AgentWatchdogDirectTests
     {
         if (!LabHarness.IsInside)
         {
+            await PublishedAgent.EnsureAsync(Ct);
             string assembly = typeof(AgentWatchdogDirectTests).Assembly.Location;
             string dotnet = LabHarness.Dotnet;
             string method = nameof(The_agent_pets_the_board_watchdog_disarms_it_on_a_clean_stop_and_a_frozen_agent_resets_the_board);

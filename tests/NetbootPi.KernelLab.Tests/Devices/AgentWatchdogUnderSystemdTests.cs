@@ -18,7 +18,12 @@ public class AgentWatchdogUnderSystemdTests(SystemdLabFixture lab)
     [Fact]
     public async Task Systemd_restarts_a_frozen_agent_and_one_whose_health_fails_and_the_journal_says_why()
     {
-        if (!LabHarness.IsInside) { await lab.RunInsideAsync(); return; }
+        if (!LabHarness.IsInside)
+        {
+            await PublishedAgent.EnsureAsync(TestContext.Current.CancellationToken);
+            await lab.RunInsideAsync();
+            return;
+        }
 
         string state = Path.Combine(Folder, "state");
         Directory.CreateDirectory(state);

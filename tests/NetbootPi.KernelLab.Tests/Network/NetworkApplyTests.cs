@@ -3,7 +3,7 @@ using NetbootPi.KernelLab.Tests.Support;
 namespace NetbootPi.KernelLab.Tests.Network;
 
 /// <summary>
-/// The agent's own network for real (#19): the freshly built agent runs in the systemd lab VM as a unit of its own
+/// The agent's own network for real (#19): the published agent (NativeAOT, as it ships) runs in the systemd lab VM as a unit of its own
 /// with <c>--manage-network</c> on the example site's networks, moved to a veth trunk (lab0) whose other end is in
 /// peer namespaces, each VLAN tagged there on its own link (a VLAN link moved into a namespace of its own keeps its
 /// lower device). Real systemd-networkd, 8021q and nftables; every proof is traffic.
@@ -43,7 +43,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
     [Fact]
     public async Task With_the_netctl_backend_the_networks_come_up_as_netctl_units_and_an_unconfirmed_VLAN_change_goes_back()
     {
-        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var agent = await PublishedAgent.EnsureAsync(Ct);
         var netctl = await NetctlAsync();
         var script = $$"""
             A={{agent}}
@@ -126,7 +126,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
     [Fact]
     public async Task The_example_sites_networks_come_up_and_an_unconfirmed_VLAN_change_goes_back_at_its_deadline_and_when_the_agent_is_killed_and_a_confirmed_one_stays()
     {
-        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var agent = await PublishedAgent.EnsureAsync(Ct);
         var script = $$"""
             A={{agent}}
             D=$(mktemp -d /tmp/nbp-netlab.XXXXXX)

@@ -16,7 +16,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
     [Fact]
     public async Task Peers_added_with_one_command_reach_the_management_network_only_and_disabling_one_leaves_the_other_unbroken()
     {
-        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var agent = await PublishedAgent.EnsureAsync(Ct);
         var script = $$"""
             A={{agent}}
             D=$(mktemp -d /tmp/nbp-wglab.XXXXXX)
@@ -155,7 +155,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
     [Fact]
     public async Task With_the_netctl_backend_the_tunnel_is_a_netctl_unit_and_a_peer_added_while_another_pings_costs_it_nothing()
     {
-        var agent = Path.Combine(AppContext.BaseDirectory, "netbootpi");
+        var agent = await PublishedAgent.EnsureAsync(Ct);
         var netctl = await NetworkApplyTests.NetctlAsync();
         var script = $$"""
             A={{agent}}
