@@ -7,6 +7,8 @@ public enum PlanAction
     RunTool,
     /// <summary>Starts a systemd unit and waits for its job.</summary>
     StartUnit,
+    /// <summary>Restarts a systemd unit (to read a changed configuration file) and waits for its job.</summary>
+    RestartUnit,
     /// <summary>Stops a systemd unit and waits for its job.</summary>
     StopUnit,
     /// <summary>Deletes a network link the configuration no longer has (networkd keeps netdevs whose files went).</summary>

@@ -17,6 +17,7 @@ public sealed record PlanStep(PlanAction Action, string Target, ToolCall? Tool =
     {
         PlanAction.RunTool => $"run {Tool}",
         PlanAction.StartUnit => $"start {Target}",
+        PlanAction.RestartUnit => $"restart {Target}",
         PlanAction.StopUnit => $"stop {Target}",
         PlanAction.DeleteLink => $"delete link {Target}",
         PlanAction.ReloadNetworkd => $"reload {Target} (org.freedesktop.network1 Reload)",

@@ -42,17 +42,23 @@ public class PlanCommandTests : IDisposable
         var site = Path.Combine(_dir, "fleet.yaml");
         await File.WriteAllTextAsync(site, Render.Nfs.NfsSites.Fleet, TestContext.Current.CancellationToken);
         var exports = Path.Combine(_dir, "exports.d", "netbootpi.exports");
+        var conf = Path.Combine(_dir, "nfs.conf.d", "netbootpi.conf");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = await CommandLine.RunAsync(["plan", "--config", site, "--networkd-dir", Path.Combine(_dir, "network"),
-            "--netctl-dir", Path.Combine(_dir, "netctl"), "--nft-file", Path.Combine(_dir, "n.nft"), "--exports-file", exports],
+            "--netctl-dir", Path.Combine(_dir, "netctl"), "--nft-file", Path.Combine(_dir, "n.nft"), "--exports-file", exports, "--nfs-conf-file", conf],
             stdout, stderr, TestContext.Current.CancellationToken);
         Assert.True(code == 0, stderr.ToString());
         var text = stdout.ToString();
         Assert.Contains($"--- /dev/null\n+++ {exports}\n", text);
         Assert.Contains("+/srv/nfsroots/84-8f-69-e0-d4-0f 10.69.1.1(rw,sync,no_subtree_check,no_root_squash,fsid=", text);
+        // mountd's fixed port, and the firewall open to the exports' clients on it.
+        Assert.Contains($"--- /dev/null\n+++ {conf}\n", text);
+        Assert.Contains("+port=20048\n", text);
+        Assert.Contains("+\t\tiifname \"eth1\" ip saddr 10.70.0.0/24 tcp dport { 111, 2049, 20048 } accept\n", text);
         // This machine has no systemd to ask: nfs-server.service is planned to start (which runs exportfs itself).
         Assert.EndsWith("# then: start nfs-server.service\n", text);
         Assert.False(File.Exists(exports));
+        Assert.False(File.Exists(conf));
     }
 }

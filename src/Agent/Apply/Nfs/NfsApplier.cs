@@ -5,7 +5,8 @@ using NetbootPi.Agent.Os.Tools;
 namespace NetbootPi.Agent.Apply.Nfs;
 
 /// <summary>
-/// Brings kernel nfsd's exports to an <see cref="NfsWanted"/>: our one exports file, replaced atomically, then
+/// Brings kernel nfsd's exports to an <see cref="NfsWanted"/>: our one exports file (and our nfs.conf.d file, which
+/// pins mountd's port for the firewall; a running mountd is restarted to take it), replaced atomically, then
 /// <c>exportfs -ra</c> (which makes nfsd's table what /etc/exports and /etc/exports.d say: our lines added or changed,
 /// lines no file has any more withdrawn, everyone else's as their files say), or <c>nfs-server.service</c> started
 /// over D-Bus when the site exports something and nfsd is not running (the unit runs <c>exportfs -r</c> itself).
@@ -19,16 +20,28 @@ public sealed class NfsApplier(NfsApplierOptions options, IAtomicFiles files, IT
 {
     public async Task<ApplyPlan> PlanAsync(NfsWanted wanted, CancellationToken cancellationToken = default)
     {
-        var now = File.Exists(options.ExportsFile) ? await File.ReadAllTextAsync(options.ExportsFile, cancellationToken).ConfigureAwait(false) : null;
-        var changes = now == wanted.Exports ? [] : new List<FileChange> { new(options.ExportsFile, now, wanted.Exports) };
+        var exports = await ReadAsync(options.ExportsFile, cancellationToken).ConfigureAwait(false);
+        var ports = await ReadAsync(options.PortsFile, cancellationToken).ConfigureAwait(false);
+        var changes = new List<FileChange>();
+        if (exports != wanted.Exports) changes.Add(new(options.ExportsFile, exports, wanted.Exports));
+        if (ports != wanted.PortsConfig) changes.Add(new(options.PortsFile, ports, wanted.PortsConfig));
         var steps = new List<PlanStep>();
         var notes = new List<string>();
-        if (wanted.Exports is not null && systemd is not null && !await ActiveAsync(cancellationToken).ConfigureAwait(false))
+        var running = systemd is not null && await ActiveAsync(cancellationToken).ConfigureAwait(false);
+        if (wanted.Exports is not null && systemd is not null && !running)
+        {
+            // Starting the server starts mountd with the new port, and its unit runs exportfs -r.
             steps.Add(new PlanStep(PlanAction.StartUnit, options.ServerUnit));
-        else if (changes.Count > 0)
-            steps.Add(PlanStep.Run(Exportfs()));
-        else if (wanted.Exports is not null)
-            notes.Add($"nfs: {options.ExportsFile} is as the site wants it" + (systemd is null ? "" : $" and {options.ServerUnit} is active"));
+        }
+        else
+        {
+            // mountd reads its port when it starts: a running one keeps the old (random) port until restarted.
+            if (ports != wanted.PortsConfig && wanted.PortsConfig is not null && running)
+                steps.Add(new PlanStep(PlanAction.RestartUnit, options.MountdUnit));
+            if (exports != wanted.Exports) steps.Add(PlanStep.Run(Exportfs()));
+        }
+        if (changes.Count == 0 && wanted.Exports is not null)
+            notes.Add($"nfs: {options.ExportsFile} and {options.PortsFile} are as the site wants them" + (systemd is null ? "" : $" and {options.ServerUnit} is active"));
         return new ApplyPlan(changes, steps, notes);
     }
 
@@ -76,8 +89,10 @@ public sealed class NfsApplier(NfsApplierOptions options, IAtomicFiles files, IT
                     (await tools.RunAsync(step.Tool!, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
                     break;
                 case PlanAction.StartUnit:
-                    await (systemd ?? throw new ApplyException("the plan needs systemd, which this agent was started without"))
-                        .StartUnitAsync(step.Target, cancellationToken).ConfigureAwait(false);
+                    await Systemd().StartUnitAsync(step.Target, cancellationToken).ConfigureAwait(false);
+                    break;
+                case PlanAction.RestartUnit:
+                    await Systemd().RestartUnitAsync(step.Target, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new InvalidOperationException($"an NFS plan has no {step.Action} steps");
@@ -88,6 +103,11 @@ public sealed class NfsApplier(NfsApplierOptions options, IAtomicFiles files, IT
             throw new ApplyException($"{step} failed: {e.Message}", e);
         }
     }
+
+    private ISystemdManager Systemd() => systemd ?? throw new ApplyException("the plan needs systemd, which this agent was started without");
+
+    private static async Task<string?> ReadAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
 
     private async Task<bool> ActiveAsync(CancellationToken cancellationToken)
     {

@@ -9,6 +9,12 @@ public sealed record NfsApplierOptions
     /// <summary>Our exports file. exportfs reads every <c>*.exports</c> in /etc/exports.d besides /etc/exports.</summary>
     public string ExportsFile { get; init; } = "/etc/exports.d/" + Render.Nfs.NfsExports.FileName;
 
+    /// <summary>Our nfs.conf.d file: mountd's fixed port (<see cref="Render.Nfs.NfsExports.PortsConfigText"/>).</summary>
+    public string PortsFile { get; init; } = "/etc/nfs.conf.d/netbootpi.conf";
+
+    /// <summary>The unit that runs mountd; restarted when our nfs.conf.d file changes under a running server.</summary>
+    public string MountdUnit { get; init; } = "nfs-mountd.service";
+
     /// <summary>The exportfs program (nfs-kernel-server).</summary>
     public string Exportfs { get; init; } = "exportfs";
 

@@ -22,9 +22,10 @@ internal static class PlanCommand
         var netctlDir = new Option<string>("--netctl-dir") { Description = "netctl's profile directory (labs)", HelpName = "DIR", DefaultValueFactory = _ => defaults.NetctlDirectory };
         var nftFile = new Option<string>("--nft-file") { Description = "the file of our nftables table (labs)", HelpName = "FILE", DefaultValueFactory = _ => defaults.NftablesFile };
         var exportsFile = new Option<string>("--exports-file") { Description = "our NFS exports file (labs)", HelpName = "FILE", DefaultValueFactory = _ => new NfsApplierOptions().ExportsFile };
+        var nfsConfFile = new Option<string>("--nfs-conf-file") { Description = "our nfs.conf.d file, mountd's port (labs)", HelpName = "FILE", DefaultValueFactory = _ => new NfsApplierOptions().PortsFile };
         var command = new Command("plan", "print what applying the site's network and NFS exports would change (files as diffs, the nftables rules); changes nothing")
         {
-            networkdDir, netctlDir, nftFile, exportsFile,
+            networkdDir, netctlDir, nftFile, exportsFile, nfsConfFile,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -42,7 +43,7 @@ internal static class PlanCommand
             var plan = await applier.PlanAsync(NetworkWanted.From(site), cancellation).ConfigureAwait(false);
             stdout.Write(plan.Render());
             // NFS only where there is something to say: a site without NFS roots on a box without our exports file.
-            var nfs = await new NfsApplier(new NfsApplierOptions { ExportsFile = parse.GetValue(exportsFile)! }, AtomicFiles.Local, new ToolRunner(time), systemd)
+            var nfs = await new NfsApplier(new NfsApplierOptions { ExportsFile = parse.GetValue(exportsFile)!, PortsFile = parse.GetValue(nfsConfFile)! }, AtomicFiles.Local, new ToolRunner(time), systemd)
                 .PlanAsync(NfsWanted.From(site), cancellation).ConfigureAwait(false);
             if (!nfs.IsEmpty || nfs.Notes.Count > 0) stdout.Write(nfs.Render());
             return CommandLine.ExitOk;

@@ -1,4 +1,6 @@
+using NetbootPi.Agent.Render.Nfs;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Render.Network;
 
@@ -11,7 +13,8 @@ namespace NetbootPi.Agent.Render.Network;
 /// <remarks>
 /// The input chain drops what the site does not open: per network (by its interface) the services
 /// <see cref="BoxServices.On"/> gives, relayed networks' TFTP and HTTP from their subnets on the boot and
-/// management networks' interfaces, and what every link needs (loopback, replies, IPv6 neighbour discovery). The
+/// management networks' interfaces, NFS from the clients the exports name (and no one else), and what every link
+/// needs (loopback, replies, IPv6 neighbour discovery). The
 /// forward chain drops what the site does not route (<c>firewall.forward</c>, and masqueraded networks out of the
 /// WAN). The box's own outgoing traffic is not filtered: there is no output chain. Interfaces are matched by
 /// name (<c>iifname</c>), because a VLAN may not exist yet when the table is loaded and <c>iif</c> needs it to.
@@ -71,8 +74,7 @@ public static class NftablesRuleset
         }
         // A relayed network's machines have their router's way to the box: to the address their relay forwards
         // DHCP to, which is on a boot or management network (docs/network.md), so that is where they come in.
-        var entries = site.Networks.Where(n => !n.IsRelayed && n.Role is NetworkRole.Boot or NetworkRole.Management)
-            .Select(n => $"\"{n.Interface}\"").ToList();
+        var entries = RelayEntries(site);
         foreach (var n in site.Networks.Where(n => n.IsRelayed && entries.Count > 0))
         {
             var services = BoxServices.On(site, n);
@@ -80,8 +82,46 @@ public static class NftablesRuleset
             w.Line($"\t\t# {n.Name} (relayed, {n.Subnet}): {Names(services)} through its router");
             foreach (var s in services) Accept(w, site, $"iifname {on} ip saddr {n.Subnet}", s, proxy: false);
         }
+        NfsInput(w, site);
         if (site.WireGuard is { } wg) TunnelInput(w, site, wg);
         w.Line("\t}");
+    }
+
+    /// <summary>
+    /// NFS from the exports' clients only (<see cref="NfsExports"/>): each per-host root's one address, each
+    /// shared-ro root's subnets, on the interface of the network they are on (a relayed network's through the boot
+    /// and management networks', as its other services). rpcbind, nfsd and mountd at its pinned port, TCP and UDP
+    /// (a booting kernel may ask over either). The export is what stops one host mounting another's root; the rule
+    /// keeps everyone else from even asking.
+    /// </summary>
+    private static void NfsInput(LineWriter w, SiteInventory site)
+    {
+        var byNetwork = new Dictionary<NetworkConfig, List<string>>();
+        foreach (var client in NfsExports.Render(site).Exports.SelectMany(e => e.Clients).Select(c => c.Client).Distinct(StringComparer.Ordinal))
+        {
+            var first = client.Split('/')[0];
+            if (!Ipv4Address.TryParse(first, out var address) || site.NetworkContaining(address) is not { } network) continue;
+            if (!byNetwork.TryGetValue(network, out var list)) byNetwork[network] = list = [];
+            list.Add(client);
+        }
+        if (byNetwork.Count == 0) return;
+        var ports = $"{{ {string.Join(", ", NfsExports.Ports)} }}";
+        w.Line($"\t\t# NFS (rpcbind, nfsd, mountd: {string.Join(", ", NfsExports.Ports)}) from the exports' clients only");
+        var entries = RelayEntries(site);
+        foreach (var n in site.Networks.Where(byNetwork.ContainsKey))
+        {
+            // An address inside a subnet of the same list says nothing more, and nft refuses overlapping elements.
+            var subnets = byNetwork[n].Select(c => Ipv4Network.TryParse(c, out var net) && c.Contains('/') ? net : (Ipv4Network?)null).OfType<Ipv4Network>().ToList();
+            var from = byNetwork[n].Where(c => c.Contains('/') || !subnets.Any(s => s.Contains(Ipv4Address.Parse(c))))
+                .OrderBy(c => Ipv4Address.Parse(c.Split('/')[0]).Value).ThenBy(c => c, StringComparer.Ordinal).ToList();
+            var saddr = from.Count == 1 ? from[0] : $"{{ {string.Join(", ", from)} }}";
+            string iface;
+            if (!n.IsRelayed) iface = $"\"{n.Interface}\"";
+            else if (entries.Count == 0) continue;
+            else iface = entries.Count == 1 ? entries[0] : $"{{ {string.Join(", ", entries)} }}";
+            w.Line($"\t\tiifname {iface} ip saddr {saddr} tcp dport {ports} accept");
+            w.Line($"\t\tiifname {iface} ip saddr {saddr} udp dport {ports} accept");
+        }
     }
 
     /// <summary>
@@ -103,6 +143,10 @@ public static class NftablesRuleset
                 Accept(w, site, $"{iface} ip daddr {n.BoxAddress}", s, proxy: false);
         }
     }
+
+    /// <summary>The interfaces a relayed network's machines come in on, quoted: the boot and management networks'.</summary>
+    private static List<string> RelayEntries(SiteInventory site) =>
+        site.Networks.Where(n => !n.IsRelayed && n.Role is NetworkRole.Boot or NetworkRole.Management).Select(n => $"\"{n.Interface}\"").ToList();
 
     /// <summary>One rule per protocol a service answers on: <paramref name="match"/> says where from.</summary>
     private static void Accept(LineWriter w, SiteInventory site, string match, BoxService service, bool proxy)

@@ -22,6 +22,27 @@ public static class NfsExports
     /// <summary>The file's name in <c>/etc/exports.d</c> (exportfs reads only names ending in <c>.exports</c> there).</summary>
     public const string FileName = "netbootpi.exports";
 
+    /// <summary>
+    /// mountd's port (IANA's for it): nfs-utils picks a random one unless told, and the box's firewall can only open
+    /// a port it knows. rpcbind (111) and nfsd (2049) have fixed ports of their own.
+    /// </summary>
+    public const int MountdPort = 20048;
+
+    /// <summary>The ports an NFSv3 client needs of the box, TCP and UDP: rpcbind, nfsd, mountd.</summary>
+    public static readonly int[] Ports = [111, 2049, MountdPort];
+
+    /// <summary>
+    /// Our file in <c>/etc/nfs.conf.d</c> (nfs-utils 2.5 and later read every <c>*.conf</c> there after
+    /// <c>/etc/nfs.conf</c>): mountd on <see cref="MountdPort"/>. Lock ports are not pinned: a root is mounted
+    /// <c>nolock</c> (by the kernel's nfsroot and by initramfs-tools' nfsmount), so lockd and statd are never asked.
+    /// </summary>
+    public const string PortsConfigText = """
+        # Written by netbootpi (docs/nfs.md): mountd on a fixed port, which the box's firewall opens to the exports' clients.
+        [mountd]
+        port=20048
+
+        """;
+
     public static NfsExportSet Render(SiteInventory site)
     {
         var byPath = new SortedDictionary<string, List<NfsExportClient>>(StringComparer.Ordinal);

@@ -22,8 +22,10 @@ public sealed class NfsApplierTests : IDisposable
 
     private string File_ => Path.Combine(_dir, "exports.d", "netbootpi.exports");
 
+    private string Conf => Path.Combine(_dir, "nfs.conf.d", "netbootpi.conf");
+
     private NfsApplier Applier(string exportfs = "true") =>
-        new(new NfsApplierOptions { ExportsFile = File_, Exportfs = exportfs }, AtomicFiles.Local, new ToolRunner(TimeProvider.System), systemd: null);
+        new(new NfsApplierOptions { ExportsFile = File_, PortsFile = Conf, Exportfs = exportfs }, AtomicFiles.Local, new ToolRunner(TimeProvider.System), systemd: null);
 
     private static SiteInventory Load(string text)
     {
@@ -38,20 +40,22 @@ public sealed class NfsApplierTests : IDisposable
         var wanted = NfsWanted.From(Load(NfsSites.Fleet));
         var applier = Applier();
         var plan = await applier.PlanAsync(wanted, Ct);
-        Assert.Equal([new FileChange(File_, null, wanted.Exports)], plan.Files);
+        Assert.Equal([new FileChange(File_, null, wanted.Exports), new FileChange(Conf, null, wanted.PortsConfig)], plan.Files);
         Assert.Equal(["run true -ra"], plan.Steps.Select(s => s.ToString()));
         Assert.StartsWith($"--- /dev/null\n+++ {File_}\n", plan.Render());
         Assert.EndsWith("# then: run true -ra\n", plan.Render());
 
         await applier.ExecuteAsync(plan, Ct);
         Assert.Equal(wanted.Exports, await File.ReadAllTextAsync(File_, Ct));
+        // mountd on the port the firewall opens, as nfs.conf(5) reads it.
+        Assert.Contains("\n[mountd]\nport=20048\n", await File.ReadAllTextAsync(Conf, Ct));
         Assert.Equal("0644", Convert.ToString((int)File.GetUnixFileMode(File_), 8).PadLeft(4, '0'));
         // No temporary file is left beside it (exportfs would read any *.exports).
         Assert.Equal(["netbootpi.exports"], Directory.GetFiles(Path.GetDirectoryName(File_)!).Select(Path.GetFileName));
 
         var again = await applier.PlanAsync(wanted, Ct);
         Assert.True(again.IsEmpty);
-        Assert.Equal([$"nfs: {File_} is as the site wants it"], again.Notes);
+        Assert.Equal([$"nfs: {File_} and {Conf} are as the site wants them"], again.Notes);
     }
 
     [Fact]
@@ -63,10 +67,12 @@ public sealed class NfsApplierTests : IDisposable
 
         await applier.ExecuteAsync(await applier.PlanAsync(NfsWanted.From(Load(NfsSites.Fleet)), Ct), Ct);
         var plan = await applier.PlanAsync(NfsWanted.From(Load(SiteText.Example)), Ct);
-        Assert.True(Assert.Single(plan.Files).IsRemoval);
+        Assert.Equal([File_, Conf], plan.Files.Select(f => f.Path));
+        Assert.All(plan.Files, f => Assert.True(f.IsRemoval));
         Assert.Equal(["run true -ra"], plan.Steps.Select(s => s.ToString()));
         await applier.ExecuteAsync(plan, Ct);
         Assert.False(File.Exists(File_));
+        Assert.False(File.Exists(Conf));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using NetbootPi.Agent.Render.Network;
+using NetbootPi.Agent.Tests.Render.Nfs;
+using NetbootPi.Agent.Tests.Site;
 using NetbootPi.Agent.Tests.Support;
 
 namespace NetbootPi.Agent.Tests.Render.Network;
@@ -78,4 +80,41 @@ public class NftablesRulesetTests
     [Fact]
     public void Without_masquerade_there_is_no_nat_chain() =>
         Assert.DoesNotContain(Lines("flat"), l => l.Contains("nat", StringComparison.Ordinal));
+
+    private static string[] NfsLines(string site)
+    {
+        var r = SiteText.Load(site);
+        Assert.Empty(r.Errors);
+        return NftablesRuleset.Render(r.Inventory!).Split('\n').Where(l => l.Contains("111, 2049, 20048", StringComparison.Ordinal)).ToArray();
+    }
+
+    [Fact]
+    public void Nfs_answers_each_per_host_root_s_own_address_on_its_network_and_no_one_else()
+    {
+        // Not the shared kiosk root for every machine: only the hosts with per-host roots (nuc3 has no address).
+        var lines = NfsLines(NfsSites.Fleet.Replace("defaults: { profile: kiosk }", "defaults: { profile: disk }", StringComparison.Ordinal)
+            .Replace("choose: { menu: [own, kiosk] }", "choose: { menu: [own, disk] }", StringComparison.Ordinal));
+        Assert.Equal([
+            "\t\t# NFS (rpcbind, nfsd, mountd: 111, 2049, 20048) from the exports' clients only",
+            "\t\tiifname \"eth0\" ip saddr { 10.69.1.1, 10.69.1.2, 10.69.1.9 } tcp dport { 111, 2049, 20048 } accept",
+            "\t\tiifname \"eth0\" ip saddr { 10.69.1.1, 10.69.1.2, 10.69.1.9 } udp dport { 111, 2049, 20048 } accept",
+            "\t\tiifname \"eth1\" ip saddr 10.70.0.5 tcp dport { 111, 2049, 20048 } accept",
+            "\t\tiifname \"eth1\" ip saddr 10.70.0.5 udp dport { 111, 2049, 20048 } accept",
+        ], lines);
+    }
+
+    [Fact]
+    public void A_shared_root_for_every_machine_opens_nfs_to_the_networks_that_boot_and_its_addresses_fold_into_them()
+    {
+        var lines = NfsLines(NfsSites.Fleet);
+        Assert.Contains("\t\tiifname \"eth0\" ip saddr 10.69.0.0/16 tcp dport { 111, 2049, 20048 } accept", lines);
+        Assert.Contains("\t\tiifname \"eth1\" ip saddr 10.70.0.0/24 udp dport { 111, 2049, 20048 } accept", lines);
+        Assert.Equal(5, lines.Length);
+        // The management network boots nothing over NFS: nothing opened there.
+        Assert.DoesNotContain(lines, l => l.Contains("eth2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_site_without_nfs_roots_opens_no_nfs_port() =>
+        Assert.Empty(NfsLines(SiteText.Example));
 }
