@@ -72,6 +72,10 @@ public sealed partial class BootHttpHandler(
             await FileAsync(ctx, site.Server.DataDirectory, relative).ConfigureAwait(false);
             Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(relative));
         }
+        else if (path.StartsWith(BootUrls.NfsRootPrefix, StringComparison.Ordinal))
+        {
+            await NfsRootFileAsync(ctx, site, path[BootUrls.NfsRootPrefix.Length..]).ConfigureAwait(false);
+        }
         else if (path.StartsWith(BootUrls.UpstreamPrefix, StringComparison.Ordinal))
         {
             await UpstreamAsync(ctx, site, path[BootUrls.UpstreamPrefix.Length..]).ConfigureAwait(false);
@@ -100,6 +104,32 @@ public sealed partial class BootHttpHandler(
                 break;
         }
         Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(name));
+    }
+
+    /// <summary>A kernel or initrd from inside a machine's NFS root (<see cref="NfsRootFiles"/>); every refusal is logged with why.</summary>
+    private async Task NfsRootFileAsync(HttpContext ctx, SiteInventory site, string rest)
+    {
+        var result = NfsRootFiles.Open(site, rest, ClientAddress(ctx), out var file, out var detail, out var binding);
+        switch (result)
+        {
+            case NfsRootFileResult.Opened:
+                using (file.Handle)
+                    await FileResponse.SendAsync(ctx, file, ContentTypes.ForFile(rest)).ConfigureAwait(false);
+                break;
+            case NfsRootFileResult.LeadsOut:
+                LogNfsRootLeadsOut(detail, ctx.Connection.RemoteIpAddress?.ToString() ?? "?");
+                await TextAsync(ctx, StatusCodes.Status403Forbidden, "forbidden: a link in the root leads out of it\n").ConfigureAwait(false);
+                break;
+            case NfsRootFileResult.NotThisClient:
+                LogNfsRootRefused(rest, ctx.Connection.RemoteIpAddress?.ToString() ?? "?", detail);
+                await TextAsync(ctx, StatusCodes.Status403Forbidden, "forbidden\n").ConfigureAwait(false);
+                break;
+            default:
+                LogNfsRootRefused(rest, ctx.Connection.RemoteIpAddress?.ToString() ?? "?", detail);
+                await TextAsync(ctx, StatusCodes.Status404NotFound, "not found\n").ConfigureAwait(false);
+                break;
+        }
+        Record(ctx, binding is null ? FindByClient(site, ctx) : HostLabel(binding), BootEvent.KindOfFile(rest));
     }
 
     private async Task ScriptAsync(HttpContext ctx, SiteInventory site, string script, string? host)
@@ -276,4 +306,10 @@ public sealed partial class BootHttpHandler(
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "refused {Path}: it resolves outside {Root} (a symlink pointing out?)")]
     private partial void LogOutsideRoot(string path, string root);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "refused a file from an NFS root for {Client}: {Detail}")]
+    private partial void LogNfsRootLeadsOut(string detail, string client);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "nfsroot/{Path} for {Client}: {Detail}")]
+    private partial void LogNfsRootRefused(string path, string client, string detail);
 }

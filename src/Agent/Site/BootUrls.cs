@@ -37,6 +37,13 @@ public static class BootUrls
     public static string File(string baseUrl, string relativePath) =>
         baseUrl + FilesPrefix + string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>The path prefix of files served from inside a machine's NFS root: <c>/nfsroot/PROFILE/MAC/PATH</c>.</summary>
+    public const string NfsRootPrefix = "/nfsroot/";
+
+    /// <summary>A profile's <c>{nfsroot}/PATH</c> artifact for one machine (its MAC names whose root).</summary>
+    public static string NfsRootFile(string baseUrl, string profile, MacAddress mac, string inRoot) =>
+        $"{baseUrl}{NfsRootPrefix}{Uri.EscapeDataString(profile)}/{mac.ToString(MacFormat.Hyphen)}/" + string.Join('/', inRoot.Split('/').Select(Uri.EscapeDataString));
+
     /// <summary>The path prefix of mirror artifacts the box caches: <c>/upstream/PROFILE/NAME</c>.</summary>
     public const string UpstreamPrefix = "/upstream/";
 

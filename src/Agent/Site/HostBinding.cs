@@ -68,6 +68,9 @@ public sealed class HostBinding
         .Replace("{mac}", Mac.ToString(MacFormat.Hyphen), StringComparison.Ordinal)
         .Replace("{name}", Host?.Name ?? Mac.ToString(MacFormat.Hyphen), StringComparison.Ordinal);
 
+    /// <summary>Whether this machine boots <paramref name="profile"/>: its profile, or an item of its menu.</summary>
+    public bool Boots(BootProfile profile) => BootableProfiles().Contains(profile);
+
     private bool BootsKind(ProfileKind kind) => BootableProfiles().Any(p => p.Kind == kind);
 
     private IEnumerable<BootProfile> BootableProfiles()

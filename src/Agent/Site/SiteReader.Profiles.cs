@@ -97,6 +97,14 @@ internal sealed partial class SiteReader
                 nfsroot = null;
             }
         }
+        // A kernel or initrd from the machine's own root needs that root.
+        if (kind == ProfileKind.Kernel && nfsroot is null && !m.ContainsKey("nfsroot"))
+        {
+            if (kernel is not null && NfsRootArtifact.InRoot(kernel) is not null)
+                Error(m["kernel"], $"{path}.kernel", $"'{kernel}' is inside the machine's NFS root, but this profile has no nfsroot (expected nfsroot: /srv/nfsroots/{{mac}}, or a path in the data directory)");
+            foreach (var initrd in initrds.Where(i => NfsRootArtifact.InRoot(i) is not null))
+                Error(ir!, $"{path}.initrd", $"'{initrd}' is inside the machine's NFS root, but this profile has no nfsroot (expected nfsroot: /srv/nfsroots/{{mac}}, or a path in the data directory)");
+        }
         var nfsMode = m.TryGetValue("nfsroot_mode", out var nm) && kind == ProfileKind.Kernel ? ReadNfsRootMode(nm, $"{path}.nfsroot_mode", nfsroot, nr) : NfsRootMode.PerHost;
         if (kind == ProfileKind.Local && Boolean(m["local"], $"{path}.local") == false)
             Error(m["local"], $"{path}.local", "local: false describes nothing to boot (expected local: true, or another kind)");
@@ -169,12 +177,23 @@ internal sealed partial class SiteReader
     private string? Artifact(YamlNode node, string path, string expected) =>
         Scalar(node, path, expected) is { } s ? CheckArtifact(s, path) : null;
 
-    /// <summary>A boot file: a URL, or a path relative to the data directory that cannot leave it.</summary>
+    /// <summary>
+    /// A boot file: a URL, a path relative to the data directory that cannot leave it, or a path inside the
+    /// machine's own NFS root (<c>{nfsroot}/vmlinuz</c>; whether the profile has one is checked with the profile).
+    /// </summary>
     private string? CheckArtifact(YamlScalar s, string path)
     {
         var v = s.Value;
         if (v.StartsWith("http://", StringComparison.Ordinal) || v.StartsWith("https://", StringComparison.Ordinal))
             return Url(s, path);
+        if (v.StartsWith('{'))
+        {
+            if (NfsRootArtifact.InRoot(v) is { } inside && inside.Length > 0 && !inside.Split('/').Any(seg => seg is ".." or "." or "" || seg.StartsWith('.'))
+                && !inside.Contains('\\') && !inside.Contains('\0') && !inside.Contains('{'))
+                return v;
+            Error(s, path, $"'{v}' is not a path inside the machine's NFS root (expected {NfsRootArtifact.Prefix}PATH like {NfsRootArtifact.Prefix}vmlinuz, PATH relative, without '..' or hidden names)");
+            return null;
+        }
         if (v.StartsWith('/') || v.Contains('\\') || v.Contains('\0') || v.Split('/').Any(seg => seg is ".." or "." or ""))
         {
             Error(s, path, $"'{v}' is not a path inside the data directory (expected a relative path like ubuntu/18.04.2/vmlinuz, without '..', or an http:// URL)");

@@ -15,6 +15,10 @@ internal static partial class Libc
     public static readonly int O_DIRECTORY =
         RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
+    // O_NOFOLLOW likewise: 0x20000 generic, 0x8000 on arm64 and arm.
+    public static readonly int O_NOFOLLOW =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
     /// <summary>open(2) with a NUL-terminated UTF-8 path; returns a descriptor or -1 (errno via GetLastPInvokeError).</summary>
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     public static extern int Open(byte[] path, int flags);

@@ -8,6 +8,7 @@ internal static partial class Libc
     public const long SYS_openat2 = 437;
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     public const ulong RESOLVE_BENEATH = 0x08;
+    public const ulong RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>struct open_how (Linux 5.6).</summary>
     [StructLayout(LayoutKind.Sequential)]

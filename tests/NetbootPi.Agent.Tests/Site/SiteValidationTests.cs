@@ -212,6 +212,18 @@ public class SiteValidationTests
         "t.yaml:11:3: profiles.none: 'none' is reserved: it means no boot offer (expected another profile name)");
 
     [Fact]
+    public void A_kernel_from_the_machines_own_root_needs_an_nfsroot_and_a_plain_path_inside_it()
+    {
+        Assert.Empty(SiteText.Errors(M.WithLine(12, "  k: { kernel: \"{nfsroot}/vmlinuz\", initrd: \"{nfsroot}/boot/initrd.img\", nfsroot: \"/srv/nfs/{name}\" }")));
+        AssertErrors(M.WithLine(12, "  k: { kernel: \"{nfsroot}/vmlinuz\" }"),
+            "t.yaml:12:16: profiles.k.kernel: '{nfsroot}/vmlinuz' is inside the machine's NFS root, but this profile has no nfsroot (expected nfsroot: /srv/nfsroots/{mac}, or a path in the data directory)");
+        AssertErrors(M.WithLine(12, "  k: { kernel: \"{nfsroot}/../../etc/shadow\", nfsroot: \"/srv/nfs/{name}\" }"),
+            "t.yaml:12:16: profiles.k.kernel: '{nfsroot}/../../etc/shadow' is not a path inside the machine's NFS root (expected {nfsroot}/PATH like {nfsroot}/vmlinuz, PATH relative, without '..' or hidden names)");
+        AssertErrors(M.WithLine(12, "  k: { kernel: \"{root}/vmlinuz\", nfsroot: \"/srv/nfs/{name}\" }"),
+            "t.yaml:12:16: profiles.k.kernel: '{root}/vmlinuz' is not a path inside the machine's NFS root (expected {nfsroot}/PATH like {nfsroot}/vmlinuz, PATH relative, without '..' or hidden names)");
+    }
+
+    [Fact]
     public void Kernel_path_may_not_leave_the_data_directory() => AssertErrors(
         M.WithLine(12, "  k: { kernel: ../etc/shadow }"),
         "t.yaml:12:16: profiles.k.kernel: '../etc/shadow' is not a path inside the data directory (expected a relative path like ubuntu/18.04.2/vmlinuz, without '..', or an http:// URL)");

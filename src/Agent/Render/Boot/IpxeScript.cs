@@ -150,11 +150,18 @@ public static partial class IpxeScript
         AppendFailed(w, prefix, $"{prefix}boot");
     }
 
-    /// <summary>Site paths are served from the data directory; URLs through the box's cache of them.</summary>
-    private static string ArtifactUrl(Context ctx, BootProfile profile, string artifact) =>
-        Upstream.UpstreamArtifacts.IsUrl(artifact)
-            ? $"{BootUrls.Upstream(ctx.Request.BoxUrl, profile.Name)}/{Uri.EscapeDataString(Upstream.UpstreamArtifacts.FileName(artifact))}"
-            : BootUrls.File(ctx.Request.BoxUrl, artifact);
+    /// <summary>
+    /// Site paths are served from the data directory; URLs through the box's cache of them; <c>{nfsroot}/PATH</c>
+    /// from inside this machine's own root.
+    /// </summary>
+    private static string ArtifactUrl(Context ctx, BootProfile profile, string artifact)
+    {
+        if (Upstream.UpstreamArtifacts.IsUrl(artifact))
+            return $"{BootUrls.Upstream(ctx.Request.BoxUrl, profile.Name)}/{Uri.EscapeDataString(Upstream.UpstreamArtifacts.FileName(artifact))}";
+        if (NfsRootArtifact.InRoot(artifact) is { } inRoot)
+            return BootUrls.NfsRootFile(ctx.Request.BoxUrl, profile.Name, ctx.Binding.Mac, inRoot);
+        return BootUrls.File(ctx.Request.BoxUrl, artifact);
+    }
 
     private static string FileName(string artifact)
     {
