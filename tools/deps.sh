@@ -41,6 +41,9 @@ PACKAGES=(
   wireguard-go openresolv zbar-tools
   # NFS roots from a template: the copy tests set and read extended attributes, ACLs and file capabilities
   attr acl libcap2-bin
+  # a whole NFS-root boot in the lab (tests/kernel-lab/nfsroot-artifacts.sh): the Debian template (from the
+  # mirror apt uses) and the initramfs that mounts nfsroot= (klibc's nfsmount comes with it)
+  mmdebstrap initramfs-tools
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.
