@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Health;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Upstream;
@@ -22,6 +23,7 @@ public sealed partial class BootHttpHandler(
 {
     public async Task HandleAsync(HttpContext ctx)
     {
+        FaultHooks.WedgeIf("http-wedge");
         var site = state.Current;
         var path = ctx.Request.Path.Value ?? "/";
         var request = ctx.Request;

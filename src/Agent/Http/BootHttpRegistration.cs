@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Dhcp;
+using NetbootPi.Agent.Health;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Http;
@@ -32,6 +33,7 @@ public static class BootHttpRegistration
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), address, listen,
             sp.GetRequiredService<ILogger<BootHttpService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BootHttpService>());
+        services.AddSingleton<IHealthCheck>(sp => new HttpAnswerCheck(sp.GetRequiredService<BootHttpService>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

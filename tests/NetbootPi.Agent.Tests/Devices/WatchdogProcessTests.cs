@@ -9,7 +9,8 @@ namespace NetbootPi.Agent.Tests.Devices;
 
 /// <summary>
 /// The agent as its own process, given a systemd watchdog the way systemd gives it (WATCHDOG_USEC and a
-/// notification socket): it pets while healthy and stops when its TFTP loop wedges (the fault hook), saying why.
+/// notification socket): it pets while healthy and stops when its TFTP loop, its event writer or its HTTP server
+/// wedges (the fault hook), saying why.
 /// </summary>
 public class WatchdogProcessTests : IDisposable
 {
@@ -20,6 +21,7 @@ public class WatchdogProcessTests : IDisposable
     [Theory]
     [InlineData("tftp-wedge", "the TFTP on 127.0.0.1:0 loop has been handling one request for")]
     [InlineData("events-wedge", "the boot event writer loop has been handling one request for")]
+    [InlineData("http-wedge", "the HTTP server has not answered the box's own request for")]
     public async Task A_wedged_loop_stops_the_pets_and_the_log_names_the_loop(string fault, string reason)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -44,13 +46,14 @@ public class WatchdogProcessTests : IDisposable
         while (seen.Count(m => m == "WATCHDOG=1") < 3) seen.Add(await notify.ReceiveAsync(ct));
 
         // One TFTP read request (the TFTP loop hangs in it) or one boot event (an HTTP fetch of /keys.pub: the event
-        // writer hangs on it), and after 5 s the checks fail.
+        // writer hangs on it), and after 5 s the checks fail; a wedged HTTP server hangs the check's own request,
+        // and after 10 s without an answer the check fails.
         if (fault == "tftp-wedge")
         {
             using var client = new UdpClient();
             client.Send(Encoding.ASCII.GetBytes("\0\u0001pxelinux.0\0octet\0"), new IPEndPoint(IPAddress.Loopback, port));
         }
-        else
+        else if (fault == "events-wedge")
         {
             using var http = new HttpClient();
             (await http.GetAsync($"{httpUrl}/keys.pub", ct)).EnsureSuccessStatusCode();
