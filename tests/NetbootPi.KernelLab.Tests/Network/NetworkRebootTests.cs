@@ -8,7 +8,8 @@ namespace NetbootPi.KernelLab.Tests.Network;
 /// reboot: the site file, the agent's state directory (the pending change) and /etc/systemd/network. The first
 /// boot confirms the example site's network, applies VLAN 69 -> 70 with a long window and reboots; in the second,
 /// networkd brings up what it finds (VLAN 70, as a box's boot would), then the agent starts, finds the change
-/// pending and puts VLAN 69 back. Every proof is traffic from peer namespaces tagged on each VLAN.
+/// pending and puts VLAN 69 back (every proof is traffic from peer namespaces tagged on each VLAN); and a reload
+/// (SIGHUP) that would move the management address is refused by the same guard.
 /// </summary>
 public class NetworkRebootTests
 {
@@ -105,6 +106,12 @@ public class NetworkRebootTests
                 reach nbp-p70 10.69.0.1
                 wait_for '[ -S $S ]'
                 $A show network --socket $S | grep -c '^pending: ' || true
+                # A reload (SIGHUP) goes through the same guard: moving the management address is refused, nothing moves.
+                sed -i 's|address: 192.168.69.1/24|address: 192.168.69.5/24|' $P/site.yaml
+                systemctl kill -s HUP nbp-agent
+                wait_for 'journalctl -u nbp-agent --no-pager | grep -q "network (reload): the management network would move"'
+                echo "reload: $(journalctl -u nbp-agent --no-pager | grep -o 'network (reload): the management network would move from [^:]*' | head -n 1)"
+                echo "after the reload: lab0 $(ip -4 -o addr show lab0 | awk '{ print $4 }'), lab0.69 $(ip link show lab0.69 >/dev/null 2>&1 && echo present || echo gone)"
                 """;
             (code, stdout, stderr) = await LabHarness.RunOnceAsync(options, ["/bin/bash", "-c", second], TimeSpan.FromMinutes(5), Ct);
             LabHarness.ReportTime("network change pending across a reboot (lab)", DateTime.UtcNow - started);
@@ -115,6 +122,8 @@ public class NetworkRebootTests
                 "nbp-p69 reaches 10.69.0.1",
                 "nbp-p70 does not reach 10.69.0.1",
                 "0",
+                "reload: network (reload): the management network would move from 192.168.69.1/24 on lab0 to 192.168.69.5/24 on lab0",
+                "after the reload: lab0 192.168.69.1/24, lab0.69 present",
             ], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
         finally
