@@ -6,7 +6,7 @@ namespace NetbootPi.Protocols.Tests.Dhcp;
 
 /// <summary>
 /// A client's name for itself read as dnsmasq reads it (util.c check_name/legal_hostname, dhcp-common.c
-/// strip_hostname, rfc2131.c's option 81 and 12 handling): each case says what dnsmasq 2.89 does with it.
+/// strip_hostname, rfc2131.c's option 81 and 12 handling), read from its source; not run against a dnsmasq here.
 /// </summary>
 public class ClientHostNameTests
 {
