@@ -100,6 +100,24 @@ public class DnsAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_host_of_the_example_site_resolves_and_so_does_its_address()
+    {
+        // The acceptance of #27: examples/netsoc.yaml as it is, every host by name and by address, from the box.
+        var site = SiteText.Load(SiteText.Example).Inventory!;
+        using var agent = StartAgent(WriteSite(""), "127.27.8.1");
+        agent.WaitFor("DNS listening on 127.27.8.1:5353");
+        Assert.NotEmpty(site.Hosts);
+        foreach (var host in site.Hosts)
+        {
+            Assert.Equal($"{host.Ip}", (await Dig("127.27.8.1", "+short", $"{host.Name}.netsoc.internal")).Trim());
+            Assert.Equal($"{host.Name}.netsoc.internal.", (await Dig("127.27.8.1", "+short", "-x", $"{host.Ip}")).Trim());
+        }
+        foreach (var box in site.Networks.Where(n => n.Role != NetbootPi.Agent.Site.NetworkRole.Wan).Select(n => n.BoxAddress!.Value))
+            Assert.Equal("netbootpi.netsoc.internal.", (await Dig("127.27.8.1", "+short", "-x", $"{box}")).Trim());
+        Assert.Contains("netbootpi.netsoc.internal.", await Dig("127.27.8.1", "+short", "shoe.netsoc.internal"));
+    }
+
+    [Fact]
     public async Task Answers_too_big_for_udp_are_truncated_and_dig_retries_over_tcp()
     {
         // Eight texts of 100 bytes: about 850 bytes, more than 512 and less than 1232.
