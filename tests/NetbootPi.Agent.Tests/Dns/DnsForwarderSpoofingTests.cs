@@ -9,7 +9,7 @@ using NetbootPi.Tests.Shared;
 namespace NetbootPi.Agent.Tests.Dns;
 
 /// <summary>
-/// RFC 5452 against the forwarder: each query leaves from a port of its own with an id of its own, and only a
+/// RFC 5452 against the forwarder: each query (with EDNS0) leaves from a port of its own with an id of its own, and only a
 /// response from the upstream it asked, with that id, counts. The upstream is a UDP socket on port 53 of a loopback
 /// address that answers each query three times: first from another address (spoofed), then with a wrong id, then
 /// properly; only the last answer may come back.
@@ -48,6 +48,10 @@ public class DnsForwarderSpoofingTests
                 var client = (IPEndPoint)r.RemoteEndPoint;
                 var id = BinaryPrimitives.ReadUInt16BigEndian(buffer);
                 seen.Add((client.Port, id));
+                // EDNS0: one additional record, an OPT at the root offering 1232 bytes (RFC 6891 §6.1.2).
+                Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(10)));
+                Assert.True(buffer.AsSpan(0, r.ReceivedBytes).EndsWith((ReadOnlySpan<byte>)[0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]),
+                    Convert.ToHexString(buffer, 0, r.ReceivedBytes));
                 var name = $"q{i}.example.test";
                 await spoofer.SendToAsync(Response(id, name, Forged), SocketFlags.None, client, ct);
                 await upstream.SendToAsync(Response((ushort)(id ^ 0x5A5A), name, Forged), SocketFlags.None, client, ct);
