@@ -10,6 +10,7 @@ public static class DhcpRegistration
     {
         services.AddSingleton<DhcpService>();
         services.AddSingleton<IDhcpBindings>(sp => sp.GetRequiredService<DhcpService>());
+        services.AddSingleton<IDhcpLeases>(sp => sp.GetRequiredService<DhcpService>());
         services.AddHostedService(sp => sp.GetRequiredService<DhcpService>());
         // Its receive loops (one per interface and port, replaced as interfaces come and go) for the watchdog.
         services.AddSingleton<IHealthCheck>(sp =>

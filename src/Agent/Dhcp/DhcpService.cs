@@ -27,7 +27,7 @@ namespace NetbootPi.Agent.Dhcp;
 /// <see cref="BootEventLog.TryRecord"/>; both drop and count when full. At Information the server logs a summary
 /// per interface every <see cref="SummaryInterval"/> and a known host's first boot of the day.
 /// </remarks>
-public sealed partial class DhcpService : BackgroundService, IDhcpTransportObserver, IDhcpBindings
+public sealed partial class DhcpService : BackgroundService, IDhcpTransportObserver, IDhcpBindings, IDhcpLeases
 {
     public const string StatusPart = "dhcp";
 
@@ -74,6 +74,10 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
 
     public MacAddress? BoundTo(Ipv4Address address) => Volatile.Read(ref _engine)?.BoundTo(address);
 
+    public IReadOnlyList<DhcpLease> Snapshot() => Volatile.Read(ref _engine)?.SnapshotLeases() ?? [];
+
+    public event Action? Changed;
+
     /// <summary>
     /// Opens the lease store and listens on every served interface that exists before it returns, so that the
     /// agent's READY=1 means DHCP is answering; interfaces still missing are in the status line until they appear.
@@ -94,7 +98,11 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
         var recovery = _store.Recovery;
         if (recovery.DroppedTornRecord || recovery.CorruptSnapshotRecords > 0) LogLeasesRecoveredWithLoss(directory, recovery.ToString());
         else LogLeasesRecovered(directory, recovery.ToString());
-        Volatile.Write(ref _engine, new DhcpEngine(new SiteDhcpPolicies(_state), _store, _time, _store.Recovered));
+        var engine = new DhcpEngine(new SiteDhcpPolicies(_state), _store, _time, _store.Recovered);
+        engine.BindingsChanged += () => Changed?.Invoke();
+        Volatile.Write(ref _engine, engine);
+        // The recovered leases: their names resolve again after a restart.
+        Changed?.Invoke();
         _state.Changed += OnSiteChanged;
         await ReconcileAsync().ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);

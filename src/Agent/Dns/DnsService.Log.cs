@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Protocols.Dns;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Dns;
 
@@ -33,6 +34,18 @@ public sealed partial class DnsService
 
     [LoggerMessage(EventId = 809, Level = LogLevel.Warning, Message = "DNS receiving on {Endpoint} failed: {Problem}")]
     private partial void LogReceiveFailed(IPEndPoint endpoint, string problem);
+
+    [LoggerMessage(EventId = 811, Level = LogLevel.Debug, Message = "DNS {Name} is {Address} while {Mac}'s lease lasts (a pooled client)")]
+    private partial void LogPooledName(string name, Ipv4Address address, MacAddress mac);
+
+    [LoggerMessage(EventId = 814, Level = LogLevel.Debug, Message = "DNS {Name} ({Address}) gone: its lease ended, was released, or the name went to another")]
+    private partial void LogPooledNameGone(string name, Ipv4Address address);
+
+    [LoggerMessage(EventId = 812, Level = LogLevel.Warning, Message = "DNS not giving name {Label} to {Mac}'s lease of {Address}: {Name} is {Owner}; the client keeps its address without a name (said once while it lasts)")]
+    private partial void LogPooledNameTaken(string label, MacAddress mac, Ipv4Address address, string name, string owner);
+
+    [LoggerMessage(EventId = 813, Level = LogLevel.Information, Message = "DNS not giving name {Label} to {Mac}'s lease of {Address}: {Holder} (said once while it lasts)")]
+    private partial void LogPooledNameHeld(string label, MacAddress mac, Ipv4Address address, string holder);
 
     [LoggerMessage(EventId = 808, Level = LogLevel.Warning, Message = "DNS could not send to {Client}: {Problem}")]
     private partial void LogSendFailed(IPEndPoint client, string problem);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dns;
@@ -40,14 +41,22 @@ public sealed partial class DnsService : BackgroundService
     private readonly Dictionary<IPEndPoint, Listener> _listeners = [];
     private LoopProgress[] _loops = [];
     private readonly SemaphoreSlim _changed = new(0);
+    private readonly IDhcpLeases? _leases;
+    private readonly SemaphoreSlim _leasesChanged = new(0, 1);
+    private readonly Lock _zoneGate = new();
+    private readonly HashSet<(string Label, Ipv4Address Address)> _published = [];
+    private readonly HashSet<(string Label, MacAddress Mac)> _reported = [];
     private SiteZone _zone = SiteZone.Empty;
     private IReadOnlyList<Ipv4Address> _upstreams = [];
     private int _forwarding;
     private int _tcpConnections;
     private CancellationToken _stopping;
 
-    public DnsService(SiteState state, DnsServiceOptions options, ServiceStatus status, ILogger<DnsService> logger, TimeProvider time)
+    /// <param name="leases">The DHCP server's leases, whose pooled clients' names the zone carries; null without DHCP.</param>
+    public DnsService(SiteState state, DnsServiceOptions options, ServiceStatus status, ILogger<DnsService> logger, TimeProvider time,
+        IDhcpLeases? leases = null)
     {
+        _leases = leases;
         _state = state;
         _options = options;
         _status = status;
@@ -72,12 +81,14 @@ public sealed partial class DnsService : BackgroundService
         Take(_state.Current);
         Reconcile(_state.Current);
         _state.Changed += OnSiteChanged;
+        if (_leases is not null) _leases.Changed += OnLeasesChanged;
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        var pooled = _leases is null ? Task.CompletedTask : Task.Run(() => FollowLeasesAsync(stoppingToken), CancellationToken.None);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -96,7 +107,56 @@ public sealed partial class DnsService : BackgroundService
         finally
         {
             _state.Changed -= OnSiteChanged;
+            if (_leases is not null) _leases.Changed -= OnLeasesChanged;
+            await pooled.ConfigureAwait(false);
             foreach (var endpoint in _listeners.Keys.ToList()) Close(endpoint);
+        }
+    }
+
+    private void OnLeasesChanged()
+    {
+        // At most one wake-up pending: a burst of bindings is one rebuild (the rebuild reads every lease anyway).
+        try
+        {
+            _leasesChanged.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the zones when DHCP binds, releases or declines an address, and when the first named lease ends
+    /// (a renewal does not wake it: at that end the lease is read again and found renewed).
+    /// </summary>
+    private async Task FollowLeasesAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var nextEnd = Zone.Pooled.NextEnd;
+            try
+            {
+                if (nextEnd is { } end)
+                {
+                    var wait = end - _time.GetUtcNow();
+                    using var ended = new CancellationTokenSource(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time);
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(ended.Token, stop);
+                    try
+                    {
+                        await _leasesChanged.WaitAsync(either.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        // The lease ended (or was renewed): choose the names again.
+                    }
+                }
+                else await _leasesChanged.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Take(_state.Current, siteChanged: false);
         }
     }
 
@@ -107,14 +167,47 @@ public sealed partial class DnsService : BackgroundService
         _changed.Release();
     }
 
-    private void Take(SiteInventory site)
+    private void Take(SiteInventory site, bool siteChanged = true)
     {
-        var zone = SiteZone.Build(site);
-        Volatile.Write(ref _zone, zone);
-        var upstreams = site.Dns is null ? [] : site.Site.UpstreamDns;
-        if (!upstreams.SequenceEqual(Volatile.Read(ref _upstreams))) _cache.Clear();
-        Volatile.Write(ref _upstreams, upstreams);
-        if (site.Dns is not null) LogZones(zone.Origins.Count(), zone.Records.Count(), upstreams.Length);
+        lock (_zoneGate)
+        {
+            // The newest site whoever calls: a lease change and a reload racing both end with the reload's site.
+            if (!siteChanged) site = _state.Current;
+            var leases = site.Dns is null || _leases is null ? [] : _leases.Snapshot();
+            var zone = SiteZone.Build(site, leases, _time.GetUtcNow());
+            Volatile.Write(ref _zone, zone);
+            Report(zone);
+            if (!siteChanged) return;
+            var upstreams = site.Dns is null ? [] : site.Site.UpstreamDns;
+            if (!upstreams.SequenceEqual(Volatile.Read(ref _upstreams))) _cache.Clear();
+            Volatile.Write(ref _upstreams, upstreams);
+            if (site.Dns is not null) LogZones(zone.Origins.Count(), zone.Records.Count(), upstreams.Length);
+        }
+    }
+
+    /// <summary>
+    /// Logs the pooled names that came and went (Debug), and a refused name once while it stays refused, so that a
+    /// client renewing every few minutes with a name the site has does not fill the journal.
+    /// </summary>
+    private void Report(SiteZone zone)
+    {
+        var domain = zone.ServerName is { } server ? server[(server.IndexOf('.') + 1)..] : "";
+        var now = zone.Pooled.Published.Select(p => (p.Label, p.Address)).ToHashSet();
+        foreach (var p in zone.Pooled.Published.Where(p => !_published.Contains((p.Label, p.Address))))
+            LogPooledName($"{p.Label}.{domain}", p.Address, p.Mac);
+        foreach (var (label, address) in _published.Where(k => !now.Contains(k)))
+            LogPooledNameGone($"{label}.{domain}", address);
+        _published.Clear();
+        _published.UnionWith(now);
+
+        var refused = zone.Pooled.Refused.Select(r => (r.Label, r.Mac)).ToHashSet();
+        foreach (var r in zone.Pooled.Refused.Where(r => !_reported.Contains((r.Label, r.Mac))))
+        {
+            if (r.Taken) LogPooledNameTaken(r.Label, r.Mac, r.Address, $"{r.Label}.{domain}", r.Reason);
+            else LogPooledNameHeld(r.Label, r.Mac, r.Address, r.Reason);
+        }
+        _reported.Clear();
+        _reported.UnionWith(refused);
     }
 
     private void Reconcile(SiteInventory site)

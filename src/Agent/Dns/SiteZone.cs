@@ -1,16 +1,18 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dns;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Dns;
 
 /// <summary>
-/// What the box is authoritative for, as a pure function of the site snapshot: the site's domain (an A record
-/// for every host with an address and for the box on each of its networks but the WAN, and <c>dns.records</c>)
+/// What the box is authoritative for, as a pure function of the site snapshot and the DHCP leases: the site's
+/// domain (an A record for every host with an address, for the box on each of its networks but the WAN, for every
+/// pooled client with a name (<see cref="PooledNames"/>), and <c>dns.records</c>)
 /// and the reverse zone of every network but the WAN (a PTR for each of those addresses). Every zone has an SOA
-/// and an NS naming the box. Built again when the site reloads; lookups never change it.
+/// and an NS naming the box. Built again when the site reloads and when a lease changes a name; lookups never change it.
 /// </summary>
 public sealed class SiteZone
 {
@@ -40,7 +42,14 @@ public sealed class SiteZone
     /// <summary>Every record, for <c>show</c> and tests: owner, then type.</summary>
     public IEnumerable<DnsRecord> Records => _records.Values.SelectMany(r => r).OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Type);
 
-    public static SiteZone Build(SiteInventory site)
+    /// <summary>The pooled clients' names in the zone, and those refused (see <see cref="PooledNames"/>).</summary>
+    public PooledNames Pooled { get; private init; } = PooledNames.None;
+
+    /// <summary>The site's zones alone, without pooled clients' names.</summary>
+    public static SiteZone Build(SiteInventory site) => Build(site, [], default);
+
+    /// <summary>The site's zones with the names of the pooled clients that hold <paramref name="leases"/> at <paramref name="now"/>.</summary>
+    public static SiteZone Build(SiteInventory site, IEnumerable<DhcpLease> leases, DateTimeOffset now)
     {
         if (site.Dns is not { } dns || site.Site.Domain is not { } domain) return Empty;
         var ttl = (uint)dns.Ttl.TotalSeconds;
@@ -79,6 +88,20 @@ public sealed class SiteZone
         }
         foreach (var extra in dns.Records) Add(extra);
 
+        // Pooled clients' names last, so that a name the site uses, or one under which the site has a name, stays the site's.
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var owner in records.Keys)
+        {
+            for (var n = owner; DnsName.IsAtOrBelow(n, domain) && n.Length > domain.Length; n = DnsName.Parent(n)) used.Add(n);
+        }
+        var pooled = PooledNames.Choose(site, leases, now, label => used.Contains($"{label}.{domain}".ToLowerInvariant()));
+        foreach (var p in pooled.Published)
+        {
+            var fqdn = $"{p.Label}.{domain}";
+            Add(DnsRecord.A(fqdn, ttl, p.Address));
+            AddPtr(p.Address, fqdn);
+        }
+
         // Serial: a checksum of the content, so that it changes exactly when an answer can (RFC 1982 arithmetic
         // is not needed: nothing transfers the zone; caches only compare it for equality).
         var serial = Serial(records);
@@ -107,7 +130,7 @@ public sealed class SiteZone
         return new SiteZone([.. zones.OrderByDescending(z => z.Item1.Length)],
             records.ToFrozenDictionary(r => r.Key, r => r.Value.ToImmutableArray(), StringComparer.Ordinal),
             names.ToFrozenSet(StringComparer.Ordinal))
-        { ServerName = server };
+        { ServerName = server, Pooled = pooled };
     }
 
     private static uint Serial(Dictionary<string, List<DnsRecord>> records)

@@ -27,6 +27,8 @@ public enum DhcpOptionCode : byte
     BootFileName = 67,
     /// <summary>RFC 3004.</summary>
     UserClass = 77,
+    /// <summary>RFC 4702.</summary>
+    ClientFqdn = 81,
     /// <summary>RFC 3046.</summary>
     RelayAgentInformation = 82,
     /// <summary>RFC 4578 §2.1.</summary>

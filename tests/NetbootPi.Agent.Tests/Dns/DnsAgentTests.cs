@@ -100,6 +100,24 @@ public class DnsAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_host_of_the_example_site_resolves_and_so_does_its_address()
+    {
+        // The acceptance of #27: examples/netsoc.yaml as it is, every host by name and by address, from the box.
+        var site = SiteText.Load(SiteText.Example).Inventory!;
+        using var agent = StartAgent(WriteSite(""), "127.27.8.1");
+        agent.WaitFor("DNS listening on 127.27.8.1:5353");
+        Assert.NotEmpty(site.Hosts);
+        foreach (var host in site.Hosts)
+        {
+            Assert.Equal($"{host.Ip}", (await Dig("127.27.8.1", "+short", $"{host.Name}.netsoc.internal")).Trim());
+            Assert.Equal($"{host.Name}.netsoc.internal.", (await Dig("127.27.8.1", "+short", "-x", $"{host.Ip}")).Trim());
+        }
+        foreach (var box in site.Networks.Where(n => n.Role != NetbootPi.Agent.Site.NetworkRole.Wan).Select(n => n.BoxAddress!.Value))
+            Assert.Equal("netbootpi.netsoc.internal.", (await Dig("127.27.8.1", "+short", "-x", $"{box}")).Trim());
+        Assert.Contains("netbootpi.netsoc.internal.", await Dig("127.27.8.1", "+short", "shoe.netsoc.internal"));
+    }
+
+    [Fact]
     public async Task Answers_too_big_for_udp_are_truncated_and_dig_retries_over_tcp()
     {
         // Eight texts of 100 bytes: about 850 bytes, more than 512 and less than 1232.
@@ -227,6 +245,36 @@ public class DnsAgentTests : IDisposable
         Assert.Contains("10.69.1.1", await Dig("127.27.5.1", "napalm.netsoc.internal", "+short"));
         Assert.False(agent.HasExited);
         Assert.Equal(0, socket.Available);
+    }
+
+    [Fact]
+    public async Task A_truncated_upstream_answer_is_asked_again_over_tcp()
+    {
+        Peers.RequireRoot(); // dnsmasq on port 53, where the forwarder asks
+        var dnsmasq = Peers.Require("dnsmasq", "dnsmasq-base");
+        const string Up = "127.27.6.53";
+        var log = Path.Combine(_dir, "dnsmasq-tcp.log");
+        // Six texts of 250 bytes: about 1.5 KB, more than the 1232 bytes the forwarder offers over UDP.
+        var texts = Enumerable.Range(0, 6).Select(i => new string((char)('m' + i), 250)).ToArray();
+        StartPeer(dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces",
+            $"--listen-address={Up}", "--port=53", "--log-queries", $"--log-facility={log}", "--user=root", "--local-ttl=300",
+            $"--txt-record=big.example.test,{string.Join(',', texts.Select(t => $"\"{t}\""))}");
+        WaitForLog(log, "started", 1);
+        using var agent = StartAgent(WriteSite(Up), "127.27.6.1");
+        agent.WaitFor("DNS listening on 127.27.6.1:5353");
+
+        // Over TCP to the box: the whole answer, which the box can only have had from dnsmasq over TCP.
+        var answer = await Dig("127.27.6.1", "+tcp", "big.example.test", "TXT");
+        Assert.Contains("status: NOERROR", answer);
+        Assert.Contains("ANSWER: 1", answer);
+        foreach (var t in texts) Assert.Contains(t, answer);
+        // dnsmasq was asked twice: over UDP (its truncated answer) and again over TCP.
+        WaitForLog(log, "query[TXT] big.example.test", 2);
+        // Over UDP the client gets the truncated question (from the cache), and dig's own TCP retry the whole answer.
+        var udp = await Dig("127.27.6.1", "+bufsize=1232", "big.example.test", "TXT");
+        Assert.Contains(";; Truncated, retrying in TCP mode.", udp);
+        Assert.Contains(texts[5], udp);
+        Assert.Equal(2, CountLog(log, "query[TXT] big.example.test"));
     }
 
     private Process StartPeer(string file, params string[] args)

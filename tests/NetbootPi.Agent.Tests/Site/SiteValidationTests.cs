@@ -62,6 +62,15 @@ public class SiteValidationTests
         M.WithLine(16, "  a: { mac: 00:00:00:00:00:02, ip: 10.0.0.11 }"),
         "t.yaml:16:3: hosts.a: duplicate key (first defined at line 15; expected each key once)");
 
+    [Theory]
+    [InlineData("my_host")]                      // '_' is no host-name character (RFC 952/1123)
+    [InlineData("-a")]
+    [InlineData("a-")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")] // 64: over one DNS label
+    public void A_host_name_that_is_no_dns_label_is_refused_where_it_stands(string name) => AssertErrors(
+        M.WithLine(16, $"  {name}: {{ mac: 00:00:00:00:00:02, ip: 10.0.0.11 }}"),
+        $"t.yaml:16:3: hosts.{name}: '{name}' is not a valid host name (expected letters, digits and '-', at most 63, not starting or ending with '-')");
+
     [Fact]
     public void Host_names_differing_only_in_case_are_duplicates() => AssertErrors(
         M.WithLine(16, "  A: { mac: 00:00:00:00:00:02, ip: 10.0.0.11 }"),

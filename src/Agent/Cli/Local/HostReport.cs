@@ -1,6 +1,7 @@
 using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.NfsRoots;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dns;
 using NetbootPi.Protocols.Net;
 
@@ -19,8 +20,9 @@ internal static class HostReport
         {
             yield return Row("defined at", host.Location.ToString());
             yield return Row("fqdn", binding.Fqdn!);
-            yield return Row("dns", DnsText(site, binding.Fqdn!));
+            yield return Row("dns", DnsText(site, binding.Fqdn!, mac));
         }
+        else if (PooledText(site, mac) is { } pooled) yield return Row("dns", pooled);
         if (host?.PiSerial is { } serial) yield return Row("pi serial", serial);
         yield return Row("profile", ProfileText(binding));
 
@@ -95,18 +97,53 @@ internal static class HostReport
         return $"{p.Name}{source}: {Summary.Describe(p)}";
     }
 
-    /// <summary>What the box answers for the host's name: its records, its reverse name, and the aliases that lead to it.</summary>
-    private static string DnsText(SiteInventory site, string fqdn)
+    /// <summary>
+    /// What the box answers for the host's name: its records, its reverse name, and the aliases that lead to it; for
+    /// a host without a static address, the pool address it holds now (from the lease store).
+    /// </summary>
+    private static string DnsText(SiteInventory site, string fqdn, MacAddress mac)
     {
         if (site.Dns is null) return "- (the site has no dns: section, so the box answers no DNS)";
-        var records = SiteZone.Build(site).Records.ToList();
+        var zone = ZoneWithLeases(site);
+        var records = zone.Records.ToList();
         var parts = new List<string>();
         foreach (var r in records.Where(r => DnsName.Equal(r.Name, fqdn) && r.Type == DnsRecordType.A))
             parts.Add($"A {r.Address[0]}.{r.Address[1]}.{r.Address[2]}.{r.Address[3]}");
         foreach (var r in records.Where(r => DnsName.Equal(r.Target, fqdn) && r.Type == DnsRecordType.PTR)) parts.Add($"PTR {r.Name}");
         foreach (var r in records.Where(r => DnsName.Equal(r.Target, fqdn) && r.Type == DnsRecordType.CNAME)) parts.Add($"alias {r.Name}");
-        return parts.Count == 0 ? "- (no address, so no name in DNS)" : string.Join(", ", parts);
+        if (zone.Pooled.Published.FirstOrDefault(p => p.Mac == mac) is { } pooled)
+            parts.Add($"(a pool address: until its lease ends at {Until(pooled.ExpiresAt)})");
+        return parts.Count == 0 ? "- (no static address, and no pool lease now: the name resolves while it holds one)" : string.Join(", ", parts);
     }
+
+    /// <summary>The name a machine the site does not list has in DNS from its lease, if it gave one.</summary>
+    private static string? PooledText(SiteInventory site, MacAddress mac)
+    {
+        if (site.Dns is null || site.Site.Domain is not { } domain) return null;
+        var zone = ZoneWithLeases(site);
+        if (zone.Pooled.Published.FirstOrDefault(p => p.Mac == mac) is { } p)
+            return $"{p.Label}.{domain} A {p.Address}, PTR {ReverseNames.Of(p.Address)} (the name it gave; until its lease ends at {Until(p.ExpiresAt)})";
+        if (zone.Pooled.Refused.FirstOrDefault(r => r.Mac == mac) is { } r)
+            return $"- (it asked for {r.Label}.{domain} with its lease of {r.Address}: not given, that is {r.Reason})";
+        return null;
+    }
+
+    private static SiteZone ZoneWithLeases(SiteInventory site)
+    {
+        IReadOnlyList<DhcpLease> leases;
+        try
+        {
+            leases = LeaseStore.Read(site.Server.StateDirectory).Leases;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            leases = [];
+        }
+        return SiteZone.Build(site, leases, DateTimeOffset.UtcNow);
+    }
+
+    private static string Until(DateTimeOffset end) =>
+        end.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
 
     private static string Row(string key, string value) => $"{key,-12} {value}";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp.Leases;
 
@@ -26,7 +27,9 @@ internal static class LeasesCommand
         var (leases, report) = LeaseStore.Read(directory);
         if (report.DroppedTornRecord) stderr.WriteLine($"netbootpi: {directory}: {report}");
         var now = DateTimeOffset.UtcNow;
-        stdout.WriteLine($"{"address",-15}  {"mac",-17}  {"host",-16}  {"state",-9}  expires (UTC)");
+        // The names the box answers for pooled clients now, as the running agent chooses them from these leases.
+        var pooled = site.Dns is null ? PooledNames.None : SiteZone.Build(site, leases, now).Pooled;
+        stdout.WriteLine($"{"address",-15}  {"mac",-17}  {"host",-16}  {"state",-9}  {"expires (UTC)",-19}  client name (in DNS?)");
         foreach (var l in leases.OrderBy(l => l.Address))
         {
             var state = l.State switch
@@ -37,7 +40,10 @@ internal static class LeasesCommand
                 _ => "declined",
             };
             var host = site.FindHost(l.Mac)?.Name ?? "-";
-            stdout.WriteLine($"{l.Address,-15}  {l.Mac,-17}  {host,-16}  {state,-9}  {l.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}");
+            var name = l.HostName ?? "-";
+            if (pooled.Published.Any(p => p.Address == l.Address && p.Label == l.HostName)) name += $" ({l.HostName}.{site.Site.Domain})";
+            else if (pooled.Refused.FirstOrDefault(r => r.Address == l.Address && r.Label == l.HostName) is { } r) name += $" (not in DNS: {r.Reason})";
+            stdout.WriteLine($"{l.Address,-15}  {l.Mac,-17}  {host,-16}  {state,-9}  {l.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {name}");
         }
         return CommandLine.ExitOk;
     }

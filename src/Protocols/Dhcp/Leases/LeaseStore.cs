@@ -15,7 +15,10 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
     public const string SnapshotFileName = "dhcp-leases.snapshot";
     public const string JournalFileName = "dhcp-leases.journal";
     private const string TempSuffix = ".tmp";
+    // Version 2 is written when a record carries a host name, so that an agent from before names refuses the
+    // snapshot with its "not a lease snapshot" error instead of misreading it; version 1 files stay as they were.
     private static ReadOnlySpan<byte> SnapshotHeader => "NBPILSN1"u8;
+    private static ReadOnlySpan<byte> NamedSnapshotHeader => "NBPILSN2"u8;
 
     private readonly string _directory;
     private readonly LeaseStoreOptions _options;
@@ -36,7 +39,7 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
     private bool _stopping;
     private bool _flusherIdle;
     private int _lastBatchSize;
-    private byte[] _writeBuffer = new byte[LeaseRecordCodec.Size * 64];
+    private byte[] _writeBuffer = new byte[LeaseRecordCodec.MaxSize * 64];
 
     private LeaseStore(string directory, LeaseStoreOptions options, FileStream journal,
         Dictionary<Ipv4Address, DhcpLease> state, long journalRecords, LeaseRecoveryReport report)
@@ -249,10 +252,10 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
 
     private void WriteBatch(List<DhcpLease> batch)
     {
-        var size = batch.Count * LeaseRecordCodec.Size;
-        if (_writeBuffer.Length < size) _writeBuffer = new byte[Math.Max(size, _writeBuffer.Length * 2)];
-        for (var i = 0; i < batch.Count; i++)
-            LeaseRecordCodec.Write(batch[i], _writeBuffer.AsSpan(i * LeaseRecordCodec.Size));
+        var most = batch.Count * LeaseRecordCodec.MaxSize;
+        if (_writeBuffer.Length < most) _writeBuffer = new byte[Math.Max(most, _writeBuffer.Length * 2)];
+        var size = 0;
+        foreach (var lease in batch) size += LeaseRecordCodec.Write(lease, _writeBuffer.AsSpan(size));
         _journal.Write(_writeBuffer, 0, size);
         _journal.Flush(flushToDisk: true);
     }
@@ -270,14 +273,11 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
         {
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                var buffer = new byte[SnapshotHeader.Length + _state.Count * LeaseRecordCodec.Size];
-                SnapshotHeader.CopyTo(buffer);
+                var buffer = new byte[SnapshotHeader.Length + _state.Values.Sum(l => LeaseRecordCodec.SizeOf(l))];
+                var named = _state.Values.Any(l => l.HostName is not null);
+                (named ? NamedSnapshotHeader : SnapshotHeader).CopyTo(buffer);
                 var at = SnapshotHeader.Length;
-                foreach (var lease in _state.Values)
-                {
-                    LeaseRecordCodec.Write(lease, buffer.AsSpan(at));
-                    at += LeaseRecordCodec.Size;
-                }
+                foreach (var lease in _state.Values) at += LeaseRecordCodec.Write(lease, buffer.AsSpan(at));
                 f.Write(buffer);
                 f.Flush(flushToDisk: true);
             }
@@ -304,17 +304,21 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
         if (File.Exists(snapshotPath))
         {
             var bytes = File.ReadAllBytes(snapshotPath);
-            if (bytes.Length < SnapshotHeader.Length || !bytes.AsSpan(0, SnapshotHeader.Length).SequenceEqual(SnapshotHeader))
+            if (bytes.Length < SnapshotHeader.Length || !(bytes.AsSpan(0, SnapshotHeader.Length).SequenceEqual(SnapshotHeader)
+                    || bytes.AsSpan(0, SnapshotHeader.Length).SequenceEqual(NamedSnapshotHeader)))
                 throw new InvalidDataException($"{snapshotPath} is not a NetbootPi lease snapshot; move it away to start empty");
             var span = bytes.AsSpan(SnapshotHeader.Length);
-            for (var at = 0; at < span.Length; at += LeaseRecordCodec.Size)
+            for (var at = 0; at < span.Length;)
             {
+                // A record whose version byte is damaged has no size to trust: step as version 1 did.
+                var size = LeaseRecordCodec.SizeAt(span[at..]);
                 if (LeaseRecordCodec.TryRead(span[at..], out var lease))
                 {
                     state[lease.Address] = lease;
                     snapshotRecords++;
                 }
                 else corrupt++;
+                at += size == 0 ? LeaseRecordCodec.Size : size;
             }
         }
 
@@ -323,12 +327,11 @@ public sealed class LeaseStore : ILeaseJournal, IDisposable
         if (File.Exists(journalPath))
         {
             var bytes = File.ReadAllBytes(journalPath);
-            while (valid + LeaseRecordCodec.Size <= bytes.Length &&
-                   LeaseRecordCodec.TryRead(bytes.AsSpan((int)valid, LeaseRecordCodec.Size), out var lease))
+            while (LeaseRecordCodec.TryRead(bytes.AsSpan((int)valid), out var lease))
             {
                 state[lease.Address] = lease;
                 journalRecords++;
-                valid += LeaseRecordCodec.Size;
+                valid += LeaseRecordCodec.SizeOf(lease);
             }
             if (valid < bytes.Length)
             {

@@ -1,4 +1,5 @@
 using NetbootPi.Protocols.Dhcp.Leases;
+using NetbootPi.Protocols.Dhcp.Options;
 using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Protocols.Dhcp.Server;
@@ -106,9 +107,11 @@ public sealed partial class DhcpEngine
         if (!network.Subnet.Contains(address) || !IsAcceptable(network, address, mac, reservation, now))
             return Nak(request, context, served, buffer);
 
-        var lease = new DhcpLease(address, mac, DhcpLeaseState.Bound, now + network.LeaseTime);
-        _table.Apply(lease);
-        var ticket = _journal.Append(lease);
+        // The client's name for itself (dnsmasq's rules); a renewal that sends none keeps the one it gave before, as
+        // dnsmasq keeps it (lease_set_hostname is only called with a name).
+        var name = ClientHostName.Read(request.Options, out _);
+        if (name is null && _table.TryGetLease(address, out var held) && held.Mac == mac) name = held.HostName;
+        var ticket = Record(new DhcpLease(address, mac, DhcpLeaseState.Bound, now + network.LeaseTime, name));
         var boot = served.Policy.DecideBoot(network, request, served.Server);
         BuildReply(request, served, DhcpMessageType.Ack, address, reservation, boot, withLease: true);
         return Finish(request, context, network, DhcpMessageType.Ack, buffer, ticket);
@@ -134,9 +137,7 @@ public sealed partial class DhcpEngine
             return DhcpEngineResult.Drop(DhcpDisposition.NoMatchingLease, network.Name, address);
         // RFC 2131 §4.3.3: the address is in use by someone we do not know; keep it out of the pool.
         _table.ReleaseOffer(mac);
-        var lease = new DhcpLease(address, mac, DhcpLeaseState.Declined, now + _options.DeclineQuarantine);
-        _table.Apply(lease);
-        _journal.Append(lease);
+        Record(new DhcpLease(address, mac, DhcpLeaseState.Declined, now + _options.DeclineQuarantine));
         return DhcpEngineResult.Drop(DhcpDisposition.Declined, network.Name, address);
     }
 
@@ -150,9 +151,7 @@ public sealed partial class DhcpEngine
         if (!_table.TryGetLease(address, out var lease) || lease.Mac != mac || lease.State != DhcpLeaseState.Bound)
             return DhcpEngineResult.Drop(DhcpDisposition.NoMatchingLease, network.Name, address);
         // §4.3.4: the server marks the address not allocated but remembers the binding for the same client.
-        var released = lease with { State = DhcpLeaseState.Released, ExpiresAt = now };
-        _table.Apply(released);
-        _journal.Append(released);
+        Record(lease with { State = DhcpLeaseState.Released, ExpiresAt = now });
         return DhcpEngineResult.Drop(DhcpDisposition.Released, network.Name, address);
     }
 
@@ -164,6 +163,19 @@ public sealed partial class DhcpEngine
         BuildReply(request, served, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, withLease: false);
         _reply.ClientAddress = request.ClientAddress;
         return Finish(request, context, served.Network, DhcpMessageType.Ack, buffer, ticket: 0);
+    }
+
+    /// <summary>
+    /// Applies and journals a lease record; a record that changes who holds the address, its state or its name (not
+    /// a renewal, which only moves the expiry) marks the bindings changed for <see cref="BindingsChanged"/>.
+    /// </summary>
+    private long Record(in DhcpLease lease)
+    {
+        if (!_table.TryGetLease(lease.Address, out var before) || before.Mac != lease.Mac || before.State != lease.State
+            || before.HostName != lease.HostName || before.ExpiresAt <= _time.GetUtcNow())
+            _bindingsChanged = true;
+        _table.Apply(lease);
+        return _journal.Append(lease);
     }
 
     private bool HoldsOrWasOffered(MacAddress mac, Ipv4Address address, DateTimeOffset now) =>

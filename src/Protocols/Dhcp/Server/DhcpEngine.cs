@@ -24,6 +24,14 @@ public sealed partial class DhcpEngine
     private readonly DhcpMessage _reply = new();
     private readonly DhcpOptionSet _candidates = new();
     private readonly Lock _gate = new();
+    private bool _bindingsChanged;
+
+    /// <summary>
+    /// Raised after a request that bound an address to a new client or a new name, released one or declined one, or
+    /// bound one whose lease had ended; not after a renewal, which only moves a lease's end. Raised on the thread
+    /// that handled the request, outside the engine's lock: a handler must be quick and must not wait.
+    /// </summary>
+    public event Action? BindingsChanged;
 
     /// <param name="recovered">Leases read back by the store at start-up, oldest first.</param>
     public DhcpEngine(IDhcpPolicySource policies, ILeaseJournal journal, TimeProvider time,
@@ -73,12 +81,14 @@ public sealed partial class DhcpEngine
         if (ServerAddressFor(network, context) is not { } server) return DhcpEngineResult.Drop(DhcpDisposition.NoServerAddress, network.Name);
         var s = new Served(policy, network, server);
 
+        DhcpEngineResult result;
+        bool changed;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
             if (network.Mode == DhcpServerMode.Proxy) return HandleProxy(request, context, s, replyBuffer);
             if (context.LocalPort == PxeBootServerPort) return DhcpEngineResult.Drop(DhcpDisposition.NotProxyNetwork, network.Name);
-            return type switch
+            result = type switch
             {
                 DhcpMessageType.Discover => Discover(request, context, s, now, replyBuffer),
                 DhcpMessageType.Request => Request(request, context, s, now, replyBuffer),
@@ -86,7 +96,11 @@ public sealed partial class DhcpEngine
                 DhcpMessageType.Release => Release(request, s, now),
                 _ => Inform(request, context, s, replyBuffer),
             };
+            changed = _bindingsChanged;
+            _bindingsChanged = false;
         }
+        if (changed) BindingsChanged?.Invoke();
+        return result;
     }
 
     /// <summary>
