@@ -41,6 +41,8 @@ PACKAGES=(
   wireguard-go openresolv zbar-tools
   # NFS roots from a template: the copy tests set and read extended attributes, ACLs and file capabilities
   attr acl libcap2-bin
+  # host power through a BMC: ipmitool (the agent runs it) and ipmi_sim (openipmi), the simulated BMC it talks to
+  ipmitool openipmi
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.
