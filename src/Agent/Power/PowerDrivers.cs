@@ -1,0 +1,16 @@
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Power;
+
+/// <summary>The driver for a host's <c>power:</c> wiring.</summary>
+public static class PowerDrivers
+{
+    /// <summary>Null when the host has no <c>power:</c>; throws <see cref="PowerException"/> when its medium cannot be opened.</summary>
+    public static IHostPowerDriver? For(SiteInventory site, HostEntry host, TimeProvider time) => host.Power switch
+    {
+        null => null,
+        { Driver: PowerDriver.WakeOnLan } => WakeOnLanDriver.For(site, host),
+        { Driver: PowerDriver.Qmp } p => new QmpPowerDriver(p.QmpSocket!),
+        { } p => PanelPowerDriver.Open(p, time),
+    };
+}
