@@ -1,3 +1,4 @@
+using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Power;
@@ -6,9 +7,10 @@ namespace NetbootPi.Agent.Power;
 public static class PowerDrivers
 {
     /// <summary>Null when the host has no <c>power:</c>; throws <see cref="PowerException"/> when its medium cannot be opened.</summary>
-    public static IHostPowerDriver? For(SiteInventory site, HostEntry host, TimeProvider time) => host.Power switch
+    public static IHostPowerDriver? For(SiteInventory site, string siteFile, HostEntry host, TimeProvider time) => host.Power switch
     {
         null => null,
+        { Driver: PowerDriver.Ipmi } => IpmiPowerDriver.For(siteFile, host, new ToolRunner(time)),
         { Driver: PowerDriver.WakeOnLan } => WakeOnLanDriver.For(site, host),
         { Driver: PowerDriver.Qmp } p => new QmpPowerDriver(p.QmpSocket!),
         { } p => PanelPowerDriver.Open(p, time),

@@ -20,6 +20,11 @@ public sealed record HostPower(PowerDriver Driver, SourceLocation Location)
     /// <summary>The network whose broadcast carries the magic packet; null: the network the host's address is in.</summary>
     public string? WakeNetwork { get; init; }
 
+    /// <summary>The BMC's address (a name or an IPv4 address), its UDP port and the RMCP+ cipher suite.</summary>
+    public string? BmcAddress { get; init; }
+    public int BmcPort { get; init; } = 623;
+    public int CipherSuite { get; init; } = 3;
+
     /// <summary>The VM's QMP socket, absolute.</summary>
     public string? QmpSocket { get; init; }
 
@@ -29,6 +34,7 @@ public sealed record HostPower(PowerDriver Driver, SourceLocation Location)
         PowerDriver.Mcp23017 => "mcp23017",
         PowerDriver.Mcp23008 => "mcp23008",
         PowerDriver.WakeOnLan => "wol",
+        PowerDriver.Ipmi => "ipmi",
         _ => "qmp",
     };
 

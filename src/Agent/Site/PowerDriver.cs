@@ -17,4 +17,7 @@ public enum PowerDriver
 
     /// <summary>A qemu VM over its QMP socket.</summary>
     Qmp,
+
+    /// <summary>A BMC over IPMI 2.0 (RMCP+, <c>ipmitool -I lanplus</c>); its account in the power secrets file.</summary>
+    Ipmi,
 }

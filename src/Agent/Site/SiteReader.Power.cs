@@ -7,7 +7,8 @@ namespace NetbootPi.Agent.Site;
 // hosts.NAME.power: how the box turns a host on and off (docs/power.md).
 internal sealed partial class SiteReader
 {
-    private static readonly string[] PowerDrivers = ["gpio", "mcp23017", "mcp23008", "wol", "qmp"];
+    private static readonly string[] PowerDrivers = ["gpio", "mcp23017", "mcp23008", "wol", "ipmi", "qmp"];
+    private static readonly string[] IpmiKeys = ["driver", "address", "port", "cipher_suite"];
     private static readonly string[] PanelKeys =
         ["driver", "power_pin", "reset_pin", "led_pin", "press_active_low", "led_active_low", "short_press", "long_press", "reset_press"];
     private static readonly string[] ExpanderKeys = [.. PanelKeys, "bus", "address"];
@@ -30,7 +31,7 @@ internal sealed partial class SiteReader
             return null;
         }
         var driverNode = map.Entries.First(e => e.Key.Value == "driver").Value;
-        var name = String(driverNode, $"{path}.driver", "a power driver: gpio, mcp23017, mcp23008, wol or qmp");
+        var name = String(driverNode, $"{path}.driver", "a power driver: gpio, mcp23017, mcp23008, wol, ipmi or qmp");
         if (name is null) return null;
         PowerDriver? driver = name switch
         {
@@ -39,6 +40,7 @@ internal sealed partial class SiteReader
             "mcp23008" => PowerDriver.Mcp23008,
             "wol" => PowerDriver.WakeOnLan,
             "qmp" => PowerDriver.Qmp,
+            "ipmi" => PowerDriver.Ipmi,
             _ => null,
         };
         if (driver is not { } d)
@@ -52,6 +54,7 @@ internal sealed partial class SiteReader
         {
             PowerDriver.WakeOnLan => ReadWol(node, path),
             PowerDriver.Qmp => ReadQmp(node, path),
+            PowerDriver.Ipmi => ReadIpmi(node, path),
             _ => ReadPanel(node, path, d),
         };
         return _errors.Count == before ? power : null;
@@ -63,6 +66,17 @@ internal sealed partial class SiteReader
         if (m is null) return null;
         var network = m.TryGetValue("network", out var n) ? String(n, $"{path}.network", "a network name") : null;
         return new HostPower(PowerDriver.WakeOnLan, node.Location) { WakeNetwork = network };
+    }
+
+    private HostPower? ReadIpmi(YamlNode node, string path)
+    {
+        var m = Mapping(node, path, "a mapping with driver: ipmi and address", IpmiKeys, ["address"]);
+        if (m is null || !m.TryGetValue("address", out var a)) return null;
+        var address = Name(a, $"{path}.address", "BMC address", s => Protocols.Net.Ipv4Address.TryParse(s, out _) || IsDomainName(s), "an IPv4 address or a DNS name, like 10.69.10.1");
+        var port = m.TryGetValue("port", out var p) ? Integer(p, $"{path}.port", "a UDP port, 1-65535 (623 is IPMI's)", 1, 65535) : 623;
+        var suite = m.TryGetValue("cipher_suite", out var c) ? Integer(c, $"{path}.cipher_suite", "an RMCP+ cipher suite, 0-17 (3 and 17 are what BMCs offer)", 0, 17) : 3;
+        if (address is null || port is null || suite is null) return null;
+        return new HostPower(PowerDriver.Ipmi, node.Location) { BmcAddress = address, BmcPort = port.Value, CipherSuite = suite.Value };
     }
 
     private HostPower? ReadQmp(YamlNode node, string path)
@@ -175,6 +189,8 @@ internal sealed partial class SiteReader
     {
         var lines = new Dictionary<(string Controller, int Line), (HostEntry Host, string Key)>();
         var chips = new Dictionary<(int Bus, int Address), (HostEntry Host, PowerDriver Driver)>();
+        Dictionary<string, BmcCredentials>? secrets = null;
+        var secretsRead = false;
         foreach (var located in hosts)
         {
             var h = located.Value;
@@ -197,6 +213,16 @@ internal sealed partial class SiteReader
                         Error(FieldOf(powerNode, key), $"{path}.{key}", $"line {n} of {power.Controller} is already host {used.Host.Name}'s {used.Key} at line {used.Host.Location.Line} (expected each line wired once)");
                     else lines[id] = (h, key);
                 }
+            }
+            if (power.Driver == PowerDriver.Ipmi)
+            {
+                if (!secretsRead)
+                {
+                    secrets = PowerSecrets.Load(PowerSecrets.PathFor(_file), _errors);
+                    secretsRead = true;
+                }
+                if (secrets is not null && !secrets.ContainsKey(h.Name))
+                    Error(FieldOf(powerNode, "driver"), $"{path}.driver", $"no account for host {h.Name} in {PowerSecrets.PathFor(_file)} (expected {h.Name}: {{ username: NAME, password: SECRET }} there)");
             }
             if (power.Driver != PowerDriver.WakeOnLan || !_networksComplete) continue;
             var names = string.Join(", ", networks.Select(n => n.Value.Name));

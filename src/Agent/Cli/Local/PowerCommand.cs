@@ -50,12 +50,12 @@ internal static class PowerCommand
                 stderr.WriteLine("netbootpi: --force goes with off only");
                 return CommandLine.ExitUsage;
             }
-            return await RunAsync(site, entry, what, stdout, stderr, cancellation).ConfigureAwait(false);
+            return await RunAsync(site, SiteOption.PathOf(parse), entry, what, stdout, stderr, cancellation).ConfigureAwait(false);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(SiteInventory site, HostEntry host, PowerAction action, TextWriter stdout, TextWriter stderr,
+    internal static async Task<int> RunAsync(SiteInventory site, string siteFile, HostEntry host, PowerAction action, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellation)
     {
         if (host.Power is null)
@@ -67,7 +67,7 @@ internal static class PowerCommand
         PowerReply reply;
         try
         {
-            using var driver = PowerDrivers.For(site, host, TimeProvider.System)!;
+            using var driver = PowerDrivers.For(site, siteFile, host, TimeProvider.System)!;
             reply = await driver.RunAsync(action, cancellation).ConfigureAwait(false);
         }
         catch (PowerException e)
