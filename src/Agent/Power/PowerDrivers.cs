@@ -11,6 +11,7 @@ public static class PowerDrivers
     {
         null => null,
         { Driver: PowerDriver.Ipmi } => IpmiPowerDriver.For(siteFile, host, new ToolRunner(time)),
+        { Driver: PowerDriver.Redfish } => RedfishPowerDriver.For(siteFile, host),
         { Driver: PowerDriver.WakeOnLan } => WakeOnLanDriver.For(site, host),
         { Driver: PowerDriver.Qmp } p => new QmpPowerDriver(p.QmpSocket!),
         { } p => PanelPowerDriver.Open(p, time),

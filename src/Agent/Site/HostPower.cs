@@ -25,6 +25,13 @@ public sealed record HostPower(PowerDriver Driver, SourceLocation Location)
     public int BmcPort { get; init; } = 623;
     public int CipherSuite { get; init; } = 3;
 
+    /// <summary>The Redfish service's base URL (<c>https://BMC</c>), the system's id under <c>/redfish/v1/Systems</c> (null: the
+    /// only member), and how its certificate is trusted: a pinned SHA-256 fingerprint, or not at all (<c>insecure: true</c>).</summary>
+    public Uri? RedfishUrl { get; init; }
+    public string? RedfishSystem { get; init; }
+    public byte[]? CertificateSha256 { get; init; }
+    public bool Insecure { get; init; }
+
     /// <summary>The VM's QMP socket, absolute.</summary>
     public string? QmpSocket { get; init; }
 
@@ -35,6 +42,7 @@ public sealed record HostPower(PowerDriver Driver, SourceLocation Location)
         PowerDriver.Mcp23008 => "mcp23008",
         PowerDriver.WakeOnLan => "wol",
         PowerDriver.Ipmi => "ipmi",
+        PowerDriver.Redfish => "redfish",
         _ => "qmp",
     };
 

@@ -20,4 +20,7 @@ public enum PowerDriver
 
     /// <summary>A BMC over IPMI 2.0 (RMCP+, <c>ipmitool -I lanplus</c>); its account in the power secrets file.</summary>
     Ipmi,
+
+    /// <summary>A BMC over Redfish (HTTPS); its account in the power secrets file.</summary>
+    Redfish,
 }

@@ -7,7 +7,8 @@ namespace NetbootPi.Agent.Site;
 // hosts.NAME.power: how the box turns a host on and off (docs/power.md).
 internal sealed partial class SiteReader
 {
-    private static readonly string[] PowerDrivers = ["gpio", "mcp23017", "mcp23008", "wol", "ipmi", "qmp"];
+    private static readonly string[] PowerDrivers = ["gpio", "mcp23017", "mcp23008", "wol", "ipmi", "redfish", "qmp"];
+    private static readonly string[] RedfishKeys = ["driver", "url", "system", "fingerprint", "insecure"];
     private static readonly string[] IpmiKeys = ["driver", "address", "port", "cipher_suite"];
     private static readonly string[] PanelKeys =
         ["driver", "power_pin", "reset_pin", "led_pin", "press_active_low", "led_active_low", "short_press", "long_press", "reset_press"];
@@ -31,7 +32,7 @@ internal sealed partial class SiteReader
             return null;
         }
         var driverNode = map.Entries.First(e => e.Key.Value == "driver").Value;
-        var name = String(driverNode, $"{path}.driver", "a power driver: gpio, mcp23017, mcp23008, wol, ipmi or qmp");
+        var name = String(driverNode, $"{path}.driver", "a power driver: gpio, mcp23017, mcp23008, wol, ipmi, redfish or qmp");
         if (name is null) return null;
         PowerDriver? driver = name switch
         {
@@ -41,6 +42,7 @@ internal sealed partial class SiteReader
             "wol" => PowerDriver.WakeOnLan,
             "qmp" => PowerDriver.Qmp,
             "ipmi" => PowerDriver.Ipmi,
+            "redfish" => PowerDriver.Redfish,
             _ => null,
         };
         if (driver is not { } d)
@@ -55,6 +57,7 @@ internal sealed partial class SiteReader
             PowerDriver.WakeOnLan => ReadWol(node, path),
             PowerDriver.Qmp => ReadQmp(node, path),
             PowerDriver.Ipmi => ReadIpmi(node, path),
+            PowerDriver.Redfish => ReadRedfish(node, path),
             _ => ReadPanel(node, path, d),
         };
         return _errors.Count == before ? power : null;
@@ -77,6 +80,30 @@ internal sealed partial class SiteReader
         var suite = m.TryGetValue("cipher_suite", out var c) ? Integer(c, $"{path}.cipher_suite", "an RMCP+ cipher suite, 0-17 (3 and 17 are what BMCs offer)", 0, 17) : 3;
         if (address is null || port is null || suite is null) return null;
         return new HostPower(PowerDriver.Ipmi, node.Location) { BmcAddress = address, BmcPort = port.Value, CipherSuite = suite.Value };
+    }
+
+    private HostPower? ReadRedfish(YamlNode node, string path)
+    {
+        var m = Mapping(node, path, "a mapping with driver: redfish, url, and fingerprint or insecure: true", RedfishKeys, ["url"]);
+        if (m is null || !m.TryGetValue("url", out var u) || Scalar(u, $"{path}.url", "the BMC's HTTPS URL, like https://10.69.10.4") is not { } us) return null;
+        if (!Uri.TryCreate(us.Value, UriKind.Absolute, out var url) || url.Scheme != "https" || url.AbsolutePath != "/" || url.Query.Length > 0 || url.UserInfo.Length > 0)
+        {
+            Error(us, $"{path}.url", $"'{us.Value}' is not the BMC's base URL (expected https://HOST or https://HOST:PORT; credentials go in {PowerSecrets.FileName}, never here)");
+            return null;
+        }
+        var system = m.TryGetValue("system", out var sy) ? Name(sy, $"{path}.system", "Redfish system id", s => s.Length <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'), "the id under /redfish/v1/Systems, like System.Embedded.1") : null;
+        var insecure = m.TryGetValue("insecure", out var ins) ? Boolean(ins, $"{path}.insecure") : false;
+        byte[]? pin = null;
+        if (m.TryGetValue("fingerprint", out var f) && Scalar(f, $"{path}.fingerprint", "the certificate's SHA-256 fingerprint") is { } fs)
+        {
+            var hex = fs.Value.Replace(":", "", StringComparison.Ordinal);
+            if (hex.Length == 64 && hex.All(char.IsAsciiHexDigit)) pin = Convert.FromHexString(hex);
+            else Error(fs, $"{path}.fingerprint", $"'{fs.Value}' is not a SHA-256 fingerprint (expected 32 hex pairs, as 'openssl x509 -noout -fingerprint -sha256' prints them)");
+        }
+        if (insecure is true && pin is not null)
+            Error(ins!, $"{path}.insecure", "insecure: true with a fingerprint (expected one of them: the fingerprint pins the certificate, insecure trusts any)");
+        if (insecure is null || (m.ContainsKey("system") && system is null) || (f is not null && pin is null)) return null;
+        return new HostPower(PowerDriver.Redfish, node.Location) { RedfishUrl = url, RedfishSystem = system, CertificateSha256 = pin, Insecure = insecure.Value };
     }
 
     private HostPower? ReadQmp(YamlNode node, string path)
@@ -214,7 +241,7 @@ internal sealed partial class SiteReader
                     else lines[id] = (h, key);
                 }
             }
-            if (power.Driver == PowerDriver.Ipmi)
+            if (power.Driver is PowerDriver.Ipmi or PowerDriver.Redfish)
             {
                 if (!secretsRead)
                 {
