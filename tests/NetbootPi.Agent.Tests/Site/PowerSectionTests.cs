@@ -54,9 +54,9 @@ public class PowerSectionTests
     [Fact]
     public void An_unknown_driver_or_key_is_located()
     {
-        Assert.Equal(["t.yaml:15:64: hosts.a.power.driver: unknown power driver 'gpoi' (did you mean 'gpio'? expected one of: gpio, mcp23017, mcp23008, wol, qmp)"],
+        Assert.Equal(["t.yaml:15:64: hosts.a.power.driver: unknown power driver 'gpoi' (did you mean 'gpio'? expected one of: gpio, mcp23017, mcp23008, wol, ipmi, redfish, qmp)"],
             SiteText.Errors(Hosts("{ driver: gpoi, power_pin: 17 }")));
-        Assert.Equal(["t.yaml:15:54: hosts.a.power: missing key 'driver' (expected one of: gpio, mcp23017, mcp23008, wol, qmp)"],
+        Assert.Equal(["t.yaml:15:54: hosts.a.power: missing key 'driver' (expected one of: gpio, mcp23017, mcp23008, wol, ipmi, redfish, qmp)"],
             SiteText.Errors(Hosts("{ power_pin: 17 }")));
         Assert.Equal(["t.yaml:15:85: hosts.a.power.bus: unknown key (expected one of: driver, power_pin, reset_pin, led_pin, press_active_low, led_active_low, short_press, long_press, reset_press)"],
             SiteText.Errors(Hosts("{ driver: gpio, power_pin: 17, bus: 1 }")));
