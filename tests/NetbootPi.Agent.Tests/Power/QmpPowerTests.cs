@@ -92,13 +92,18 @@ public sealed class QmpPowerTests : IDisposable
         Assert.Equal((0, "vm: on (was prelaunch, now running)\n", ""), await Power("vm", "on"));
         Assert.Equal((0, "vm: cycled: system_reset\n", ""), await Power("vm", "cycle"));
         Assert.Equal((0, "vm: off: qemu quit (the VM's process ended)\n", ""), await Power("vm", "off", "--force"));
+        // The VM's process is gone: status says off, on says what the box cannot do, and that failure is an event too.
+        Assert.Equal(0, (await Power("vm", "status")).Item1);
+        Assert.Equal(1, (await Power("vm", "on")).Item1);
         var (code, _, err) = await Power("vm", "reset", "--force");
         Assert.Equal((2, "netbootpi: --force goes with off only\n"), (code, err));
 
         var events = BootEventLog.ReadFiles(Path.Combine(_dir, "state")).Where(e => e.Kind == BootEventKind.Power).ToList();
-        Assert.Equal(["on: on (was prelaunch, now running)", "cycle: cycled: system_reset", "off --force: off: qemu quit (the VM's process ended)"],
+        Assert.Equal(["on: on (was prelaunch, now running)", "cycle: cycled: system_reset", "off --force: off: qemu quit (the VM's process ended)",
+            $"on: no qemu listens on {Socket} (the VM's process is not running; the box cannot start a qemu process, start the VM first)"],
             events.Select(e => e.Path));
-        Assert.All(events, e => Assert.Equal(("vm", 0), (e.Host, e.Status)));
+        Assert.Equal([0, 0, 0, 1], events.Select(e => e.Status));
+        Assert.All(events, e => Assert.Equal("vm", e.Host));
     }
 
     [Fact]

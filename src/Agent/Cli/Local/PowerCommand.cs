@@ -72,7 +72,7 @@ internal static class PowerCommand
         }
         catch (PowerException e)
         {
-            Record(site, host, label, $"failed: {e.Message}", ok: false);
+            if (action != PowerAction.Status) Record(site, host, label, $"failed: {e.Message}", ok: false);
             stderr.WriteLine($"netbootpi: power {label} {host.Name}: {e.Message}");
             return CommandLine.ExitInvalid;
         }
