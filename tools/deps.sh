@@ -44,6 +44,8 @@ PACKAGES=(
   # a whole NFS-root boot in the lab (tests/kernel-lab/nfsroot-artifacts.sh): the Debian template (from the
   # mirror apt uses) and the initramfs that mounts nfsroot= (klibc's nfsmount comes with it)
   mmdebstrap initramfs-tools
+  # host power through a BMC: ipmitool (the agent runs it) and ipmi_sim (openipmi), the simulated BMC it talks to
+  ipmitool openipmi
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

@@ -1,14 +1,16 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
 /// <paramref name="Host"/> is the host's name, or its MAC when the site does not know it, or null when the
 /// request names no machine and the client address matches no host. A completed DHCP exchange (DISCOVER, OFFER,
 /// REQUEST, ACK) is a <see cref="BootEventKind.Dhcp"/> event: the client is the leased address, the path the
-/// network's name, status and bytes 0.
+/// network's name, status and bytes 0. A power action (<c>netbootpi power</c>) is a <see cref="BootEventKind.Power"/>
+/// event: the client is who asked (<c>cli:USER</c>), the path the action and its outcome, status 0 when it did what
+/// was asked and 1 when not, bytes 0.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -22,6 +24,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.OverlayUpload => "overlay-upload",
         BootEventKind.Keys => "keys",
         BootEventKind.Dhcp => "dhcp",
+        BootEventKind.Power => "power",
         _ => "file",
     };
 
@@ -36,6 +39,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "keys" => BootEventKind.Keys,
         "file" => BootEventKind.File,
         "dhcp" => BootEventKind.Dhcp,
+        "power" => BootEventKind.Power,
         _ => null,
     };
 

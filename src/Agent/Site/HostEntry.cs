@@ -8,4 +8,8 @@ public sealed record HostEntry(
     Ipv4Address? Ip,
     string? Profile,
     string? PiSerial,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>How the box turns the host on and off (<c>power:</c>); null when the site does not say.</summary>
+    public HostPower? Power { get; init; }
+}

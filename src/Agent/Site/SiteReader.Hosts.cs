@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] DefaultsKeys = ["profile"];
-    private static readonly string[] HostKeys = ["mac", "ip", "profile", "pi_serial"];
+    private static readonly string[] HostKeys = ["mac", "ip", "profile", "pi_serial", "power"];
 
     private (string Profile, YamlScalar? Node) ReadDefaults(YamlNode node)
     {
@@ -32,7 +32,7 @@ internal sealed partial class SiteReader
             var nameOk = IsHostName(key.Value);
             if (!nameOk)
                 Error(key, path, $"'{key.Value}' is not a valid host name (expected letters, digits and '-', at most 63, not starting or ending with '-')");
-            var m = Mapping(value, path, "a mapping with mac, and optionally ip, profile and pi_serial", HostKeys, ["mac"]);
+            var m = Mapping(value, path, "a mapping with mac, and optionally ip, profile, pi_serial and power", HostKeys, ["mac"]);
             if (m is null) continue;
             var mac = m.TryGetValue("mac", out var mv) ? Mac(mv, $"{path}.mac") : null;
             Ipv4Address? ip = null;
@@ -50,8 +50,11 @@ internal sealed partial class SiteReader
                     Error(s, $"{path}.pi_serial", $"'{s.Value}' is not a Raspberry Pi serial number (expected 8 hex digits, like 3a4b5c6d; see 'vcgencmd otp_dump | grep ^28:')");
                 serial = s?.Value.ToLowerInvariant();
             }
-            if (nameOk && mac is not null && ipOk && serialOk && (profile is not null || pv is null))
-                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, key.Location), value, key, m));
+            HostPower? power = null;
+            var powerOk = true;
+            if (m.TryGetValue("power", out var pw)) { power = ReadPower(pw, $"{path}.power"); powerOk = power is not null; }
+            if (nameOk && mac is not null && ipOk && serialOk && powerOk && (profile is not null || pv is null))
+                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, key.Location) { Power = power }, value, key, m));
         }
         return result;
     }

@@ -12,6 +12,12 @@ public sealed record ToolCall(string Program, IReadOnlyList<string> Arguments)
     /// <summary>Written to the tool's standard input, which is then closed; none: the input is empty.</summary>
     public string? Input { get; init; }
 
+    /// <summary>
+    /// Variables added to the tool's environment: the way a secret reaches a tool that reads one from there
+    /// (<c>ipmitool -E</c>), because an argv is readable by every user in /proc. Never part of <see cref="ToString"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How long the tool may run before it is killed and the run fails.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 

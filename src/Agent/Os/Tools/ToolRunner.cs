@@ -22,6 +22,7 @@ public sealed class ToolRunner(TimeProvider time) : IToolRunner
             StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var a in call.Arguments) start.ArgumentList.Add(a);
+        foreach (var (name, value) in call.Environment) start.Environment[name] = value;
         // Messages in one language and format whatever the box's locale: they are quoted back to people.
         start.Environment["LC_ALL"] = "C.UTF-8";
 
