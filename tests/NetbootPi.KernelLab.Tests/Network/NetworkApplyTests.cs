@@ -13,7 +13,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Example()
+    internal static string Example()
     {
         for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
             if (File.Exists(Path.Combine(dir, "examples", "netsoc.yaml"))) return Path.Combine(dir, "examples", "netsoc.yaml");

@@ -15,13 +15,6 @@ public class NetworkRebootTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Example()
-    {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "examples", "netsoc.yaml"))) return Path.Combine(dir, "examples", "netsoc.yaml");
-        throw new InvalidOperationException($"no examples/netsoc.yaml above {AppContext.BaseDirectory}");
-    }
-
     /// <summary>The disk mounted, /etc/systemd/network from it, the trunk and its tagged peers, helpers.</summary>
     private static string Common(string agent) => $$"""
         A={{agent}}
@@ -66,7 +59,7 @@ public class NetworkRebootTests
                 set -euo pipefail
                 mkfs.ext4 -q -F /dev/disk/by-id/virtio-persist
                 {{Common(agent)}}
-                sed -e 's/interface: eth0/interface: lab0/' {{Example()}} > $P/site.yaml
+                sed -e 's/interface: eth0/interface: lab0/' {{NetworkApplyTests.Example()}} > $P/site.yaml
                 printf 'server: { state_dir: %s/state, data_dir: %s/data }\n' $P $P >> $P/site.yaml
                 mkdir -p $P/data
                 start_agent
