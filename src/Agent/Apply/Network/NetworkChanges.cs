@@ -200,8 +200,16 @@ public sealed partial class NetworkChanges(IApplier<NetworkWanted> applier, Conf
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_state.Pending is { } p && p.Deadline <= time.GetUtcNow())
-                await RevertLockedAsync($"the change from {p.Source} was not confirmed by {p.Deadline:u}", CancellationToken.None).ConfigureAwait(false);
+            if (_state.Pending is { } p)
+            {
+                // The timer runs on the monotonic clock, the deadline is wall time: a timer that fires before the
+                // wall clock reaches the deadline (a VM's clock stepped, NTP slewing) waits for the rest of it
+                // instead of forgetting the deadline, which would leave the change in place for good.
+                if (p.Deadline <= time.GetUtcNow())
+                    await RevertLockedAsync($"the change from {p.Source} was not confirmed by {p.Deadline:u}", CancellationToken.None).ConfigureAwait(false);
+                else
+                    Arm(p.Deadline);
+            }
         }
         catch (Exception e)
         {

@@ -35,7 +35,7 @@ public sealed class NetworkChangesTests(NetworkdFixture networkd) : IClassFixtur
         Directory.Delete(_folder, recursive: true);
     }
 
-    private NetworkChanges Changes()
+    private NetworkChanges Changes(TimeProvider? time = null)
     {
         var options = new NetworkApplierOptions
         {
@@ -44,7 +44,7 @@ public sealed class NetworkChangesTests(NetworkdFixture networkd) : IClassFixtur
             NftablesFile = Path.Combine(_folder, "netbootpi.nft"),
         };
         var applier = new NetworkApplier(options, AtomicFiles.Local, new NamespacedTools(networkd.Namespace), null, new NetworkdOnBus(networkd.BusAddress!, TimeProvider.System));
-        return new NetworkChanges(applier, Store, _time, _log);
+        return new NetworkChanges(applier, Store, time ?? _time, _log);
     }
 
     private ConfirmStore Store => new(Path.Combine(_folder, "state", ConfirmStore.FileName), AtomicFiles.Local);
@@ -63,6 +63,35 @@ public sealed class NetworkChangesTests(NetworkdFixture networkd) : IClassFixtur
         changes.Reverted += m => done.TrySetResult(m);
         advance();
         return await done.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+    }
+
+    /// <summary>The fake clock, its wall time set back by <see cref="Lag"/> from its timers' time (a clock stepped back).</summary>
+    private sealed class LaggingWallClock(FakeTimeProvider inner) : TimeProvider
+    {
+        public TimeSpan Lag { get; set; }
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() - Lag;
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime, period);
+    }
+
+    [Fact]
+    public async Task A_deadline_timer_that_fires_before_the_wall_clock_gets_there_still_puts_the_change_back()
+    {
+        var clock = new LaggingWallClock(_time);
+        await using var changes = Changes(clock);
+        Assert.Equal(ApplyResult.Confirmed, (await changes.StartAsync(Wanted("10.78.0.1/24"), Window, Ct)).Result);
+        Assert.Equal(ApplyResult.Pending, (await changes.ApplyAsync(Wanted("10.79.0.1/24"), Window, force: false, "reload", Ct)).Result);
+        await WaitFor(async () => (await LabAddresses()).Contains("10.79.0.1/24"));
+
+        // The wall clock is stepped back 5 ms after the deadline was set: when the timer fires, the deadline is still
+        // 5 ms away by the wall clock, and the change waits for them instead of staying for good.
+        clock.Lag = TimeSpan.FromMilliseconds(5);
+        _time.Advance(Window);
+        await Task.Delay(200, Ct);
+        Assert.NotNull(changes.State.Pending);
+        var message = await Reverted(changes, () => _time.Advance(TimeSpan.FromMilliseconds(5)));
+        Assert.Contains("was not confirmed by", message);
+        await WaitFor(async () => { var a = await LabAddresses(); return a.Contains("10.78.0.1/24") && !a.Contains("10.79.0.1/24"); });
     }
 
     [Fact]
