@@ -157,17 +157,48 @@ internal static class RunCommand
             stderr.WriteLine($"netbootpi: not starting: {configPath} has {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
             return CommandLine.ExitInvalid;
         }
-        using var host = AgentHost.Build(configPath, site, endpoints, watchdog);
+        var host = AgentHost.Build(configPath, site, endpoints, watchdog);
         try
         {
-            await host.RunAsync(cancellation).ConfigureAwait(false);
+            await host.StartAsync(cancellation).ConfigureAwait(false);
         }
         catch (ServiceStartException e)
         {
+            var stopErrors = await StopAfterFailedStartAsync(host).ConfigureAwait(false);
+            // Disposing flushes the log: the sentence that says why comes last, after the lines of what did start.
+            host.Dispose();
             // Said once, as a sentence; the services log nothing more about it (no stack trace at Information).
             stderr.WriteLine($"netbootpi: not starting: {e.Message}");
+            foreach (var error in stopErrors) stderr.WriteLine($"netbootpi: while stopping: {error}");
             return CommandLine.ExitInvalid;
         }
+        try
+        {
+            await host.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            host.Dispose();
+        }
         return CommandLine.ExitOk;
+    }
+
+    /// <summary>
+    /// The services that did start stop as they do on SIGTERM (listeners closed, the watchdog disarmed), and the host
+    /// knows it is stopping. Disposing it without a stop would cancel the background loops' tokens unannounced: a loop
+    /// whose task had not begun yet (.NET 10 starts each through Task.Run on that token) then ends cancelled, and the
+    /// host reports it as a crashed service with a stack trace, after the one sentence that says why.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> StopAfterFailedStartAsync(IHost host)
+    {
+        try
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return [];
+        }
+        catch (AggregateException e)
+        {
+            return [.. e.InnerExceptions.Select(inner => inner.Message)];
+        }
     }
 }
