@@ -103,6 +103,7 @@ public static class CommandLine
         root.Options.Add(SocketOption.Socket);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RecoveryCommand.Create(stdout));
         root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         return root;

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Power;
+using NetbootPi.Agent.Power.Recovery;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Control;
@@ -23,6 +25,14 @@ public static class ControlRegistration
             sp.GetServices<IControlEndpoints>(), ControlAccess.Local(group), sp.GetRequiredService<ILoggerFactory>(), socketPath,
             sp.GetRequiredService<ILogger<ControlService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
+        return services;
+    }
+
+    /// <summary>Hosts' power and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>
+    public static IServiceCollection AddPowerEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new PowerEndpoints(
+            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(), sp.GetService<RecoveryService>()));
         return services;
     }
 

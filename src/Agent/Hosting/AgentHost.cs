@@ -15,6 +15,7 @@ using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
 using NetbootPi.Agent.Upstream;
@@ -67,11 +68,13 @@ public static class AgentHost
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();
+        services.AddHostPower();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is { } socket)
         {
             services.AddControl(socket, endpoints.ControlGroup, AgentVersion.Current);
             services.AddNetworkEndpoints();
+            services.AddPowerEndpoints();
         }
         // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
         services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);

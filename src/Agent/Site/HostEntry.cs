@@ -12,4 +12,10 @@ public sealed record HostEntry(
 {
     /// <summary>How the box turns the host on and off (<c>power:</c>); null when the site does not say.</summary>
     public HostPower? Power { get; init; }
+
+    /// <summary>The host's own <c>recovery:</c>, in place of its profile's; null: the profile's.</summary>
+    public RecoveryPolicy? Recovery { get; init; }
+
+    /// <summary><c>recovery: false</c>: never recovered, whatever its profile says.</summary>
+    public bool RecoveryOff { get; init; }
 }
