@@ -100,6 +100,7 @@ public static class CommandLine
         root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));
         root.Subcommands.Add(WireGuardCommand.Create(stdout, stderr));
         root.Subcommands.Add(PowerCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ConsoleCommand.Create(stdout, stderr));
         root.Options.Add(SocketOption.Socket);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));

@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -11,7 +11,9 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// network's name, status and bytes 0. A power action (<c>netbootpi power</c>) is a <see cref="BootEventKind.Power"/>
 /// event: the client is who asked (<c>cli:USER</c>), the path the action and its outcome, status 0 when it did what
 /// was asked and 1 when not, bytes 0. A step of the box's recovery of a host is a <see cref="BootEventKind.Recovery"/>
-/// event: the client is <c>recovery</c>, the path the sentence, status 1 when the host was marked failed.
+/// event: the client is <c>recovery</c>, the path the sentence, status 1 when the host was marked failed. The box
+/// starting or losing a host's serial console is a <see cref="BootEventKind.Console"/> event (client <c>console</c>,
+/// status 1 when lost); the console's lines are in its own log (<c>netbootpi console HOST</c>).
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -27,6 +29,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Dhcp => "dhcp",
         BootEventKind.Power => "power",
         BootEventKind.Recovery => "recovery",
+        BootEventKind.Console => "console",
         _ => "file",
     };
 
@@ -43,6 +46,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "dhcp" => BootEventKind.Dhcp,
         "power" => BootEventKind.Power,
         "recovery" => BootEventKind.Recovery,
+        "console" => BootEventKind.Console,
         _ => null,
     };
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Apply.Nfs;
+using NetbootPi.Agent.Consoles;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
@@ -68,6 +69,7 @@ public static class AgentHost
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();
+        services.AddConsoles();
         services.AddHostPower();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is { } socket)

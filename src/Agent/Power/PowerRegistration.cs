@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Consoles;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power.Recovery;
 using NetbootPi.Agent.Site;
@@ -14,7 +15,8 @@ public static class PowerRegistration
         services.AddSingleton(sp => new HostPowerService(
             sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RecoveryService(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
-            sp.GetRequiredService<HostPowerService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RecoveryService>>()));
+            sp.GetRequiredService<HostPowerService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RecoveryService>>(),
+            sp.GetService<ConsoleService>()));
         services.AddHostedService(sp => sp.GetRequiredService<RecoveryService>());
         return services;
     }

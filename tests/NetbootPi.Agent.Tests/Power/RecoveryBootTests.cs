@@ -1,4 +1,5 @@
 using System.Globalization;
+using NetbootPi.Agent.Consoles;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Tests.Support;
@@ -47,8 +48,8 @@ public sealed class RecoveryBootTests
                 recovery: { boot_timeout: 2m, probe: tcp:22, attempts: 2 }
             defaults: { profile: none }
             hosts:
-              stuck: { mac: 52:54:00:97:00:10, ip: 10.97.0.10, profile: hang, power: { driver: qmp, socket: stuck.qmp } }
-              fine: { mac: 52:54:00:97:00:11, ip: 10.97.0.11, profile: serve, power: { driver: qmp, socket: fine.qmp } }
+              stuck: { mac: 52:54:00:97:00:10, ip: 10.97.0.10, profile: hang, power: { driver: qmp, socket: stuck.qmp }, console: { socket: stuck.serial } }
+              fine: { mac: 52:54:00:97:00:11, ip: 10.97.0.11, profile: serve, power: { driver: qmp, socket: fine.qmp }, console: { socket: fine.serial } }
             """, Ct);
         var socket = lab.Path("control.sock");
         var agent = AgentProcess.Start(new Dictionary<string, string> { [ControlSocketPath.EnvironmentVariable] = socket },
@@ -62,11 +63,14 @@ public sealed class RecoveryBootTests
             lab.Tap(ns, tap, "br0");
             // Started stopped (-S): the agent powers it on. No -no-reboot: a cycle (system_reset) must boot it again.
             lab.Start(ns, qemu, "-machine", "q35,accel=tcg", "-cpu", "max", "-m", "256", "-smp", "1", "-display", "none",
-                "-serial", $"file:{lab.Path($"{name}.serial")}", "-monitor", "none", "-no-user-config", "-nodefaults", "-S",
+                "-serial", $"unix:{lab.Path($"{name}.serial")},server=on,wait=off", "-monitor", "none", "-no-user-config", "-nodefaults", "-S",
                 "-qmp", $"unix:{lab.Path($"{name}.qmp")},server=on,wait=off",
                 "-netdev", $"tap,id=n0,ifname={tap},script=no,downscript=no", "-device", $"virtio-net-pci,netdev=n0,mac={mac},bootindex=1", "-boot", "n");
         }
         for (var i = 0; i < 500 && !(File.Exists(lab.Path("stuck.qmp")) && File.Exists(lab.Path("fine.qmp"))); i++) await Task.Delay(20, Ct);
+        // The agent reads each VM's serial console from before its power-on (it retries until the socket is there).
+        agent.WaitFor($"console of stuck: reading socket {lab.Path("stuck.serial")}");
+        agent.WaitFor($"console of fine: reading socket {lab.Path("fine.serial")}");
 
         foreach (var host in new[] { "stuck", "fine" })
         {
@@ -79,16 +83,16 @@ public sealed class RecoveryBootTests
         var events = await WaitForEventAsync(lab.Path("state"), e => e is { Host: "stuck", Kind: BootEventKind.Recovery, Status: 1 }, TimeSpan.FromMinutes(4));
         var stuck = events.Where(e => e.Host == "stuck").ToList();
         var steps = stuck.Where(e => e.Kind is BootEventKind.Recovery or BootEventKind.Power).Select(e => $"{e.Client} {e.Path}").ToList();
-        Assert.Equal(
-        [
-            $"uid:0 on: on (was prelaunch, now running)",
-            "recovery probe tcp:22 not answering 20s after power-on → cycle 1/2",
-            "recovery cycle: cycled: system_reset",
-            "recovery probe tcp:22 not answering 20s after power-on: cycle 2/2 in 5s",
-            "recovery probe tcp:22 not answering 20s after power-on → cycle 2/2",
-            "recovery cycle: cycled: system_reset",
-            "recovery probe tcp:22 not answering 20s after power-on: marked failed after 2 power cycles (left alone until it comes up or is powered through the box)",
-        ], steps);
+        // A cycle and the failure quote what the host's console said last: here the initramfs's marker.
+        const string Console = @"; its console's last line, \d+s before: ""E2E-HANG 52:54:00:97:00:10""$";
+        Assert.Collection(steps,
+            s => Assert.Equal("uid:0 on: on (was prelaunch, now running)", s),
+            s => Assert.Matches("^recovery probe tcp:22 not answering 20s after power-on → cycle 1/2" + Console, s),
+            s => Assert.Equal("recovery cycle: cycled: system_reset", s),
+            s => Assert.Equal("recovery probe tcp:22 not answering 20s after power-on: cycle 2/2 in 5s", s),
+            s => Assert.Matches("^recovery probe tcp:22 not answering 20s after power-on → cycle 2/2" + Console, s),
+            s => Assert.Equal("recovery cycle: cycled: system_reset", s),
+            s => Assert.Matches(@"^recovery probe tcp:22 not answering 20s after power-on: marked failed after 2 power cycles \(left alone until it comes up or is powered through the box\)" + Console, s));
         // Each cycle booted it again: a DHCP exchange and a kernel fetch after every power action.
         var powers = stuck.Select((e, i) => (e, i)).Where(x => x.e.Kind == BootEventKind.Power).Select(x => x.i).ToList();
         foreach (var (start, next) in powers.Zip(powers.Skip(1).Append(stuck.Count)))
@@ -97,7 +101,10 @@ public sealed class RecoveryBootTests
             Assert.Contains(BootEventKind.Dhcp, between);
             Assert.Contains(BootEventKind.Kernel, between);
         }
-        Assert.Contains("E2E-HANG 52:54:00:97:00:10", await File.ReadAllTextAsync(lab.Path("stuck.serial"), Ct));
+        // Its console, as the box recorded it (a quiet kernel: the initramfs's lines): three boots, each to its marker.
+        var console = ConsoleLog.Tail(lab.Path("state"), "stuck", 10_000);
+        Assert.Equal(3, console.Count(l => l.Contains(" E2E-DHCP 52:54:00:97:00:10 10.97.0.10 ", StringComparison.Ordinal)));
+        Assert.Equal(3, console.Count(l => l.EndsWith(" E2E-HANG 52:54:00:97:00:10", StringComparison.Ordinal)));
 
         // The host that answers was seen up once and never power-cycled by the box.
         var fine = events.Where(e => e.Host == "fine").ToList();

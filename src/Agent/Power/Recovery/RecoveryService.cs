@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Consoles;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Site;
 
@@ -18,7 +19,7 @@ namespace NetbootPi.Agent.Power.Recovery;
 /// (the event log calls from a DHCP receive loop, which must never wait).
 /// </remarks>
 public sealed partial class RecoveryService(SiteState state, BootEventLog events, HostPowerService power, TimeProvider time,
-    ILogger<RecoveryService> logger) : BackgroundService
+    ILogger<RecoveryService> logger, ConsoleService? consoles = null) : BackgroundService
 {
     /// <summary>Who the box's own power cycles are from, in the power events.</summary>
     public const string Who = "recovery";
@@ -129,6 +130,9 @@ public sealed partial class RecoveryService(SiteState state, BootEventLog events
     private void Carry(Watched watched, RecoveryNote note, DateTimeOffset now)
     {
         var host = watched.Host;
+        // What the host said last is often why: a kernel panic, a login prompt that never got its network.
+        if (note.Kind is RecoveryNoteKind.Cycle or RecoveryNoteKind.GaveUp && consoles?.LastLine(host.Name) is { } line)
+            note = note with { Message = $"{note.Message}; its console's last line, {HostRecovery.Duration(now - line.Time)} before: \"{Shorten(line.Text)}\"" };
         events.Record(new BootEvent(now, Who, host.Name, BootEventKind.Recovery, note.Message, note.Kind == RecoveryNoteKind.GaveUp ? 1 : 0, 0));
         switch (note.Kind)
         {
@@ -165,6 +169,8 @@ public sealed partial class RecoveryService(SiteState state, BootEventLog events
             }
         }, CancellationToken.None);
     }
+
+    private static string Shorten(string text) => text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 117), "...");
 
     /// <summary>A quarter of down_after, between 1 and 15 seconds: a host that goes silent is seen within down_after.</summary>
     internal static TimeSpan ProbeInterval(RecoveryPolicy policy)
