@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
@@ -18,6 +20,8 @@ public sealed partial class ConsoleReader : IDisposable
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(10);
 
     private readonly string _host;
+    private readonly HostEntry _entry;
+    private readonly string _siteFile;
     private readonly BootEventLog _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,19 +29,24 @@ public sealed partial class ConsoleReader : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
-    public ConsoleReader(string host, HostConsole console, string stateDirectory, BootEventLog events, TimeProvider time, ILogger logger)
+    public ConsoleReader(HostEntry host, string siteFile, string stateDirectory, BootEventLog events, TimeProvider time, ILogger logger)
     {
-        _host = host;
-        Console = console;
+        _entry = host;
+        _siteFile = siteFile;
+        _host = host.Name;
+        Console = host.Console!;
         _events = events;
         _time = time;
         _logger = logger;
-        _log = new ConsoleLog(stateDirectory, host);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"console {host}" };
+        _log = new ConsoleLog(stateDirectory, _host);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"console {_host}" };
         _thread.Start();
     }
 
     public HostConsole Console { get; }
+
+    /// <summary>The host as the reader was started for: a reload that changes its console (or, for SOL, its BMC) starts another.</summary>
+    public HostEntry Host => _entry;
 
     /// <summary>The last line read and when; null before any.</summary>
     public ConsoleLine? Last => _log.Last;
@@ -81,6 +90,7 @@ public sealed partial class ConsoleReader : IDisposable
     private Source Connect()
     {
         if (Console.Device is { } device) return new SerialSource(SerialLine.Open(device, Console.Baud));
+        if (Console.Sol) return SolSource.Start(_entry, _siteFile);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -105,11 +115,13 @@ public sealed partial class ConsoleReader : IDisposable
         {
             var n = source.Read(buffer);
             var now = _time.GetUtcNow();
-            if (n < 0) return "it closed";
+            if (n < 0) return source.EndReason;
             if (n > 0)
             {
                 lines.Feed(buffer.AsSpan(0, n), batch);
                 lastData = now;
+                // ipmitool's own notices ("[SOL Session operational.  Use ~? for help]") are not the host's.
+                if (Console.Sol) batch.RemoveAll(l => l.StartsWith("[SOL Session", StringComparison.Ordinal));
             }
             else if (lines.HasPartial && now - lastData >= PartialWait && lines.TakePartial() is { } partial) batch.Add(partial);
             if (batch.Count == 0) continue;
@@ -135,7 +147,91 @@ public sealed partial class ConsoleReader : IDisposable
     private abstract class Source : IDisposable
     {
         public abstract int Read(Span<byte> buffer);
+        public virtual string EndReason => "it closed";
         public abstract void Dispose();
+    }
+
+    /// <summary>
+    /// <c>ipmitool -I lanplus ... sol activate</c> as a process, its output the console. Its input stays open and
+    /// unwritten (at its end ipmitool would close the session); the password goes in its environment, never argv.
+    /// </summary>
+    private sealed class SolSource : Source
+    {
+        private readonly Process _process;
+        private readonly Stream _output;
+        private readonly byte[] _buffer = new byte[4096];
+        private Task<int>? _pending;
+        private volatile string? _lastError;
+
+        private SolSource(Process process)
+        {
+            _process = process;
+            _output = process.StandardOutput.BaseStream;
+            process.ErrorDataReceived += (_, e) =>
+            {
+                // Its complaint about a stdin that is no terminal says nothing about the BMC.
+                if (e.Data is { Length: > 0 } line && !line.StartsWith("tcgetattr", StringComparison.Ordinal)) _lastError = line;
+            };
+            process.BeginErrorReadLine();
+        }
+
+        public static SolSource Start(HostEntry host, string siteFile)
+        {
+            var power = host.Power!;
+            var errors = new List<SiteError>();
+            var secrets = PowerSecrets.Load(PowerSecrets.PathFor(siteFile), errors) ?? throw new IOException(string.Join("; ", errors));
+            if (!secrets.TryGetValue(host.Name, out var account)) throw new IOException($"no account for host {host.Name} in {PowerSecrets.PathFor(siteFile)}");
+            var psi = new ProcessStartInfo("ipmitool")
+            {
+                UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            foreach (var a in (string[])["-I", "lanplus", "-H", power.BmcAddress!, "-p", power.BmcPort.ToString(CultureInfo.InvariantCulture),
+                         "-C", power.CipherSuite.ToString(CultureInfo.InvariantCulture), "-U", account.Username, "-E", "sol", "activate"])
+                psi.ArgumentList.Add(a);
+            psi.Environment["IPMI_PASSWORD"] = account.Password;
+            try
+            {
+                return new SolSource(Process.Start(psi)!);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new IOException($"cannot run ipmitool: {e.Message} (is it installed? apt install ipmitool)", e);
+            }
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            _pending ??= _output.ReadAsync(_buffer, 0, Math.Min(_buffer.Length, buffer.Length));
+            if (!_pending.Wait(TimeSpan.FromMilliseconds(500))) return 0;
+            var n = _pending.Result;
+            _pending = null;
+            if (n == 0) return -1;
+            _buffer.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+
+        public override string EndReason
+        {
+            get
+            {
+                _process.WaitForExit(2000);
+                return $"ipmitool's session ended{(_lastError is { } e ? $": {e}" : "")}";
+            }
+        }
+
+        public override void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(2000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Never started or already reaped.
+            }
+            _process.Dispose();
+        }
     }
 
     private sealed class SerialSource(SerialLine line) : Source

@@ -56,13 +56,17 @@ public sealed class ConsoleService(SiteState state, BootEventLog events, TimePro
         foreach (var (name, reader) in _readers)
         {
             // Same host, same line: keep reading (a reload must not cut a console mid-boot).
-            if (wanted.TryGetValue(name, out var host) && host.Console! with { Location = reader.Console.Location } == reader.Console) continue;
+            if (wanted.TryGetValue(name, out var host) && host.Console! with { Location = reader.Console.Location } == reader.Console
+                && (!host.Console!.Sol || SameBmc(host.Power, reader.Host.Power))) continue;
             if (_readers.TryRemove(name, out var gone)) gone.Dispose();
         }
         foreach (var (name, host) in wanted)
         {
             if (_readers.ContainsKey(name)) continue;
-            _readers[name] = new ConsoleReader(name, host.Console!, site.Server.StateDirectory, events, time, _logger);
+            _readers[name] = new ConsoleReader(host, state.Path, site.Server.StateDirectory, events, time, _logger);
         }
     }
+
+    private static bool SameBmc(HostPower? a, HostPower? b) =>
+        a is not null && b is not null && (a.BmcAddress, a.BmcPort, a.CipherSuite) == (b.BmcAddress, b.BmcPort, b.CipherSuite);
 }

@@ -6,17 +6,24 @@ namespace NetbootPi.Agent.Site;
 // hosts.NAME.console: where the box reads a host's serial console (docs/power.md).
 internal sealed partial class SiteReader
 {
-    private static readonly string[] ConsoleKeys = ["serial", "baud", "socket"];
+    private static readonly string[] ConsoleKeys = ["serial", "baud", "socket", "sol"];
 
     private HostConsole? ReadConsole(YamlNode node, string path)
     {
-        var m = Mapping(node, path, "a mapping with serial (a device like /dev/ttyUSB0) and baud, or socket (a VM's serial socket)", ConsoleKeys);
+        var m = Mapping(node, path, "a mapping with serial (a device like /dev/ttyUSB0) and baud, socket (a VM's serial socket), or sol: true", ConsoleKeys);
         if (m is null) return null;
         var before = _errors.Count;
-        if (m.ContainsKey("serial") == m.ContainsKey("socket"))
+        if ((m.ContainsKey("serial") ? 1 : 0) + (m.ContainsKey("socket") ? 1 : 0) + (m.ContainsKey("sol") ? 1 : 0) != 1)
         {
-            Error(node, path, "expected either serial: DEVICE (a serial line on the box, like /dev/ttyUSB0) or socket: PATH (a VM's serial socket), not both or neither");
+            Error(node, path, "expected one of serial: DEVICE (a serial line on the box, like /dev/ttyUSB0), socket: PATH (a VM's serial socket) or sol: true (IPMI Serial-over-LAN through the host's BMC)");
             return null;
+        }
+        if (m.TryGetValue("sol", out var solNode))
+        {
+            if (m.TryGetValue("baud", out var b)) Error(b, $"{path}.baud", "Serial-over-LAN takes the speed the BMC has (baud goes with serial)");
+            var sol = Boolean(solNode, $"{path}.sol");
+            if (sol == false) Error(solNode, $"{path}.sol", "sol: false describes no console (expected sol: true, or remove console)");
+            return _errors.Count == before ? new HostConsole(null, 0, null, node.Location) { Sol = true } : null;
         }
         if (m.TryGetValue("socket", out var sn))
         {
@@ -44,6 +51,13 @@ internal sealed partial class SiteReader
         foreach (var located in hosts)
         {
             if (located.Value.Console is not { } console) continue;
+            if (console.Sol)
+            {
+                if (located.Value.Power?.Driver != PowerDriver.Ipmi)
+                    Error(located.At("console"), $"hosts.{located.Value.Name}.console",
+                        "sol: true reads the console through the host's BMC, and this host's power: is not driver: ipmi (expected power: { driver: ipmi, address: BMC })");
+                continue;
+            }
             var where = console.Device ?? console.Socket!;
             if (seen.TryGetValue(where, out var other))
                 Error(located.At("console"), $"hosts.{located.Value.Name}.console",

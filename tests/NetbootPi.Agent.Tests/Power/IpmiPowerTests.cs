@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using NetbootPi.Agent.Cli;
+using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Tests.Support;
 
 namespace NetbootPi.Agent.Tests.Power;
 
@@ -26,7 +28,8 @@ public sealed class IpmiPowerTests : IDisposable
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
-    private async Task<int> StartBmcAsync()
+    /// <param name="solPort">With a port: the BMC's Serial-over-LAN connects to 127.0.0.1 there, as to the host's serial port.</param>
+    private async Task<int> StartBmcAsync(int? solPort = null)
     {
         var sim = Peers.Require("ipmi_sim", "openipmi");
         Peers.Require("ipmitool", "ipmitool");
@@ -58,6 +61,7 @@ public sealed class IpmiPowerTests : IDisposable
                 guid 6e6574626f6f7470692d746573742d31
               endlan
               chassis_control "{{control}} 0x20"
+              {{(solPort is { } sp ? $"sol \"tcp:127.0.0.1:{sp}\" 115200" : "")}}
               user 2 true "operator" "s3cret-pw" admin 10 md5
 
             """);
@@ -168,6 +172,48 @@ public sealed class IpmiPowerTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains($"{secrets}:1:1: bmc: expected a mapping with username and password (both strings)", err, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_console_is_read_over_serial_over_LAN_with_the_BMC_s_account()
+    {
+        // The host's serial port, which ipmi_sim's SOL connects to once a session activates it.
+        using var host = new TcpListener(IPAddress.Loopback, 0);
+        host.Start();
+        var port = await StartBmcAsync(((IPEndPoint)host.LocalEndpoint).Port);
+        var site = Site(port);
+        File.WriteAllText(site, File.ReadAllText(site).Replace(", port: " + port + " } }", ", port: " + port + " }, console: { sol: true } }", StringComparison.Ordinal));
+        using var agent = AgentProcess.Start(new Dictionary<string, string> { [ControlSocketPath.EnvironmentVariable] = ControlSocketPath.None },
+            "run", "--config", site, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp", "--no-dns");
+        using var serial = await host.AcceptTcpClientAsync(Ct);
+        agent.WaitFor("console of bmc: reading IPMI Serial-over-LAN");
+        // What the host writes before the session is fully up is lost (as on a real BMC): it says its banner until the box has it.
+        var log = Path.Combine(_dir, "state", "consoles", "bmc.log");
+        bool Has(string text) => File.Exists(log) && ReadShared(log).Contains(text, StringComparison.Ordinal);
+        for (var i = 0; i < 50 && !Has("Debian GNU/Linux 12 bmc ttyS0"); i++)
+        {
+            await serial.GetStream().WriteAsync("Debian GNU/Linux 12 bmc ttyS0\r\n"u8.ToArray(), Ct);
+            await Task.Delay(200, Ct);
+        }
+        await serial.GetStream().WriteAsync("\r\nbmc login: "u8.ToArray(), Ct);
+        for (var i = 0; i < 100 && !Has("bmc login:"); i++) await Task.Delay(50, Ct);
+        var lines = ReadShared(log).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[25..]).ToList();
+        // ipmitool's own banner is not the host's: only what the host wrote.
+        Assert.Equal("bmc login:", lines[^1]);
+        Assert.All(lines.SkipLast(1), l => Assert.Equal("Debian GNU/Linux 12 bmc ttyS0", l));
+        // The BMC's password reached ipmitool in its environment, not in its argv, which /proc shows to everyone.
+        var ipmitool = Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "cmdline")).Where(File.Exists)
+            .Select(f => { try { return File.ReadAllText(f).Replace('\0', ' '); } catch (IOException) { return ""; } })
+            .Where(c => c.Contains("sol activate", StringComparison.Ordinal) && c.Contains($" {port} ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(ipmitool);
+        Assert.All(ipmitool, c => Assert.DoesNotContain("s3cret-pw", c, StringComparison.Ordinal));
+        Assert.DoesNotContain("s3cret-pw", agent.Output, StringComparison.Ordinal);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(f).ReadToEnd();
     }
 
     public void Dispose()

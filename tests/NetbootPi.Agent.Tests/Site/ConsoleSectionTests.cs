@@ -22,7 +22,7 @@ public class ConsoleSectionTests
     [Fact]
     public void Wrong_values_are_located()
     {
-        Assert.Equal(["t.yaml:15:56: hosts.a.console: expected either serial: DEVICE (a serial line on the box, like /dev/ttyUSB0) or socket: PATH (a VM's serial socket), not both or neither"],
+        Assert.Equal(["t.yaml:15:56: hosts.a.console: expected one of serial: DEVICE (a serial line on the box, like /dev/ttyUSB0), socket: PATH (a VM's serial socket) or sol: true (IPMI Serial-over-LAN through the host's BMC)"],
             SiteText.Errors(HostA("{ serial: /dev/ttyS0, socket: a.sock }")));
         Assert.Equal(["t.yaml:15:66: hosts.a.console.serial: 'ttyUSB0' is not a device (expected a path under /dev, like /dev/ttyUSB0 or /dev/serial/by-id/usb-FTDI_...-port0)"],
             SiteText.Errors(HostA("{ serial: ttyUSB0 }")));
@@ -30,6 +30,15 @@ public class ConsoleSectionTests
             SiteText.Errors(HostA("{ serial: /dev/ttyUSB0, baud: 12345 }")));
         Assert.Equal(["t.yaml:15:80: hosts.a.console.baud: a socket has no speed (baud goes with serial)"],
             SiteText.Errors(HostA("{ socket: a.sock, baud: 9600 }")));
+    }
+
+    [Fact]
+    public void Serial_over_LAN_goes_through_the_host_s_own_BMC()
+    {
+        Assert.Equal(["t.yaml:15:56: hosts.a.console: sol: true reads the console through the host's BMC, and this host's power: is not driver: ipmi (expected power: { driver: ipmi, address: BMC })"],
+            SiteText.Errors(HostA("{ sol: true }")));
+        Assert.Equal(["t.yaml:15:75: hosts.a.console.baud: Serial-over-LAN takes the speed the BMC has (baud goes with serial)"],
+            SiteText.Errors(HostA("{ sol: true, baud: 9600 }")));
     }
 
     [Fact]
