@@ -42,7 +42,8 @@ public class HostRecoveryTests
         r.BootSeen(BootEventKind.Dhcp, 0, At(5));
         Assert.Null(r.Tick(At(299)));
         var first = r.Tick(At(300));
-        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no boot script or kernel fetched 5m after power-on → cycle 1/3", 1, 3), first);
+        // The period judged is the boot since power-on: a console silent since then says so in the event.
+        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no boot script or kernel fetched 5m after power-on → cycle 1/3", 1, 3) { Since = At(0), SinceWhat = "power-on" }, first);
         Assert.Equal(RecoveryPhase.Cycling, r.Phase);
         // Nothing it sees while the box cycles it counts; the cycle's own outcome starts the next boot.
         Assert.Null(r.BootSeen(BootEventKind.Dhcp, 0, At(301)));
@@ -52,16 +53,16 @@ public class HostRecoveryTests
         Assert.Equal(new RecoveryNote(RecoveryNoteKind.Waiting, "no DHCP exchange 5m after power-on: cycle 2/3 in 1m"), r.Tick(At(602)));
         Assert.Equal((RecoveryPhase.Waiting, At(662)), (r.Phase, r.Due));
         Assert.Null(r.Tick(At(661)));
-        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no DHCP exchange 5m after power-on → cycle 2/3", 2, 3), r.Tick(At(662)));
+        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no DHCP exchange 5m after power-on → cycle 2/3", 2, 3) { Since = At(302), SinceWhat = "power-on" }, r.Tick(At(662)));
         // A cycle that failed (the BMC did not answer) still counts, and the clock runs again.
         r.PowerActed(PowerAction.Cycle, false, At(663), byRecovery: true);
         Assert.Equal(new RecoveryNote(RecoveryNoteKind.Waiting, "no DHCP exchange 5m after power-on: cycle 3/3 in 2m"), r.Tick(At(963)));
         Assert.Equal(At(1083), r.Due);
-        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no DHCP exchange 5m after power-on → cycle 3/3", 3, 3), r.Tick(At(1083)));
+        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "no DHCP exchange 5m after power-on → cycle 3/3", 3, 3) { Since = At(663), SinceWhat = "power-on" }, r.Tick(At(1083)));
         r.PowerActed(PowerAction.Cycle, true, At(1084), byRecovery: true);
         var gaveUp = r.Tick(At(1384));
         Assert.Equal(new RecoveryNote(RecoveryNoteKind.GaveUp,
-            "no DHCP exchange 5m after power-on: marked failed after 3 power cycles (left alone until it comes up or is powered through the box)"), gaveUp);
+            "no DHCP exchange 5m after power-on: marked failed after 3 power cycles (left alone until it comes up or is powered through the box)") { Since = At(1084), SinceWhat = "power-on" }, gaveUp);
         Assert.Equal((RecoveryPhase.Failed, (DateTimeOffset?)null), (r.Phase, r.Due));
         // A failed host looping in its firmware does not start the count again.
         Assert.Null(r.BootSeen(BootEventKind.Dhcp, 0, At(1400)));
@@ -105,7 +106,8 @@ public class HostRecoveryTests
         Assert.Null(r.Due);
         Assert.Null(r.Probed(false, At(90)));
         Assert.Null(r.Probed(false, At(200)));
-        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "probe tcp:22 failing for 2m → cycle 1/3", 1, 3), r.Probed(false, At(210)));
+        Assert.Equal(new RecoveryNote(RecoveryNoteKind.Cycle, "probe tcp:22 failing for 2m → cycle 1/3", 1, 3) { Since = At(90), SinceWhat = "the probe first failed" },
+            r.Probed(false, At(210)));
     }
 
     [Fact]

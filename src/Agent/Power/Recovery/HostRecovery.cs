@@ -25,6 +25,8 @@ public sealed class HostRecovery(string host, RecoveryPolicy policy)
     private bool _sawScript;
     private DateTimeOffset? _waitUntil;
     private DateTimeOffset? _probeFailingSince;
+    private DateTimeOffset _judgedSince;
+    private string _judgedWhat = "";
 
     public string Host { get; } = host;
     public RecoveryPolicy Policy { get; } = policy;
@@ -124,11 +126,15 @@ public sealed class HostRecovery(string host, RecoveryPolicy policy)
         switch (Phase)
         {
             case RecoveryPhase.Booting when now >= _bootStart + Policy.BootTimeout:
+                _judgedSince = _bootStart;
+                _judgedWhat = _byPower ? "power-on" : "the boot began";
                 return TimedOut(now, $"{Missing()} {Duration(Policy.BootTimeout)} after {(_byPower ? "power-on" : "the boot began")}");
             case RecoveryPhase.Waiting when now >= _waitUntil:
                 return CycleNow(now);
             case RecoveryPhase.Up when _probeFailingSince is { } since && now - since >= Policy.DownAfter:
                 _probeFailingSince = null;
+                _judgedSince = since;
+                _judgedWhat = "the probe first failed";
                 return TimedOut(now, $"probe {Policy.ProbeText} failing for {Duration(now - since)}");
             default:
                 return null;
@@ -142,7 +148,7 @@ public sealed class HostRecovery(string host, RecoveryPolicy policy)
         {
             Enter(RecoveryPhase.Failed, now);
             return new RecoveryNote(RecoveryNoteKind.GaveUp,
-                $"{reason}: marked failed after {Cycles} power cycle{(Cycles == 1 ? "" : "s")} (left alone until it comes up or is powered through the box)");
+                $"{reason}: marked failed after {Cycles} power cycle{(Cycles == 1 ? "" : "s")} (left alone until it comes up or is powered through the box)") { Since = _judgedSince, SinceWhat = _judgedWhat };
         }
         var wait = Policy.BackoffBefore(Cycles + 1);
         if (wait <= TimeSpan.Zero) return CycleNow(now);
@@ -155,7 +161,7 @@ public sealed class HostRecovery(string host, RecoveryPolicy policy)
     {
         Cycles++;
         Enter(RecoveryPhase.Cycling, now);
-        return new RecoveryNote(RecoveryNoteKind.Cycle, $"{LastReason} → cycle {Cycles}/{Policy.Attempts}", Cycles, Policy.Attempts);
+        return new RecoveryNote(RecoveryNoteKind.Cycle, $"{LastReason} → cycle {Cycles}/{Policy.Attempts}", Cycles, Policy.Attempts) { Since = _judgedSince, SinceWhat = _judgedWhat };
     }
 
     private RecoveryNote CameUp(DateTimeOffset now, string how)

@@ -16,5 +16,15 @@ public enum RecoveryNoteKind
     GaveUp,
 }
 
-/// <summary>One step of a host's recovery, with the sentence that goes into its boot events.</summary>
-public sealed record RecoveryNote(RecoveryNoteKind Kind, string Message, int Cycle = 0, int Of = 0);
+/// <summary>
+/// One step of a host's recovery, with the sentence that goes into its boot events. For a cycle and for giving up,
+/// <see cref="Since"/> is when the period judged began (the boot that ran out of time, or the probe's first failure):
+/// a console silent since then says as much as its last line would.
+/// </summary>
+public sealed record RecoveryNote(RecoveryNoteKind Kind, string Message, int Cycle = 0, int Of = 0)
+{
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>What <see cref="Since"/> was, in words: <c>power-on</c>, <c>the boot began</c>, <c>the probe first failed</c>.</summary>
+    public string? SinceWhat { get; init; }
+}

@@ -130,9 +130,17 @@ public sealed partial class RecoveryService(SiteState state, BootEventLog events
     private void Carry(Watched watched, RecoveryNote note, DateTimeOffset now)
     {
         var host = watched.Host;
-        // What the host said last is often why: a kernel panic, a login prompt that never got its network.
-        if (note.Kind is RecoveryNoteKind.Cycle or RecoveryNoteKind.GaveUp && consoles?.LastLine(host.Name) is { } line)
-            note = note with { Message = $"{note.Message}; its console's last line, {HostRecovery.Duration(now - line.Time)} before: \"{Shorten(line.Text)}\"" };
+        // What the host said last is often why (a kernel panic, a login prompt that never got its network), and a
+        // console silent all along says the host never got as far as its firmware's or kernel's first line.
+        if (note.Kind is RecoveryNoteKind.Cycle or RecoveryNoteKind.GaveUp && host.Console is not null && consoles is not null)
+        {
+            var line = consoles.LastLine(host.Name);
+            var said = line is null ? "; its console has said nothing since the agent started"
+                : note.Since is { } since && line.Time < since
+                    ? $"; its console has said nothing since {note.SinceWhat} (its last line, {HostRecovery.Duration(now - line.Time)} before: \"{Shorten(line.Text)}\")"
+                    : $"; its console's last line, {HostRecovery.Duration(now - line.Time)} before: \"{Shorten(line.Text)}\"";
+            note = note with { Message = note.Message + said };
+        }
         events.Record(new BootEvent(now, Who, host.Name, BootEventKind.Recovery, note.Message, note.Kind == RecoveryNoteKind.GaveUp ? 1 : 0, 0));
         switch (note.Kind)
         {
