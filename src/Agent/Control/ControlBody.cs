@@ -60,12 +60,26 @@ public static class ControlBody
     }
 
     // System.Text.Json ends its messages with " Path: $.x | LineNumber: 0 | BytePositionInLine: 4.", said above already.
-    // "could not be converted to" names our own internal types, which say nothing to the caller.
-    private static string Sentence(string message)
+    /// <summary>
+    /// System.Text.Json's message as a sentence for whoever sent the JSON: without the location (said apart) and
+    /// without the names of our own types, which mean nothing to them.
+    /// </summary>
+    internal static string Sentence(string message)
     {
         if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)) return "this value has the wrong type";
+        if (Quoted(message, "The JSON property ") is { } unknown && message.Contains("could not be mapped", StringComparison.Ordinal))
+            return $"unknown field '{unknown}'";
+        var missing = message.IndexOf("missing required properties including: ", StringComparison.Ordinal);
+        if (missing > 0) return "missing field " + message[(missing + "missing required properties including: ".Length)..].TrimEnd('.');
         var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
+    }
+
+    private static string? Quoted(string message, string prefix)
+    {
+        if (!message.StartsWith(prefix + "'", StringComparison.Ordinal)) return null;
+        var end = message.IndexOf('\'', prefix.Length + 1);
+        return end > 0 ? message[(prefix.Length + 1)..end] : null;
     }
 
     private static Task Refuse(HttpContext context, string message) => ControlRouter.ReplyAsync(context, StatusCodes.Status400BadRequest, message);

@@ -102,11 +102,7 @@ public sealed partial class AccountStore(string path, IAtomicFiles files, TimePr
         }
     }
 
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
+    private static string FirstSentence(string message) => ControlBody.Sentence(message);
 
     public IReadOnlyList<UserAccount> Users
     {

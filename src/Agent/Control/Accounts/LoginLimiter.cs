@@ -21,6 +21,12 @@ public sealed class LoginLimiter(TimeProvider time)
     public TimeSpan? Attempt(string address, string user)
     {
         var now = time.GetUtcNow();
+        // Names and addresses that tried once and went away must not pile up: a spray of names would fill memory.
+        // At most once a window: sweeping is a walk over everything, and what is younger stays anyway.
+        var last = Interlocked.Read(ref _lastSweepTicks);
+        if (_attempts.Count > MaxTracked && now.UtcTicks - last >= Window.Ticks
+            && Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, last) == last)
+            Sweep(now);
         var byAddress = _attempts.GetOrAdd("a:" + address, _ => new Queue<DateTimeOffset>());
         var byUser = _attempts.GetOrAdd("u:" + user, _ => new Queue<DateTimeOffset>());
         // One lock order (address, then user) for every caller.
@@ -32,6 +38,23 @@ public sealed class LoginLimiter(TimeProvider time)
             byAddress.Enqueue(now);
             byUser.Enqueue(now);
             return null;
+        }
+    }
+
+    private const int MaxTracked = 10_000;
+    private long _lastSweepTicks;
+
+    /// <summary>How many addresses and names are being counted now.</summary>
+    public int Tracked => _attempts.Count;
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (key, attempts) in _attempts)
+        {
+            lock (attempts)
+            {
+                if (attempts.Count == 0 || now - attempts.Last() >= Window) _attempts.TryRemove(key, out _);
+            }
         }
     }
 

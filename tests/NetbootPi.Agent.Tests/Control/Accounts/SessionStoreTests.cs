@@ -71,6 +71,16 @@ public class SessionStoreTests
     }
 
     [Fact]
+    public void A_spray_of_names_does_not_stay_in_memory_past_its_minute()
+    {
+        var limiter = new LoginLimiter(_time);
+        for (var i = 0; i < 12_000; i++) limiter.Attempt($"10.{i / 250}.{i % 250}.1", $"n{i}");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(limiter.Attempt("10.0.0.1", "n0"));
+        Assert.Equal(2, limiter.Tracked);
+    }
+
+    [Fact]
     public void A_token_scoped_to_hosts_changes_only_what_concerns_them_and_reads_anything()
     {
         var scoped = new ApiToken("0123456789ab", "pi1 power", ControlRole.Operator, ["pi1"], new string('0', 64), _time.GetUtcNow(), null, null);
