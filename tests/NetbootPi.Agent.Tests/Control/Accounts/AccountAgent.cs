@@ -18,7 +18,8 @@ internal sealed class AccountAgent : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("netbootpi-accounts-agent-").FullName;
     private AgentProcess? _agent;
 
-    public AccountAgent()
+    /// <param name="server">More keys for the site's server section, one per line.</param>
+    public AccountAgent(string server = "")
     {
         // Other uids must reach the socket's folder (the socket's own mode decides who may connect).
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
@@ -32,6 +33,7 @@ internal sealed class AccountAgent : IDisposable
               http_port: 8081
               api_port: {{HttpsPort}}
               api_http_port: {{RedirectPort}}
+            {{server}}
             networks:
               mgmt:
                 interface: lo

@@ -61,6 +61,48 @@ public class NetworkApiTests
     }
 
     [Fact]
+    public async Task The_sites_own_certificate_is_served_as_it_is()
+    {
+        Peers.RequireRoot();
+        Curl.RequireInstalled();
+        var openssl = Peers.Require("openssl", "openssl");
+        var ct = TestContext.Current.CancellationToken;
+        var dir = Directory.CreateTempSubdirectory("netbootpi-own-cert-").FullName;
+        try
+        {
+            var (cert, key) = (Path.Combine(dir, "api.pem"), Path.Combine(dir, "api.key"));
+            using var box = new AccountAgent($"  api_cert: {cert}\n  api_key: {key}");
+            var (code, _, e) = await Tool.RunAsync(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                "-subj", "/CN=own", "-addext", $"subjectAltName=IP:{box.Address}"], ct);
+            Assert.True(code == 0, e);
+            var (_, fp, _) = await Tool.RunAsync(openssl, ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], ct);
+            var agent = box.Start();
+            Assert.Contains($"certificate SHA-256 {fp.Trim().Split('=')[1]};", agent.WaitFor("control API listening on "));
+            Assert.False(File.Exists(box.CertificatePath));
+            Assert.Equal(200, Curl.Run("--cacert", cert, $"{box.Url}/api/v1/health").Status);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_api_that_cannot_listen_stops_the_start_and_says_where()
+    {
+        Peers.RequireRoot();
+        using var box = new AccountAgent();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(box.Address), AccountAgent.HttpsPort);
+        taken.Start();
+        using var agent = AgentProcess.Start(null, "run", "--config", box.SitePath, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0",
+            "--no-dhcp", "--no-dns", "--control-socket", box.Socket, "--network-api");
+        Assert.Equal(1, agent.WaitForExit());
+        Assert.Contains($"netbootpi: not starting: the control API cannot listen on {box.Address} port {AccountAgent.HttpsPort} and {AccountAgent.RedirectPort} (network mgmt, server.api_port and server.api_http_port): ",
+            agent.Output);
+        Assert.DoesNotContain("   at ", agent.Output);
+    }
+
+    [Fact]
     public async Task Every_mapped_endpoint_has_a_role_and_answers_each_role_as_declared()
     {
         Peers.RequireRoot();
