@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # /init of the end-to-end initramfs: plays a booted fleet host. It brings the NIC up, runs DHCP, fetches its
 # own overlay from the box (GET /apkovl/MAC.tar.gz), unpacks it, prints the value only that host's overlay
-# holds, uploads a changed overlay (PUT, from its own address), and powers off. Markers on the serial console:
+# holds, uploads a changed overlay (PUT, from its own address), and powers off (unless e2e_mode says otherwise,
+# below). Markers on the serial console:
 #   E2E-DHCP <mac> <ip> <server>      E2E-OVERLAY <mac> <value>|none      E2E-PUT <mac> <http status>
-#   E2E-DONE <mac>                    E2E-FAIL <mac> <what>
+#   E2E-DONE <mac>                    E2E-FAIL <mac> <what>               E2E-SERVE|E2E-HANG <mac>
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
@@ -31,6 +32,12 @@ for i in $(seq 50); do [ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ] &
 udhcpc -i $IF -f -q -n -t 10 -T 1 -s /tmp/dhcp.sh >/dev/null 2>&1 || fail dhcp
 read IP SERVER < /tmp/lease
 echo "E2E-DHCP $MAC $IP $SERVER"
+# Recovery tests (tests/NetbootPi.Agent.Tests/Power/RecoveryBootTests.cs): e2e_mode=serve answers on TCP 22 (the
+# box's probe) and stays up; e2e_mode=hang stays up without answering, as a host hung before its services would.
+case " $(cat /proc/cmdline) " in
+  *" e2e_mode=serve "*) mkdir -p /www; httpd -p 22 -h /www; echo "E2E-SERVE $MAC"; while :; do sleep 3600; done ;;
+  *" e2e_mode=hang "*) echo "E2E-HANG $MAC"; while :; do sleep 3600; done ;;
+esac
 # The box's HTTP port comes from the kernel command line the box's script wrote (box=ADDR:PORT), else :80.
 BOX=$(sed -n 's/.*e2e_box=\([^ ]*\).*/\1/p' /proc/cmdline); [ -n "$BOX" ] || BOX=$SERVER
 URL=http://$BOX/apkovl/$MAC.tar.gz

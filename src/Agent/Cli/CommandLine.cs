@@ -100,9 +100,11 @@ public static class CommandLine
         root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));
         root.Subcommands.Add(WireGuardCommand.Create(stdout, stderr));
         root.Subcommands.Add(PowerCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ConsoleCommand.Create(stdout, stderr));
         root.Options.Add(SocketOption.Socket);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RecoveryCommand.Create(stdout));
         root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         root.Subcommands.Add(UserCommands.Create(stdout, stderr));

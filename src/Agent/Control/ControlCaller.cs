@@ -24,5 +24,8 @@ public sealed record ControlCaller(string Name, string Detail, ControlRole Role)
     /// <summary>Nobody in particular: the endpoints anyone may call (health, login).</summary>
     public static ControlCaller Anonymous(string address) => new("anonymous", $"from {address}", ControlRole.Anyone);
 
+    /// <summary>Who, as a boot event's client says it: <c>uid:0</c>, <c>user:alice</c>, <c>token:3f2a...</c>.</summary>
+    public string EventClient => Peer is { } p ? $"uid:{p.Uid}" : Token is { } t ? $"token:{t.Id}" : Session is { } s ? $"user:{s.User}" : "anonymous";
+
     public override string ToString() => $"{Name} ({Detail})";
 }

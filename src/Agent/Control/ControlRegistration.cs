@@ -8,6 +8,8 @@ using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Power;
+using NetbootPi.Agent.Power.Recovery;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Control;
@@ -86,6 +88,14 @@ public static class ControlRegistration
         {
             throw new ServiceStartException($"the control API does not start: {e.Message}", e);
         }
+    }
+
+    /// <summary>Hosts' power and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>
+    public static IServiceCollection AddPowerEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new PowerEndpoints(
+            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(), sp.GetService<RecoveryService>()));
+        return services;
     }
 
     /// <summary>The box's network on the control API: apply, confirm, show (apply and confirm need <c>run --manage-network</c>).</summary>

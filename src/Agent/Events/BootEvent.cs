@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -10,7 +10,10 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// REQUEST, ACK) is a <see cref="BootEventKind.Dhcp"/> event: the client is the leased address, the path the
 /// network's name, status and bytes 0. A power action (<c>netbootpi power</c>) is a <see cref="BootEventKind.Power"/>
 /// event: the client is who asked (<c>cli:USER</c>), the path the action and its outcome, status 0 when it did what
-/// was asked and 1 when not, bytes 0.
+/// was asked and 1 when not, bytes 0. A step of the box's recovery of a host is a <see cref="BootEventKind.Recovery"/>
+/// event: the client is <c>recovery</c>, the path the sentence, status 1 when the host was marked failed. The box
+/// starting or losing a host's serial console is a <see cref="BootEventKind.Console"/> event (client <c>console</c>,
+/// status 1 when lost); the console's lines are in its own log (<c>netbootpi console HOST</c>).
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -25,6 +28,8 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Keys => "keys",
         BootEventKind.Dhcp => "dhcp",
         BootEventKind.Power => "power",
+        BootEventKind.Recovery => "recovery",
+        BootEventKind.Console => "console",
         _ => "file",
     };
 
@@ -40,6 +45,8 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "file" => BootEventKind.File,
         "dhcp" => BootEventKind.Dhcp,
         "power" => BootEventKind.Power,
+        "recovery" => BootEventKind.Recovery,
+        "console" => BootEventKind.Console,
         _ => null,
     };
 

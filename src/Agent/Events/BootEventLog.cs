@@ -62,6 +62,12 @@ public sealed partial class BootEventLog : IDisposable
     /// <summary>The writer thread's progress, for the health checks the watchdog pets under: busy while it writes a batch.</summary>
     public LoopProgress Progress { get; } = new("boot event writer");
 
+    /// <summary>
+    /// Every event as it is recorded, on the recording thread (a DHCP receive loop among them): handlers must
+    /// return at once, handing the event on rather than acting on it there.
+    /// </summary>
+    public event Action<BootEvent>? Recorded;
+
     public void Record(BootEvent e)
     {
         lock (_gate)
@@ -71,6 +77,7 @@ public sealed partial class BootEventLog : IDisposable
             _count = Math.Min(_count + 1, RingCapacity);
             if (_disposed) return;
         }
+        Recorded?.Invoke(e);
         if (_queue.Writer.TryWrite(e)) return;
         // Full: the disk is slower than the requests. Waiting here slows the requests down instead of losing events.
         try
@@ -96,6 +103,7 @@ public sealed partial class BootEventLog : IDisposable
             _count = Math.Min(_count + 1, RingCapacity);
             if (_disposed) return false;
         }
+        Recorded?.Invoke(e);
         if (_queue.Writer.TryWrite(e)) return true;
         Interlocked.Increment(ref _dropped);
         return false;

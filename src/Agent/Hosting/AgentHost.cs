@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Apply.Nfs;
+using NetbootPi.Agent.Consoles;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Devices;
 using NetbootPi.Agent.Dhcp;
@@ -15,6 +16,7 @@ using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
 using NetbootPi.Agent.Upstream;
@@ -67,11 +69,14 @@ public static class AgentHost
         services.AddBootEvents();
         services.AddOverlays();
         services.AddUpstreamCache();
+        services.AddConsoles();
+        services.AddHostPower();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {
             services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
+            services.AddPowerEndpoints();
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);
         if (endpoints.NetworkApi) services.AddControlNetwork();

@@ -75,6 +75,33 @@ public sealed class SiteInventory
         Networks.FirstOrDefault(n => n.Subnet.Contains(address));
 
     /// <summary>
+    /// How the box recovers <paramref name="host"/>: its own <c>recovery:</c>, else its profile's, unless it says
+    /// <c>recovery: false</c>. Null also for a host whose power cannot cycle it (none, or Wake-on-LAN): a profile's
+    /// policy covers the hosts that can be recovered; <see cref="RecoveryGap"/> says why one cannot.
+    /// </summary>
+    public RecoveryPolicy? RecoveryFor(HostEntry host)
+    {
+        var policy = WantedRecovery(host);
+        return policy is not null && host.Power is { } power && RecoveryPolicy.CanCycle(power.Driver) ? policy : null;
+    }
+
+    /// <summary>Why a host whose profile asks for recovery cannot have it; null when it can, or nothing asks.</summary>
+    public string? RecoveryGap(HostEntry host) => WantedRecovery(host) is null ? null : host.Power switch
+    {
+        null => "no power: wiring",
+        { Driver: var d } when !RecoveryPolicy.CanCycle(d) => $"power driver {HostPower.DriverName(d)} cannot power-cycle it",
+        _ => null,
+    };
+
+    private RecoveryPolicy? WantedRecovery(HostEntry host)
+    {
+        if (host.RecoveryOff) return null;
+        if (host.Recovery is { } own) return own;
+        var name = host.Profile ?? DefaultProfile;
+        return name == NoProfile ? null : FindProfile(name)?.Recovery;
+    }
+
+    /// <summary>
     /// Everything the site says about <paramref name="mac"/>. A host with a static address belongs to that
     /// address's network; otherwise the network is the one the machine is seen on, which only the caller
     /// knows (the interface a DHCP request arrived on): pass it as <paramref name="seenOn"/>.

@@ -56,6 +56,8 @@ internal sealed partial class SiteReader
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
         CheckHosts(hosts, networks, profiles, site?.Domain);
         CheckPower(hosts, networks);
+        CheckRecovery(hosts, profiles, defaultProfile);
+        CheckConsoles(hosts);
         if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
 
         if (site is null || _errors.Count > 0) return null;

@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] DefaultsKeys = ["profile"];
-    private static readonly string[] HostKeys = ["mac", "ip", "profile", "pi_serial", "power"];
+    private static readonly string[] HostKeys = ["mac", "ip", "profile", "pi_serial", "power", "recovery", "console"];
 
     private (string Profile, YamlScalar? Node) ReadDefaults(YamlNode node)
     {
@@ -32,7 +32,7 @@ internal sealed partial class SiteReader
             var nameOk = IsHostName(key.Value);
             if (!nameOk)
                 Error(key, path, $"'{key.Value}' is not a valid host name (expected letters, digits and '-', at most 63, not starting or ending with '-')");
-            var m = Mapping(value, path, "a mapping with mac, and optionally ip, profile, pi_serial and power", HostKeys, ["mac"]);
+            var m = Mapping(value, path, "a mapping with mac, and optionally ip, profile, pi_serial, power, recovery and console", HostKeys, ["mac"]);
             if (m is null) continue;
             var mac = m.TryGetValue("mac", out var mv) ? Mac(mv, $"{path}.mac") : null;
             Ipv4Address? ip = null;
@@ -53,8 +53,21 @@ internal sealed partial class SiteReader
             HostPower? power = null;
             var powerOk = true;
             if (m.TryGetValue("power", out var pw)) { power = ReadPower(pw, $"{path}.power"); powerOk = power is not null; }
-            if (nameOk && mac is not null && ipOk && serialOk && powerOk && (profile is not null || pv is null))
-                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, key.Location) { Power = power }, value, key, m));
+            RecoveryPolicy? recovery = null;
+            var recoveryOff = false;
+            var recoveryOk = true;
+            if (m.TryGetValue("recovery", out var rv))
+            {
+                var errors = _errors.Count;
+                recovery = ReadRecovery(rv, $"{path}.recovery", onHost: true, out recoveryOff);
+                recoveryOk = _errors.Count == errors;
+            }
+            HostConsole? console = null;
+            var consoleOk = true;
+            if (m.TryGetValue("console", out var cv)) { console = ReadConsole(cv, $"{path}.console"); consoleOk = console is not null; }
+            if (nameOk && mac is not null && ipOk && serialOk && powerOk && recoveryOk && consoleOk && (profile is not null || pv is null))
+                result.Add(new(new HostEntry(key.Value, mac.Value, ip, profile, serial, key.Location)
+                    { Power = power, Recovery = recovery, RecoveryOff = recoveryOff, Console = console }, value, key, m));
         }
         return result;
     }

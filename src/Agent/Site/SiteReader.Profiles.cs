@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] ProfileKeys =
-        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout"];
+        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery"];
     private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
     private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu"];
     private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
@@ -117,10 +117,19 @@ internal sealed partial class SiteReader
         var cmdline = m.TryGetValue("cmdline", out var cl) ? String(cl, $"{path}.cmdline", "kernel command-line arguments") : null;
         var console = m.TryGetValue("console", out var co) ? String(co, $"{path}.console", "a console device like tty0 or ttyS0,115200") : null;
         TimeSpan? timeout = m.TryGetValue("menu_timeout", out var mt) ? Duration(mt, $"{path}.menu_timeout") : null;
+        RecoveryPolicy? recovery = null;
+        if (m.TryGetValue("recovery", out var rn))
+        {
+            recovery = ReadRecovery(rn, $"{path}.recovery", onHost: false, out _);
+            // Up without a probe means "its kernel was fetched"; a local disk fetches none from the box.
+            if (recovery is { ProbePort: null } && kind == ProfileKind.Local)
+                Error(rn, $"{path}.recovery", "a local-disk profile fetches no kernel from the box, so only a probe can tell it booted (expected probe: tcp:PORT, like tcp:22)");
+        }
         if (_errors.Count != before) return null;
         return new BootProfile(name, kind, alpine, kernel, initrds, nfsroot, menu, menuDefault, cmdline, console, timeout, node.Location)
         {
             NfsRootMode = nfsMode,
+            Recovery = recovery,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Cli;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Tests.Site;
@@ -184,5 +185,64 @@ public class ControlSocketTests : IDisposable
             Assert.Equal(0, next.WaitForExit());
         }
         Assert.False(File.Exists(Socket));
+    }
+
+    [Fact]
+    public async Task Power_goes_through_the_agent_which_records_who_asked_and_says_what_is_wrong()
+    {
+        Peers.RequireRoot();
+        var curl = Peers.Require("curl", "curl");
+        var vm = Path.Combine(_dir, "vm.qmp");
+        WriteSite(SiteText.Minimal.WithLine(15, $"  a: {{ mac: 00:00:00:00:00:01, ip: 10.0.0.10, power: {{ driver: qmp, socket: {vm} }} }}")
+            + $"\nserver: {{ state_dir: {Path.Combine(_dir, "state")} }}\n");
+        using var agent = StartAgent(group: "nogroup");
+        agent.WaitFor("control socket listening on");
+        var ct = TestContext.Current.CancellationToken;
+
+        // No qemu on the socket: off, and on cannot start one. The agent's answer, not this process's (no --config given).
+        var (code, o, e) = await Cli("power", "a", "status", "--socket", Socket);
+        Assert.Equal((0, ""), (code, e));
+        Assert.StartsWith($"a: off: no qemu listens on {vm}", o);
+        (code, o, e) = await Cli("power", "a", "on", "--socket", Socket);
+        Assert.Equal((1, ""), (code, o));
+        Assert.StartsWith($"netbootpi: power on a: no qemu listens on {vm}", e);
+        (code, o, _) = await Cli("power", "a", "on", "--json", "--socket", Socket);
+        Assert.Equal(1, code);
+        using (var json = JsonDocument.Parse(o))
+        {
+            Assert.Equal(("a", "on", false, "off"), (json.RootElement.GetProperty("host").GetString(), json.RootElement.GetProperty("action").GetString(),
+                json.RootElement.GetProperty("succeeded").GetBoolean(), json.RootElement.GetProperty("state").GetString()));
+        }
+        // An operator (group nogroup) may act on power.
+        (code, _, e) = await CliAs(65534, 65534, "power", "a", "off", "--force", "--socket", Socket);
+        Assert.DoesNotContain("needs the", e, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+
+        (code, _, e) = await Cli("power", "b", "on", "--socket", Socket);
+        Assert.Equal(1, code);
+        Assert.Equal($"netbootpi: the agent refused: host b ({SitePath}:16:3) has no power: wiring (add power: {{ driver: ... }}; docs/power.md)\n", e);
+        (code, _, e) = await Cli("power", "aa", "on", "--socket", Socket);
+        Assert.Equal($"netbootpi: the agent refused: no host named 'aa' in {SitePath}\n", e);
+        (_, o, _) = await Tool.RunAsync(curl, ["-s", "-w", "\n%{http_code}", "-X", "POST", "--unix-socket", Socket, "http://box/api/v1/power?host=a&action=dance"], ct);
+        Assert.EndsWith("\n400", o);
+        Assert.Contains("action must be one of on, off, force-off, cycle or reset (not \\u0027dance\\u0027)", o);
+
+        // Each action is the host's boot event, with who asked through the agent.
+        var events = await WaitForPowerEventsAsync(3);
+        Assert.Equal(["uid:0 on 1", "uid:0 on 1", "uid:65534 off --force 0"], events.Select(ev => $"{ev.Client} {ev.Path.Split(':')[0]} {ev.Status}"));
+
+        (code, o, _) = await Cli("recovery", "--socket", Socket);
+        Assert.Equal((0, "no host asks for recovery (recovery: on a profile or a host; docs/power.md)\n"), (code, o));
+    }
+
+    private async Task<List<BootEvent>> WaitForPowerEventsAsync(int count)
+    {
+        // The event log's writer lags the request by at most its batch pause.
+        for (var i = 0; ; i++)
+        {
+            var events = BootEventLog.ReadFiles(Path.Combine(_dir, "state")).Where(ev => ev.Kind == BootEventKind.Power).ToList();
+            if (events.Count >= count || i == 100) return events;
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 }

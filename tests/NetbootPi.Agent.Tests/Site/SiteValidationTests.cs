@@ -162,7 +162,7 @@ public class SiteValidationTests
     [Fact]
     public void Missing_required_key() => AssertErrors(
         M.WithLine(15, "  a: { ip: 10.0.0.10 }"),
-        "t.yaml:15:6: hosts.a: missing key 'mac' (expected a mapping with mac, and optionally ip, profile, pi_serial and power)");
+        "t.yaml:15:6: hosts.a: missing key 'mac' (expected a mapping with mac, and optionally ip, profile, pi_serial, power, recovery and console)");
 
     [Fact]
     public void Wrong_node_kind() => AssertErrors(

@@ -71,6 +71,14 @@ internal sealed class NetLab : IDisposable
         Must(Ip, "-n", bridgeNs, "link", "set", port, "master", bridge);
     }
 
+    /// <summary>A tap device in <paramref name="ns"/> on <paramref name="bridge"/>, for a qemu VM started in that namespace.</summary>
+    public void Tap(string ns, string name, string bridge)
+    {
+        Must(Ip, "-n", ns, "tuntap", "add", name, "mode", "tap");
+        Must(Ip, "-n", ns, "link", "set", name, "master", bridge);
+        Must(Ip, "-n", ns, "link", "set", name, "up");
+    }
+
     public void Up(string ns, string iface, string? cidr)
     {
         if (cidr is not null) Must(Ip, "-n", ns, "addr", "add", cidr, "dev", iface);

@@ -1,5 +1,9 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetbootPi.Agent.Cli.Remote;
+using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
@@ -8,8 +12,9 @@ namespace NetbootPi.Agent.Cli.Local;
 
 /// <summary>
 /// <c>netbootpi power HOST on|off|cycle|reset|status</c>: a host's power through the wiring its <c>power:</c> names,
-/// done by this process itself (the control API will take it over). Every action but status is a boot event of
-/// the host (<c>netbootpi events</c>), whether it succeeded or not.
+/// done by the running agent over its control socket (so that its recovery knows a host was turned off on purpose),
+/// or by this process itself when no agent listens (or with <c>--direct</c>). Every action but status is a boot
+/// event of the host (<c>netbootpi events</c>), whether it succeeded or not.
 /// </summary>
 internal static class PowerCommand
 {
@@ -21,20 +26,17 @@ internal static class PowerCommand
         var action = new Argument<string>("ACTION") { Description = "on, off (graceful; --force cuts the power), cycle, reset or status" };
         action.AcceptOnlyFromAmong(Actions);
         var force = new Option<bool>("--force") { Description = "off: cut the power (a long press, a BMC's ForceOff, qemu's quit) instead of asking the OS" };
+        var direct = new Option<bool>("--direct")
+        {
+            Description = "drive the wiring from this process with the site file (--config) even when an agent runs; without it the running agent does it, and this process only when none listens",
+        };
         var command = new Command("power", "turn a host on or off, cycle or reset it, or show its power, through its power: wiring (docs/power.md)")
         {
-            host, action, force,
+            host, action, force, direct, SocketOption.Json,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
             var name = parse.GetValue(host)!;
-            if (site.FindHost(name) is not { } entry)
-            {
-                var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
-                stderr.WriteLine($"netbootpi: no host named '{name}' in {SiteOption.PathOf(parse)}{hint}");
-                return CommandLine.ExitInvalid;
-            }
             var verb = parse.GetValue(action)!;
             var what = verb switch
             {
@@ -50,9 +52,57 @@ internal static class PowerCommand
                 stderr.WriteLine("netbootpi: --force goes with off only");
                 return CommandLine.ExitUsage;
             }
+            var socket = parse.GetValue(SocketOption.Socket) ?? ControlSocketPath.Default;
+            if (!parse.GetValue(direct) && AgentListens(socket))
+                return await ThroughAgentAsync(parse, name, what, stdout, stderr, cancellation).ConfigureAwait(false);
+            if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
+            if (site.FindHost(name) is not { } entry)
+            {
+                var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+                stderr.WriteLine($"netbootpi: no host named '{name}' in {SiteOption.PathOf(parse)}{hint}");
+                return CommandLine.ExitInvalid;
+            }
             return await RunAsync(site, SiteOption.PathOf(parse), entry, what, stdout, stderr, cancellation).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Whether an agent accepts connections on <paramref name="socket"/> (then it does the action, and its recovery knows).</summary>
+    private static bool AgentListens(string socket)
+    {
+        if (!File.Exists(socket)) return false;
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            s.Connect(new UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode != SocketError.AccessDenied)
+        {
+            // A socket file left by an agent that was killed: nobody there.
+            return false;
+        }
+        catch (SocketException)
+        {
+            // There, but not for this user: the request says so in a sentence.
+            return true;
+        }
+    }
+
+    private static async Task<int> ThroughAgentAsync(ParseResult parse, string host, PowerAction action, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation)
+    {
+        using var client = SocketOption.Client(parse);
+        var query = $"?host={Uri.EscapeDataString(host)}";
+        var (method, path) = action == PowerAction.Status
+            ? (HttpMethod.Get, PowerEndpoints.PowerPath + query)
+            : (HttpMethod.Post, $"{PowerEndpoints.PowerPath}{query}&action={PowerEndpoints.ActionName(action)}");
+        var (_, body, reply) = await client.SendAsync(method, path, PowerJson.Default.PowerActionReply, cancellation,
+            StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
+        if (parse.GetValue(SocketOption.Json)) stdout.WriteLine(body);
+        else if (reply.Succeeded) stdout.WriteLine($"{reply.Host}: {reply.Message}");
+        else stderr.WriteLine($"netbootpi: power {WakeOnLanDriver.ActionName(action)} {reply.Host}: {reply.Message}");
+        return reply.Succeeded ? CommandLine.ExitOk : CommandLine.ExitInvalid;
     }
 
     internal static async Task<int> RunAsync(SiteInventory site, string siteFile, HostEntry host, PowerAction action, TextWriter stdout, TextWriter stderr,
