@@ -46,6 +46,9 @@ PACKAGES=(
   mmdebstrap initramfs-tools
   # host power through a BMC: ipmitool (the agent runs it) and ipmi_sim (openipmi), the simulated BMC it talks to
   ipmitool openipmi
+  # the reference Argon2 implementation's CLI: the agent's password hashes are checked against its PHC strings;
+  # openssl reads the control API's certificate back (SANs, key type, fingerprint)
+  argon2 openssl
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

@@ -107,6 +107,8 @@ public static class CommandLine
         root.Subcommands.Add(RecoveryCommand.Create(stdout));
         root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
+        root.Subcommands.Add(UserCommands.Create(stdout, stderr));
+        root.Subcommands.Add(TokenCommands.Create(stdout, stderr));
         return root;
     }
 

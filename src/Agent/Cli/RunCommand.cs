@@ -86,6 +86,10 @@ internal static class RunCommand
                 return null;
             },
         };
+        var networkApi = new Option<bool>("--network-api")
+        {
+            Description = "serve the control API over HTTPS on the management network's address too (server.api_port), for users and tokens; the unit on the box passes it",
+        };
         var noDns = new Option<bool>("--no-dns") { Description = "run without the DNS server, even when the site has a dns: section" };
         var noDhcp = new Option<bool>("--no-dhcp") { Description = "run without the DHCP server" };
         var noTftp = new Option<bool>("--no-tftp") { Description = "run without the TFTP server" };
@@ -107,7 +111,7 @@ internal static class RunCommand
         var command = new Command("run", "run the agent (systemd: Type=notify; SIGHUP reloads the site file)")
         {
             listen, tftpPort, httpListen, controlSocket, controlGroup, watchdogDevice, watchdogTimeout, noDhcp, noTftp,
-            manageNetwork, manageNfs, confirmWithin, dnsListen, noDns,
+            manageNetwork, manageNfs, confirmWithin, dnsListen, noDns, networkApi,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -120,6 +124,7 @@ internal static class RunCommand
                 Nfs = parse.GetValue(manageNfs) ? new NfsApplierOptions() : null,
                 EnableDns = !parse.GetValue(noDns),
                 DnsListen = parse.GetValue(dnsListen),
+                NetworkApi = parse.GetValue(networkApi),
             };
             var watchdog = new WatchdogOptions(SystemdNotifier.WatchdogInterval(), parse.GetValue(watchdogDevice),
                 TimeSpan.FromSeconds(parse.GetValue(watchdogTimeout)));

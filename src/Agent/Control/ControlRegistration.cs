@@ -1,6 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Apply.Network;
+using NetbootPi.Agent.Control.Accounts;
+using NetbootPi.Agent.Control.Network;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Power;
@@ -12,20 +17,77 @@ namespace NetbootPi.Agent.Control;
 public static class ControlRegistration
 {
     /// <summary>
-    /// The control API on the unix socket <paramref name="socketPath"/>, for root and members of
-    /// <paramref name="group"/>, with the status and site endpoints. Other areas add theirs as
-    /// <see cref="IControlEndpoints"/>. Needs the site registered.
+    /// The control API's routes: status, the site, accounts and sessions (the router every request goes through).
+    /// Other areas add theirs as <see cref="IControlEndpoints"/>. Needs the site registered.
     /// </summary>
-    public static IServiceCollection AddControl(this IServiceCollection services, string socketPath, string group, string version)
+    public static IServiceCollection AddControlEndpoints(this IServiceCollection services, string version)
     {
+        services.TryAddSingleton<ApiEndpointInfo>();
         services.AddSingleton<IControlEndpoints>(sp => new StatusEndpoints(
-            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ServiceStatus>(), sp.GetRequiredService<TimeProvider>(), version));
+            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ServiceStatus>(), sp.GetRequiredService<TimeProvider>(), version,
+            sp.GetRequiredService<ApiEndpointInfo>()));
         services.AddSingleton<IControlEndpoints>(sp => new SiteEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>()));
+        services.AddAccounts();
+        return services;
+    }
+
+    /// <summary>
+    /// The control API on the unix socket <paramref name="socketPath"/>, for root (admin) and members of
+    /// <paramref name="group"/> (operator). Register the routes first (<see cref="AddControlEndpoints"/>).
+    /// </summary>
+    public static IServiceCollection AddControlSocket(this IServiceCollection services, string socketPath, string group)
+    {
         services.AddSingleton(sp => new ControlService(
-            sp.GetServices<IControlEndpoints>(), ControlAccess.Local(group), sp.GetRequiredService<ILoggerFactory>(), socketPath,
-            sp.GetRequiredService<ILogger<ControlService>>()));
+            sp.GetRequiredService<ControlRouter>(), ControlAccess.Local(group), sp.GetRequiredService<ILoggerFactory>(), socketPath,
+            sp.GetRequiredService<ILogger<ControlService>>(), () => LoadAccounts(sp.GetRequiredService<AccountStore>())));
         services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
         return services;
+    }
+
+    /// <summary>
+    /// The users and tokens (<c>accounts.json</c> in the state directory of the site the agent starts with), the
+    /// sessions and login limits, their endpoints, and the router every control request goes through.
+    /// </summary>
+    private static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new AccountStore(Path.Combine(sp.GetRequiredService<SiteState>().Current.Server.StateDirectory, AccountStore.FileName),
+            sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<TimeProvider>(), SessionStore.DefaultIdleTimeout, SessionStore.DefaultMaxAge));
+        services.AddSingleton(sp => new LoginLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
+        services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<AccountEndpoints>>()));
+        services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The control API over the network (HTTPS on the management network's address, <c>run --network-api</c>), with
+    /// the same routes as the socket. Register the routes first (<see cref="AddControlEndpoints"/>).
+    /// </summary>
+    public static IServiceCollection AddControlNetwork(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ControlNetworkService(sp.GetRequiredService<ControlRouter>(), sp.GetRequiredService<SiteState>(),
+            sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ApiEndpointInfo>(),
+            sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ILogger<ControlNetworkService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ControlNetworkService>());
+        return services;
+    }
+
+    /// <summary>Reads the accounts file at start; one that cannot be read stops the start with where it is wrong.</summary>
+    internal static void LoadAccounts(AccountStore store)
+    {
+        try
+        {
+            store.Load();
+        }
+        catch (AccountStoreException e)
+        {
+            throw new ServiceStartException($"the control API does not start: {e.Message}", e);
+        }
     }
 
     /// <summary>Hosts' power and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>

@@ -8,7 +8,10 @@ namespace NetbootPi.Agent.Control;
 /// <summary>GET /api/v1/status.</summary>
 internal sealed record StatusReply(
     string Version, string Site, string SitePath, DateTimeOffset Started, long UptimeSeconds, string Status,
-    int Networks, int Hosts, int Profiles);
+    int Networks, int Hosts, int Profiles, ApiReply? Api);
+
+/// <summary>Where the control API answers over the network, and its certificate's SHA-256 fingerprint to check it by.</summary>
+internal sealed record ApiReply(string Url, string CertificateSha256);
 
 /// <summary>One problem in a site file, located.</summary>
 internal sealed record SiteErrorReply(string File, int Line, int Column, string Key, string Message, string Text);
@@ -31,6 +34,9 @@ internal sealed record NetworkLinkReply(string Network, string Role, string Inte
 /// <summary>GET /api/v1/network.</summary>
 internal sealed record NetworkReply(string Backend, bool Managed, string? Pending, DateTimeOffset? Deadline, NetworkLinkReply[] Links);
 
+/// <summary>GET /api/v1/endpoints: one route of the table the router matches requests against.</summary>
+internal sealed record EndpointReply(string Method, string Path, string Role, bool Changes, string Over);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatusReply))]
 [JsonSerializable(typeof(ReloadReply))]
@@ -38,4 +44,5 @@ internal sealed record NetworkReply(string Backend, bool Managed, string? Pendin
 [JsonSerializable(typeof(NetworkApplyReply))]
 [JsonSerializable(typeof(NetworkConfirmReply))]
 [JsonSerializable(typeof(NetworkReply))]
+[JsonSerializable(typeof(EndpointReply[]))]
 internal sealed partial class ControlJson : JsonSerializerContext;

@@ -7,9 +7,13 @@ public delegate Task ControlHandler(HttpContext context, ControlCaller caller);
 
 /// <summary>
 /// One endpoint of the control API: its method and path, the least role that may call it, and whether it changes
-/// anything (every change is audited: who, what, and how it ended).
+/// anything (every change is audited: who, what, and how it ended). <see cref="HostOf"/>, for an endpoint that acts
+/// on one host, says which (a token scoped to hosts may change only what concerns one of its own);
+/// <see cref="NetworkOnly"/> marks the endpoints that make sense only over the network (login, logout, health).
 /// </summary>
-public sealed record ControlRoute(string Method, string Path, ControlRole Role, bool Changes, ControlHandler Handler);
+public sealed record ControlRoute(string Method, string Path, ControlRole Role, bool Changes, ControlHandler Handler)
+{
+    public Func<HttpContext, string?>? HostOf { get; init; }
 
-/// <summary>A caller, as the kernel and the role rules know it.</summary>
-public sealed record ControlCaller(PeerCredentials Peer, ControlRole Role);
+    public bool NetworkOnly { get; init; }
+}

@@ -21,32 +21,30 @@ public sealed partial class ControlService : IHostedService, IAsyncDisposable
 {
     private const int MaxBodyBytes = 8 << 20;
 
-    private readonly Dictionary<string, List<ControlRoute>> _byPath = new(StringComparer.Ordinal);
+    private readonly ControlRouter _router;
     private readonly ControlAccess _access;
     private readonly ILoggerFactory _loggerFactory;
     private readonly string _socketPath;
     private readonly ILogger<ControlService> _logger;
+    private readonly Action? _beforeStart;
     private WebApplication? _app;
     private bool _bound;
 
-    public ControlService(IEnumerable<IControlEndpoints> endpoints, ControlAccess access, ILoggerFactory loggerFactory,
-        string socketPath, ILogger<ControlService> logger)
+    /// <param name="beforeStart">Runs first at start and may refuse it (<see cref="ServiceStartException"/>): the accounts file is read there.</param>
+    public ControlService(ControlRouter router, ControlAccess access, ILoggerFactory loggerFactory,
+        string socketPath, ILogger<ControlService> logger, Action? beforeStart = null)
     {
+        _router = router;
         _access = access;
         _loggerFactory = loggerFactory;
         _socketPath = socketPath;
         _logger = logger;
-        foreach (var route in endpoints.SelectMany(e => e.Routes))
-        {
-            if (!_byPath.TryGetValue(route.Path, out var list)) _byPath[route.Path] = list = [];
-            if (list.Any(r => r.Method == route.Method))
-                throw new InvalidOperationException($"two control endpoints for {route.Method} {route.Path}");
-            list.Add(route);
-        }
+        _beforeStart = beforeStart;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _beforeStart?.Invoke();
         PrepareSocketPath();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "netbootpi" });
         builder.Services.AddSingleton(_loggerFactory);
@@ -109,67 +107,29 @@ public sealed partial class ControlService : IHostedService, IAsyncDisposable
             $"another agent answers on the control socket {_socketPath}: stop it (systemctl stop netbootpi), or give this one --control-socket PATH");
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private Task HandleAsync(HttpContext context) => _router.DispatchAsync(context, network: false, AuthenticateAsync);
+
+    private async ValueTask<ControlCaller?> AuthenticateAsync(HttpContext context, ControlRoute route)
     {
-        var request = context.Request;
-        var path = request.Path.Value ?? "/";
-        if (!_byPath.TryGetValue(path, out var routes))
-        {
-            await ReplyAsync(context, StatusCodes.Status404NotFound, $"no such endpoint: {path}").ConfigureAwait(false);
-            return;
-        }
-        if (routes.FirstOrDefault(r => r.Method == request.Method) is not { } route)
-        {
-            context.Response.Headers.Allow = string.Join(", ", routes.Select(r => r.Method));
-            await ReplyAsync(context, StatusCodes.Status405MethodNotAllowed,
-                $"{path} takes {string.Join(" or ", routes.Select(r => r.Method))}, not {request.Method}").ConfigureAwait(false);
-            return;
-        }
         if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || PeerCredentials.Of(socket) is not { } peer)
         {
             await ReplyAsync(context, StatusCodes.Status403Forbidden, "the caller's credentials could not be read").ConfigureAwait(false);
-            return;
+            return null;
         }
         if (_access.RoleOf(peer) is not { } role)
         {
-            LogRefused(peer.Uid, peer.Pid, route.Method, path, "no role");
+            LogRefused(peer.Uid, peer.Pid, route.Method, route.Path, "no role");
             await ReplyAsync(context, StatusCodes.Status403Forbidden, _access.Refusal(peer)).ConfigureAwait(false);
-            return;
+            return null;
         }
-        if (role < route.Role)
-        {
-            LogRefused(peer.Uid, peer.Pid, route.Method, path, Name(role));
-            await ReplyAsync(context, StatusCodes.Status403Forbidden,
-                $"{route.Method} {path} needs the {Name(route.Role)} role; {peer} has the {Name(role)} role").ConfigureAwait(false);
-            return;
-        }
-        var caller = new ControlCaller(peer, role);
-        if (route.Changes) LogChange(peer.Uid, peer.Pid, Name(role), route.Method, path);
-        try
-        {
-            await route.Handler(context, caller).ConfigureAwait(false);
-            if (route.Changes) LogChanged(peer.Uid, route.Method, path, context.Response.StatusCode);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogFailed(e, peer.Uid, route.Method, path);
-            if (!context.Response.HasStarted)
-                await ReplyAsync(context, StatusCodes.Status500InternalServerError, $"internal error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
-        }
+        return ControlCaller.Of(peer, role);
     }
 
     /// <summary>Writes <paramref name="value"/> as the response body with its source-generated contract.</summary>
-    public static Task WriteAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
-    }
+    public static Task WriteAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type) =>
+        ControlRouter.WriteAsync(context, status, value, type);
 
-    internal static Task ReplyAsync(HttpContext context, int status, string error) =>
-        WriteAsync(context, status, new ErrorReply(error), ControlJson.Default.ErrorReply);
-
-    private static string Name(ControlRole role) => role.ToString().ToLowerInvariant();
+    internal static Task ReplyAsync(HttpContext context, int status, string error) => ControlRouter.ReplyAsync(context, status, error);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -197,15 +157,8 @@ public sealed partial class ControlService : IHostedService, IAsyncDisposable
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "control socket listening on {Path} for {Who}")]
     private partial void LogListening(string path, string who);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "control: uid {Uid} (pid {Pid}, {Role}) asks {Method} {Path}")]
-    private partial void LogChange(uint uid, int pid, string role, string method, string path);
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "control: uid {Uid}'s {Method} {Path} ended with {Status}")]
-    private partial void LogChanged(uint uid, string method, string path, int status);
 
-    [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "control: uid {Uid} (pid {Pid}) refused {Method} {Path} ({Role})")]
+    [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "control: uid {Uid} (pid {Pid}) refused {Method} {Path} ({Role})")]
     private partial void LogRefused(uint uid, int pid, string method, string path, string role);
-
-    [LoggerMessage(EventId = 604, Level = LogLevel.Error, Message = "control: uid {Uid}'s {Method} {Path} failed")]
-    private partial void LogFailed(Exception e, uint uid, string method, string path);
 }

@@ -20,7 +20,8 @@ public sealed class PowerEndpoints(SiteState state, HostPowerService power, Reco
     public IEnumerable<ControlRoute> Routes =>
     [
         new("GET", PowerPath, ControlRole.Viewer, Changes: false, StatusAsync),
-        new("POST", PowerPath, ControlRole.Operator, Changes: true, ActAsync),
+        // A token scoped to hosts may act on its own hosts' power only.
+        new("POST", PowerPath, ControlRole.Operator, Changes: true, ActAsync) { HostOf = c => c.Request.Query["host"].ToString() },
         new("GET", RecoveryPath, ControlRole.Viewer, Changes: false, RecoveryAsync),
     ];
 
@@ -76,7 +77,7 @@ public sealed class PowerEndpoints(SiteState state, HostPowerService power, Reco
                 $"host {host.Name} ({host.Location}) has no power: wiring (add power: {{ driver: ... }}; docs/power.md)").ConfigureAwait(false);
             return;
         }
-        var reply = await power.RunAsync(host, action, $"uid:{caller.Peer.Uid}", context.RequestAborted).ConfigureAwait(false);
+        var reply = await power.RunAsync(host, action, caller.EventClient, context.RequestAborted).ConfigureAwait(false);
         var body = new PowerActionReply(host.Name, ActionName(action), reply.Succeeded, reply.State.ToString().ToLowerInvariant(), reply.Message);
         await ControlService.WriteAsync(context, reply.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
             body, PowerJson.Default.PowerActionReply).ConfigureAwait(false);

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http;
+using NetbootPi.Agent.Control.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Control;
 
 /// <summary><c>GET /api/v1/status</c>: what the agent runs and how it is, the same words systemd's status line shows.</summary>
-public sealed class StatusEndpoints(SiteState state, ServiceStatus status, TimeProvider time, string version) : IControlEndpoints
+public sealed class StatusEndpoints(SiteState state, ServiceStatus status, TimeProvider time, string version, ApiEndpointInfo api) : IControlEndpoints
 {
     public const string StatusPath = "/api/v1/status";
 
@@ -18,7 +19,7 @@ public sealed class StatusEndpoints(SiteState state, ServiceStatus status, TimeP
         var site = state.Current;
         var now = time.GetUtcNow();
         var reply = new StatusReply(version, site.Site.Name, state.Path, _started, (long)(now - _started).TotalSeconds, status.Text,
-            site.Networks.Length, site.Hosts.Length, site.Profiles.Length);
+            site.Networks.Length, site.Hosts.Length, site.Profiles.Length, api.Now is { } listening ? new ApiReply(listening.Url, listening.Fingerprint) : null);
         return ControlService.WriteAsync(context, StatusCodes.Status200OK, reply, ControlJson.Default.StatusReply);
     }
 }

@@ -23,6 +23,9 @@ public sealed record AgentEndpoints(IPAddress ListenAddress, int TftpPort, bool 
     /// <summary>False: no DNS server even when the site has a <c>dns:</c> section (<c>run --no-dns</c>).</summary>
     public bool EnableDns { get; init; } = true;
 
+    /// <summary>The control API over the network too, on the management network's address (<c>run --network-api</c>).</summary>
+    public bool NetworkApi { get; init; }
+
     /// <summary>DNS on this address and port instead of port 53 on the site's networks (<c>run --dns-listen</c>; tests).</summary>
     public IPEndPoint? DnsListen { get; init; }
 }

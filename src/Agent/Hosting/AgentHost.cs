@@ -72,12 +72,14 @@ public static class AgentHost
         services.AddConsoles();
         services.AddHostPower();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
-        if (endpoints.ControlSocket is { } socket)
+        if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {
-            services.AddControl(socket, endpoints.ControlGroup, AgentVersion.Current);
+            services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
         }
+        if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);
+        if (endpoints.NetworkApi) services.AddControlNetwork();
         // Hosted services start in this order: HTTP and TFTP listen before DHCP points a machine at them.
         services.AddBootHttp(endpoints.ListenAddress, endpoints.HttpListen);
         if (endpoints.EnableTftp) services.AddTftp(new IPEndPoint(endpoints.ListenAddress, endpoints.TftpPort));

@@ -15,4 +15,6 @@ public enum BoxService
     Ping,
     /// <summary>The box's DNS server (UDP and TCP 53), on the networks it answers DNS on (<c>dns.listen</c>).</summary>
     Dns,
+    /// <summary>The control API over the network (TCP <c>server.api_port</c> and <c>api_http_port</c>, <c>run --network-api</c>).</summary>
+    Api,
 }

@@ -7,7 +7,7 @@ public static class BoxServices
     /// The services that answer on <paramref name="network"/>, in a fixed order. <c>firewall.allow</c> for the
     /// network replaces the defaults, which are by role: on a boot network DHCP (when it serves DHCP, or the site
     /// has relayed networks whose relays forward to the box there), TFTP, HTTP and ping; on the management network
-    /// SSH and ping, plus DHCP, TFTP and HTTP when it serves DHCP (a site on one flat network) and DHCP when the
+    /// SSH, ping and the control API, plus DHCP, TFTP and HTTP when it serves DHCP (a site on one flat network) and DHCP when the
     /// site has relayed networks; on a WAN nothing; on any other network ping. A relayed network's machines reach
     /// TFTP and HTTP from their subnet, through their router, on the interfaces of the boot and management networks.
     /// </summary>
@@ -29,7 +29,7 @@ public static class BoxServices
             case NetworkRole.Management:
                 if (serves) list.AddRange([BoxService.Dhcp, BoxService.Tftp, BoxService.Http]);
                 else if (relays) list.Add(BoxService.Dhcp);
-                list.AddRange([BoxService.Ssh, BoxService.Ping]);
+                list.AddRange([BoxService.Ssh, BoxService.Ping, BoxService.Api]);
                 break;
             case NetworkRole.Other:
                 list.Add(BoxService.Ping);

@@ -12,6 +12,24 @@ public sealed record ServerSettings(string StateDirectory, string DataDirectory,
     /// <summary>How the box's own network is configured (<c>server.network_backend</c>).</summary>
     public NetworkBackend NetworkBackend { get; init; } = NetworkBackend.Networkd;
 
+    /// <summary>The control API's HTTPS port on the management network's address (<c>server.api_port</c>).</summary>
+    public int ApiPort { get; init; } = DefaultApiPort;
+
+    /// <summary>
+    /// The port on the management address whose plain HTTP only redirects to HTTPS (<c>server.api_http_port</c>);
+    /// null when the default is the boot HTTP server's port (<c>http_port: 8080</c>): then nothing redirects.
+    /// </summary>
+    public int? ApiHttpPort { get; init; } = DefaultApiHttpPort;
+
+    /// <summary>A certificate (PEM) for the API instead of the one the agent makes (<c>server.api_cert</c>, with <see cref="ApiKey"/>).</summary>
+    public string? ApiCertificate { get; init; }
+
+    /// <summary>The private key (PEM) of <see cref="ApiCertificate"/> (<c>server.api_key</c>).</summary>
+    public string? ApiKey { get; init; }
+
+    public const int DefaultApiPort = 443;
+    public const int DefaultApiHttpPort = 8080;
+
     /// <summary>The TFTP root: <c>server.tftp_root</c>, or <c>DATA_DIR/tftp</c>.</summary>
     public string TftpRoot => TftpRootSetting ?? Path.Combine(DataDirectory, "tftp");
 }

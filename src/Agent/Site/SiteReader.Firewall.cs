@@ -8,7 +8,7 @@ internal sealed partial class SiteReader
 {
     private static readonly string[] FirewallKeys = ["allow", "masquerade", "forward"];
     private static readonly string[] ForwardKeys = ["from", "to"];
-    private static readonly string[] ServiceNames = ["dhcp", "tftp", "http", "ssh", "ping", "dns"];
+    private static readonly string[] ServiceNames = ["dhcp", "tftp", "http", "ssh", "ping", "dns", "api"];
 
     /// <summary>Where the firewall names a network, so <see cref="CheckFirewall"/> can point at it once the networks are known.</summary>
     private sealed record NetworkReference(string Network, YamlScalar Node, string Path, bool Masquerade);
@@ -31,7 +31,7 @@ internal sealed partial class SiteReader
                     var path = $"firewall.allow.{network.Value}";
                     names.Add(new(network.Value, network, path, Masquerade: false));
                     // An empty list is allowed and means what it says: nothing of the box answers there.
-                    allow[network.Value] = List(services, path, "services (dhcp, tftp, http, ssh, ping, dns)", Service);
+                    allow[network.Value] = List(services, path, "services (dhcp, tftp, http, ssh, ping, dns, api)", Service);
                 }
             }
             else Error(a, "firewall.allow", $"expected a mapping of network names to lists of services, found {a.Describe()}");
@@ -80,12 +80,12 @@ internal sealed partial class SiteReader
 
     private BoxService? Service(YamlNode node, string path)
     {
-        var s = Scalar(node, path, "a service: dhcp, tftp, http, ssh, ping or dns");
+        var s = Scalar(node, path, "a service: dhcp, tftp, http, ssh, ping, dns or api");
         if (s is null) return null;
         var index = Array.IndexOf(ServiceNames, s.Value);
         if (index >= 0) return (BoxService)index;
         var hint = Suggest(s.Value, ServiceNames) is { } best ? $"did you mean '{best}'? " : "";
-        Error(s, path, $"unknown service '{s.Value}' ({hint}expected dhcp, tftp, http, ssh, ping or dns)");
+        Error(s, path, $"unknown service '{s.Value}' ({hint}expected dhcp, tftp, http, ssh, ping, dns or api)");
         return null;
     }
 

@@ -5,12 +5,12 @@ namespace NetbootPi.Agent.Site;
 // server: where the box keeps its state and data, its HTTP port, TFTP root and loaders.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend"];
+    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend", "api_port", "api_http_port", "api_cert", "api_key"];
     private static readonly string[] LoaderKeys = ["bios", "uefi", "arm64"];
 
     private ServerSettings? ReadServer(YamlNode node)
     {
-        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders and network_backend", ServerKeys);
+        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders, network_backend, api_port, api_http_port, api_cert and api_key", ServerKeys);
         if (m is null) return null;
         var state = m.TryGetValue("state_dir", out var st) ? AbsolutePath(st, "server.state_dir") : ServerSettings.DefaultStateDirectory;
         var data = m.TryGetValue("data_dir", out var dt) ? AbsolutePath(dt, "server.data_dir") : ServerSettings.DefaultDataDirectory;
@@ -20,9 +20,47 @@ internal sealed partial class SiteReader
         if (m.TryGetValue("tftp_root", out var tr)) { tftp = AbsolutePath(tr, "server.tftp_root"); tftpOk = tftp is not null; }
         var loaders = m.TryGetValue("loaders", out var ld) ? ReadLoaders(ld) : BootLoaders.Default;
         var backend = m.TryGetValue("network_backend", out var nb) ? Backend(nb) : NetworkBackend.Networkd;
-        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null
+        var api = m.TryGetValue("api_port", out var ap) ? Integer(ap, "server.api_port", "a TCP port from 1 to 65535 (the control API's HTTPS)", 1, 65535) : ServerSettings.DefaultApiPort;
+        var apiHttp = m.TryGetValue("api_http_port", out var ahp) ? Integer(ahp, "server.api_http_port", "a TCP port from 1 to 65535 (plain HTTP that redirects to the API)", 1, 65535) : ServerSettings.DefaultApiHttpPort;
+        var apiOk = api is not null && apiHttp is not null;
+        if (apiOk && port is not null)
+        {
+            // The boot HTTP server listens on every address; the API's ports are on the management address.
+            foreach (var (apiKey, value) in new[] { ("api_port", api!.Value), ("api_http_port", apiHttp!.Value) })
+            {
+                // A default that meets http_port (a lab's 8080) gives way: the redirect is left out (SiteInventory
+                // users see ApiHttpPort null); a port the file names is its mistake to fix.
+                if (value != port || !m.ContainsKey(apiKey)) continue;
+                Error(m.TryGetValue(apiKey, out var at) ? at : hp ?? node, $"server.{apiKey}", $"{value} is server.http_port too (expected a port of its own: the boot HTTP server listens on {value} on every address)");
+                apiOk = false;
+            }
+            if (apiOk && apiHttp is not null && api == apiHttp)
+            {
+                Error(ahp ?? ap ?? node, "server.api_http_port", $"{apiHttp} is server.api_port too (expected another port: it only redirects to HTTPS on api_port)");
+                apiOk = false;
+            }
+        }
+        string? cert = null, key = null;
+        if (m.TryGetValue("api_cert", out var ac)) { cert = AbsolutePath(ac, "server.api_cert"); apiOk &= cert is not null; }
+        if (m.TryGetValue("api_key", out var ak)) { key = AbsolutePath(ak, "server.api_key"); apiOk &= key is not null; }
+        if (ac is not null ^ ak is not null)
+        {
+            var (given, missing) = ac is not null ? ("api_cert", "api_key") : ("api_key", "api_cert");
+            Error(ac ?? ak!, $"server.{given}", $"server.{missing} is missing (expected both, a certificate and its private key as PEM files, or neither: the agent makes its own)");
+            apiOk = false;
+        }
+        if (apiOk && !m.ContainsKey("api_http_port") && apiHttp == port) apiHttp = null;
+        if (apiOk && !m.ContainsKey("api_port") && api == port)
+        {
+            Error(hp!, "server.http_port", $"{port} is the control API's default port (server.api_port): give api_port another");
+            apiOk = false;
+        }
+        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null || !apiOk
             ? null
-            : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location) { NetworkBackend = backend.Value };
+            : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location)
+            {
+                NetworkBackend = backend.Value, ApiPort = api!.Value, ApiHttpPort = apiHttp, ApiCertificate = cert, ApiKey = key,
+            };
     }
 
     private NetworkBackend? Backend(YamlNode node)

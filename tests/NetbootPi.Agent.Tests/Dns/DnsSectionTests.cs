@@ -52,11 +52,11 @@ public class DnsSectionTests
             [.. BoxServices.On(site, site.FindNetwork(network)!).Select(s => s.ToString().ToLowerInvariant())];
         var site = Load(NetworkRoleTests.Three + "\ndns: {}");
         Assert.Equal(["dhcp", "tftp", "http", "ping", "dns"], On(site, "lan"));
-        Assert.Equal(["ssh", "ping", "dns"], On(site, "mgmt"));
+        Assert.Equal(["ssh", "ping", "dns", "api"], On(site, "mgmt"));
         Assert.Empty(On(site, "wan"));
         var named = Load(WithDns("listen: [wan]"));
         Assert.Equal(["dns"], On(named, "wan"));
-        Assert.Equal(["ssh", "ping"], On(named, "mgmt"));
+        Assert.Equal(["ssh", "ping", "api"], On(named, "mgmt"));
         // An explicit allow list replaces the defaults, dns included.
         var allow = Load(NetworkRoleTests.Three + "\nfirewall: { allow: { mgmt: [ssh, dns] } }\ndns: {}");
         Assert.Equal(["ssh", "dns"], On(allow, "mgmt"));

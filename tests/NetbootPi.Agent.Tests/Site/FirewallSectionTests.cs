@@ -31,7 +31,7 @@ public class FirewallSectionTests
         var site = Load(Three);
         Assert.Equal(FirewallSettings.Default, site.Firewall);
         Assert.Equal(["dhcp", "tftp", "http", "ping"], On(site, "lan"));
-        Assert.Equal(["ssh", "ping"], On(site, "mgmt"));
+        Assert.Equal(["ssh", "ping", "api"], On(site, "mgmt"));
         Assert.Empty(On(site, "wan"));
     }
 
@@ -41,7 +41,7 @@ public class FirewallSectionTests
         var other = Load(Three.WithLine(3, "  lan:  { role: other, interface: eth0, vlan: 69, address: 10.69.0.1/16 }"));
         Assert.Equal(["ping"], On(other, "lan"));
         // One network serving DHCP: it is the management network, and boots machines too.
-        Assert.Equal(["dhcp", "tftp", "http", "ssh", "ping"], On(Load(SiteText.Minimal), "lan"));
+        Assert.Equal(["dhcp", "tftp", "http", "ssh", "ping", "api"], On(Load(SiteText.Minimal), "lan"));
         // Booted by another DHCP server that points at the box: TFTP and HTTP, no DHCP.
         var noDhcp = Load(Three.WithLine(3, "  lan:  { role: boot, interface: eth0, vlan: 69, address: 10.69.0.1/16 }"));
         Assert.Equal(["tftp", "http", "ping"], On(noDhcp, "lan"));
@@ -52,7 +52,7 @@ public class FirewallSectionTests
     {
         var site = Load(Three.WithLine(3, "  lan:  { role: boot, interface: eth0, vlan: 69, address: 10.69.0.1/16 }\n  far:  { relay: true, subnet: 10.70.0.0/16, dhcp: { mode: authoritative } }"));
         Assert.Equal(["dhcp", "tftp", "http", "ping"], On(site, "lan"));
-        Assert.Equal(["dhcp", "ssh", "ping"], On(site, "mgmt"));
+        Assert.Equal(["dhcp", "ssh", "ping", "api"], On(site, "mgmt"));
         Assert.Empty(On(site, "wan"));
         // Its machines come through their router to TFTP and HTTP.
         Assert.Equal(["tftp", "http"], On(site, "far"));
@@ -97,17 +97,17 @@ public class FirewallSectionTests
     [Fact]
     public void Unknown_service_suggests_the_nearest() => AssertErrors(
         WithFirewall("allow: { mgmt: [ssh, tfpt] }"),
-        "t.yaml:10:24: firewall.allow.mgmt[1]: unknown service 'tfpt' (did you mean 'tftp'? expected dhcp, tftp, http, ssh, ping or dns)");
+        "t.yaml:10:24: firewall.allow.mgmt[1]: unknown service 'tfpt' (did you mean 'tftp'? expected dhcp, tftp, http, ssh, ping, dns or api)");
 
     [Fact]
     public void Unknown_service_without_a_near_miss() => AssertErrors(
         WithFirewall("allow: { mgmt: [console] }"),
-        "t.yaml:10:19: firewall.allow.mgmt[0]: unknown service 'console' (expected dhcp, tftp, http, ssh, ping or dns)");
+        "t.yaml:10:19: firewall.allow.mgmt[0]: unknown service 'console' (expected dhcp, tftp, http, ssh, ping, dns or api)");
 
     [Fact]
     public void Allow_needs_a_list_of_services() => AssertErrors(
         WithFirewall("allow: { mgmt: }"),
-        "t.yaml:10:18: firewall.allow.mgmt: expected a list of services (dhcp, tftp, http, ssh, ping, dns), found nothing");
+        "t.yaml:10:18: firewall.allow.mgmt: expected a list of services (dhcp, tftp, http, ssh, ping, dns, api), found nothing");
 
     [Fact]
     public void Allow_is_a_mapping_of_networks() => AssertErrors(

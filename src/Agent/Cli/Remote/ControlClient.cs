@@ -45,13 +45,30 @@ internal sealed class ControlClient : IDisposable
     /// Sends a request and returns the status and the body as it came (for <c>--json</c>) with its parsed value.
     /// A refusal (any status but 2xx and those in <paramref name="alsoParse"/>) throws with the agent's reason.
     /// </summary>
-    public async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type,
-        CancellationToken cancellation, params int[] alsoParse)
+    public Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type,
+        CancellationToken cancellation, params int[] alsoParse) =>
+        SendAsync(new HttpRequestMessage(method, path.TrimStart('/')), type, cancellation, alsoParse);
+
+    /// <summary>As <see cref="SendAsync{T}(HttpMethod, string, JsonTypeInfo{T}, CancellationToken, int[])"/>, with a JSON body.</summary>
+    public Task<(int Status, string Body, T Value)> SendAsync<TRequest, T>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> bodyType,
+        JsonTypeInfo<T> type, CancellationToken cancellation, params int[] alsoParse)
     {
+        var request = new HttpRequestMessage(method, path.TrimStart('/'))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, bodyType)) { Headers = { ContentType = new("application/json") } },
+        };
+        return SendAsync(request, type, cancellation, alsoParse);
+    }
+
+    private async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type,
+        CancellationToken cancellation, int[] alsoParse)
+    {
+        var method = request.Method;
+        var path = "/" + request.RequestUri!.OriginalString;
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(new HttpRequestMessage(method, path.TrimStart('/')), cancellation).ConfigureAwait(false);
+            using (request) response = await _http.SendAsync(request, cancellation).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (Find<SocketException>(e) is { } socket)
         {

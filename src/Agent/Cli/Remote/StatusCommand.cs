@@ -23,6 +23,7 @@ internal static class StatusCommand
             stdout.WriteLine($"netbootpi {s.Version}, up {Uptime(s.UptimeSeconds)} (since {s.Started.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)})");
             stdout.WriteLine($"site:   {s.Site} from {s.SitePath}: {s.Networks} networks, {s.Hosts} hosts, {s.Profiles} profiles");
             stdout.WriteLine($"status: {s.Status}");
+            stdout.WriteLine(s.Api is { } api ? $"api:    {api.Url} certificate SHA-256 {api.CertificateSha256}" : "api:    not over the network (run --network-api, and a management network)");
             return CommandLine.ExitOk;
         });
         return command;

@@ -166,6 +166,11 @@ public static class NftablesRuleset
             case BoxService.Ssh:
                 w.Line($"\t\t{match} tcp dport 22 accept");
                 break;
+            case BoxService.Api:
+                w.Line(site.Server.ApiHttpPort is { } redirect
+                    ? $"\t\t{match} tcp dport {{ {site.Server.ApiPort}, {redirect} }} accept"
+                    : $"\t\t{match} tcp dport {site.Server.ApiPort} accept");
+                break;
             case BoxService.Dns:
                 w.Line($"\t\t{match} udp dport 53 accept");
                 w.Line($"\t\t{match} tcp dport 53 accept");

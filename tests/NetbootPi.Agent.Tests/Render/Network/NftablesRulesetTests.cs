@@ -35,8 +35,10 @@ public class NftablesRulesetTests
         Assert.Contains("\t\tiifname \"eth0.69\" udp dport 69 accept", lines);
         Assert.Contains("\t\tiifname \"eth0.69\" tcp dport 80 accept", lines);
         Assert.Contains("\t\tiifname \"eth0\" tcp dport 22 accept", lines);
-        // SSH on the management network only; nothing answers on the WAN.
+        // SSH and the control API (HTTPS and its redirect) on the management network only; nothing answers on the WAN.
         Assert.Single(lines, l => l.Contains("dport 22", StringComparison.Ordinal));
+        Assert.Contains("\t\tiifname \"eth0\" tcp dport { 443, 8080 } accept", lines);
+        Assert.Single(lines, l => l.Contains("443", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("iifname \"eth0.420\"", StringComparison.Ordinal));
         Assert.Contains("\t\tiifname \"eth0.69\" oifname \"eth0.420\" accept", lines);
         Assert.Contains("\t\toifname \"eth0.420\" ip saddr 10.69.0.0/16 masquerade", lines);
@@ -62,6 +64,8 @@ public class NftablesRulesetTests
         var lines = Lines("firewall");
         // allow replaces the role's defaults: http on the management network at the site's port, ssh on lab, ping on the wan.
         Assert.Contains("\t\tiifname \"eth0\" tcp dport 8080 accept", lines);
+        // Without api in its allow list the management network keeps the API's ports shut.
+        Assert.DoesNotContain(lines, l => l.Contains("443", StringComparison.Ordinal));
         Assert.Contains("\t\tiifname \"eth1\" tcp dport 22 accept", lines);
         Assert.Contains("\t\tiifname \"eth0.420\" icmp type echo-request accept", lines);
         Assert.Contains("\t\t# quiet (boot) on eth1.9: nothing answers", lines);

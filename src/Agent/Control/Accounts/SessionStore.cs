@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NetbootPi.Agent.Control.Accounts;
+
+/// <summary>
+/// The sessions of users logged in over the network, in memory (a restart logs everyone out). A session ends
+/// after <see cref="IdleTimeout"/> without a request, and <see cref="MaxAge"/> after the login whatever happens;
+/// removing a user or changing their password ends theirs.
+/// </summary>
+public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSpan maxAge)
+{
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromHours(12);
+
+    // By SHA-256 of the cookie, so a dump of the process's memory does not hand out live cookies by the handful.
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+
+    public TimeSpan IdleTimeout => idleTimeout;
+
+    public TimeSpan MaxAge => maxAge;
+
+    /// <summary>A new session for <paramref name="user"/>: the cookie's value (given to the browser, kept nowhere) and the session.</summary>
+    public (string Cookie, Session Session) Create(string user, ControlRole role)
+    {
+        Sweep();
+        var cookie = Random();
+        var now = time.GetUtcNow();
+        var session = new Session(user, role, Random(), now, now);
+        _sessions[Key(cookie)] = session;
+        return (cookie, session);
+    }
+
+    /// <summary>The live session <paramref name="cookie"/> names, now seen again; null when there is none or it expired.</summary>
+    public Session? Find(string cookie)
+    {
+        var key = Key(cookie);
+        if (!_sessions.TryGetValue(key, out var session)) return null;
+        var now = time.GetUtcNow();
+        if (Expired(session, now))
+        {
+            _sessions.TryRemove(key, out _);
+            return null;
+        }
+        var seen = session with { LastSeen = now };
+        _sessions.TryUpdate(key, seen, session);
+        return seen;
+    }
+
+    /// <summary>When the session would end if no request came: the sooner of its idle and absolute ends.</summary>
+    public DateTimeOffset EndOf(Session session) =>
+        session.LastSeen + idleTimeout < session.Started + maxAge ? session.LastSeen + idleTimeout : session.Started + maxAge;
+
+    public bool Remove(string cookie) => _sessions.TryRemove(Key(cookie), out _);
+
+    /// <summary>Ends every session of <paramref name="user"/>; how many there were.</summary>
+    public int RemoveUser(string user)
+    {
+        var n = 0;
+        foreach (var (key, s) in _sessions)
+            if (s.User == user && _sessions.TryRemove(key, out _)) n++;
+        return n;
+    }
+
+    public int Count => _sessions.Count;
+
+    private bool Expired(Session s, DateTimeOffset now) => now - s.LastSeen >= idleTimeout || now - s.Started >= maxAge;
+
+    private void Sweep()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (key, s) in _sessions)
+            if (Expired(s, now)) _sessions.TryRemove(key, out _);
+    }
+
+    private static string Random() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Key(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
+}

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace NetbootPi.Agent.Control;
+
+/// <summary>
+/// The control API's route table and the one path every request takes through it, on the socket and over the
+/// network alike: find the route (404, 405 with <c>Allow:</c>), learn the caller (the transport's part), check the
+/// route's role and a scoped token's hosts, log a change before and after it runs. The table is also served
+/// (<c>GET /api/v1/endpoints</c>), so what is listed is what is matched.
+/// </summary>
+public sealed partial class ControlRouter
+{
+    public const string EndpointsPath = "/api/v1/endpoints";
+
+    /// <summary>
+    /// Learns who calls <paramref name="route"/>: the caller, or null after writing the refusal (401, 403) itself.
+    /// </summary>
+    public delegate ValueTask<ControlCaller?> Authenticate(HttpContext context, ControlRoute route);
+
+    private readonly Dictionary<string, List<ControlRoute>> _byPath = new(StringComparer.Ordinal);
+    private readonly ILogger<ControlRouter> _logger;
+
+    public ControlRouter(IEnumerable<IControlEndpoints> endpoints, ILogger<ControlRouter> logger)
+    {
+        _logger = logger;
+        foreach (var route in endpoints.SelectMany(e => e.Routes).Append(new ControlRoute("GET", EndpointsPath, ControlRole.Viewer, false, ListAsync)))
+        {
+            if (!_byPath.TryGetValue(route.Path, out var list)) _byPath[route.Path] = list = [];
+            if (list.Any(r => r.Method == route.Method))
+                throw new InvalidOperationException($"two control endpoints for {route.Method} {route.Path}");
+            list.Add(route);
+        }
+    }
+
+    /// <summary>Every route, in path order.</summary>
+    public IEnumerable<ControlRoute> Routes => _byPath.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value);
+
+    /// <param name="network">True over the network: the routes for it alone are matched too.</param>
+    public async Task DispatchAsync(HttpContext context, bool network, Authenticate authenticate)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        var routes = _byPath.TryGetValue(path, out var all) ? all.Where(r => network || !r.NetworkOnly).ToList() : [];
+        if (routes.Count == 0)
+        {
+            await ReplyAsync(context, StatusCodes.Status404NotFound, $"no such endpoint: {path}").ConfigureAwait(false);
+            return;
+        }
+        if (routes.FirstOrDefault(r => r.Method == request.Method) is not { } route)
+        {
+            context.Response.Headers.Allow = string.Join(", ", routes.Select(r => r.Method));
+            await ReplyAsync(context, StatusCodes.Status405MethodNotAllowed,
+                $"{path} takes {string.Join(" or ", routes.Select(r => r.Method))}, not {request.Method}").ConfigureAwait(false);
+            return;
+        }
+        if (await authenticate(context, route).ConfigureAwait(false) is not { } caller) return;
+        if (caller.Role < route.Role)
+        {
+            LogRefused(caller.Name, caller.Detail, route.Method, path, Name(caller.Role));
+            await ReplyAsync(context, StatusCodes.Status403Forbidden,
+                $"{route.Method} {path} needs the {Name(route.Role)} role; {caller} has the {Name(caller.Role)} role").ConfigureAwait(false);
+            return;
+        }
+        if (ScopeRefusal(caller, route, context) is { } scope)
+        {
+            LogRefused(caller.Name, caller.Detail, route.Method, path, "out of its hosts");
+            await ReplyAsync(context, StatusCodes.Status403Forbidden, scope).ConfigureAwait(false);
+            return;
+        }
+        if (route.Changes) LogChange(caller.Name, caller.Detail, Name(caller.Role), route.Method, path);
+        try
+        {
+            await route.Handler(context, caller).ConfigureAwait(false);
+            if (route.Changes) LogChanged(caller.Name, route.Method, path, context.Response.StatusCode);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(e, caller.Name, route.Method, path);
+            if (!context.Response.HasStarted)
+                await ReplyAsync(context, StatusCodes.Status500InternalServerError, $"internal error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Why a token scoped to hosts may not make this request, or null when it may: it may read anything its role
+    /// allows, change what concerns one of its hosts, and change nothing that is not about a host at all.
+    /// </summary>
+    public static string? ScopeRefusal(ControlCaller caller, ControlRoute route, HttpContext context)
+    {
+        if (caller.Token is not { IsScoped: true } token || !route.Changes) return null;
+        var hosts = string.Join(", ", token.Hosts);
+        if (route.HostOf?.Invoke(context) is not { } host)
+            return $"{token} is scoped to hosts {hosts}; {route.Method} {route.Path} changes more than one host's things";
+        return token.MayTouch(host) ? null : $"{token} is scoped to hosts {hosts}, not {host}";
+    }
+
+    private Task ListAsync(HttpContext context, ControlCaller caller)
+    {
+        var reply = Routes.Select(r => new EndpointReply(r.Method, r.Path, Name(r.Role), r.Changes, r.NetworkOnly ? "network" : "both")).ToArray();
+        return WriteAsync(context, StatusCodes.Status200OK, reply, ControlJson.Default.EndpointReplyArray);
+    }
+
+    /// <summary>Writes <paramref name="value"/> as the response body with its source-generated contract.</summary>
+    public static Task WriteAsync<T>(HttpContext context, int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+
+    public static Task ReplyAsync(HttpContext context, int status, string error) =>
+        WriteAsync(context, status, new ErrorReply(error), ControlJson.Default.ErrorReply);
+
+    public static string Name(ControlRole role) => role.ToString().ToLowerInvariant();
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "control: {Name} ({Detail}, {Role}) asks {Method} {Path}")]
+    private partial void LogChange(string name, string detail, string role, string method, string path);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "control: {Name}'s {Method} {Path} ended with {Status}")]
+    private partial void LogChanged(string name, string method, string path, int status);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "control: {Name} ({Detail}) refused {Method} {Path} ({Role})")]
+    private partial void LogRefused(string name, string detail, string method, string path, string role);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Error, Message = "control: {Name}'s {Method} {Path} failed")]
+    private partial void LogFailed(Exception e, string name, string method, string path);
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Control.Accounts;
+using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Files;
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Control.Network;
+
+/// <summary>
+/// The control API over the network: HTTPS on the management network's address (<c>server.api_port</c>), and plain
+/// HTTP there (<c>server.api_http_port</c>) that only redirects. The same routes as the socket, through the same
+/// router; callers prove who they are with an API token (<c>Authorization: Bearer nbp_...</c>) or a session cookie
+/// from <c>POST /api/v1/login</c>, which must send its anti-CSRF token with every change. Without either, every
+/// endpoint but the login and the health probe answers 401.
+/// </summary>
+public sealed partial class ControlNetworkService(
+    ControlRouter router, SiteState state, AccountStore store, SessionStore sessions, ApiEndpointInfo info, IAtomicFiles files,
+    TimeProvider time, ILoggerFactory loggerFactory, ILogger<ControlNetworkService> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+    private int _httpsPort;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var site = state.Current;
+        if (site.Management is not { BoxAddress: { } managementAddress } management)
+        {
+            LogOff();
+            return;
+        }
+        ControlRegistration.LoadAccounts(store);
+        var address = managementAddress.ToIPAddress();
+        var server = site.Server;
+        var names = BoxNames(site);
+        X509Certificate2 certificate;
+        bool created;
+        try
+        {
+            (certificate, created) = ApiCertificate.LoadOrCreate(server.StateDirectory, server.ApiCertificate, server.ApiKey, names, [address], files, time);
+        }
+        catch (ApiCertificateException e)
+        {
+            throw new ServiceStartException($"the control API does not start: {e.Message}", e);
+        }
+        var fingerprint = ApiCertificate.Fingerprint(certificate);
+        if (created) LogCertificateMade(Path.Combine(server.StateDirectory, ApiCertificate.CertificateFile), string.Join(", ", names), address.ToString(), fingerprint);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "netbootpi" });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseSockets();
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            // Above what ControlBody reads, so that a long body is its located 400 and not Kestrel's exception mid-read.
+            o.Limits.MaxRequestBodySize = 2 * ControlBody.MaxBytes;
+            o.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            o.Listen(address, server.ApiPort, l => l.UseHttps(certificate));
+            if (server.ApiHttpPort is { } redirect) o.Listen(address, redirect);
+        });
+        _app = builder.Build();
+        _httpsPort = server.ApiPort;
+        _app.Run(HandleAsync);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            throw new ServiceStartException(
+                $"the control API cannot listen on {address} port {server.ApiPort}{(server.ApiHttpPort is { } r ? $" and {r}" : "")} (network {management.Name}, server.api_port and server.api_http_port): {(e.InnerException ?? e).Message}", e);
+        }
+        var url = $"https://{address}{(server.ApiPort == 443 ? "" : $":{server.ApiPort}")}/";
+        info.Set(new ApiEndpointInfo.Listening(url, fingerprint));
+        LogListening(url, server.ApiHttpPort is { } http ? $"HTTP on port {http} redirects" : "no HTTP redirect: api_http_port is http_port", fingerprint, store.Users.Count, store.Tokens.Count(t => !t.IsRevoked));
+    }
+
+    /// <summary>The names the box answers to: its host name, and <c>NAME.DOMAIN</c> when the site serves DNS.</summary>
+    private static List<string> BoxNames(SiteInventory site)
+    {
+        var names = new List<string>();
+        var host = Environment.MachineName.ToLowerInvariant();
+        if (host.Length > 0) names.Add(host);
+        if (site.Dns is { } dns && site.Site.Domain is { } domain) names.Add($"{dns.ServerName}.{domain}");
+        if (!names.Contains("localhost")) names.Add("localhost");
+        return [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    private Task HandleAsync(HttpContext context)
+    {
+        if (context.Connection.LocalPort != _httpsPort || !context.Request.IsHttps) return RedirectAsync(context);
+        // Nothing the API says is for a cache: a token is in one answer, and the others are as of now.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        return router.DispatchAsync(context, network: true, AuthenticateAsync);
+    }
+
+    private Task RedirectAsync(HttpContext context)
+    {
+        // To the address the request came to (never a Host: header's name, which would make this an open redirect).
+        var local = context.Connection.LocalIpAddress!;
+        var host = local.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString();
+        var target = $"https://{host}{(_httpsPort == 443 ? "" : $":{_httpsPort}")}{context.Request.Path}{context.Request.QueryString}";
+        context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        context.Response.Headers.Location = target;
+        return Task.CompletedTask;
+    }
+
+    private async ValueTask<ControlCaller?> AuthenticateAsync(HttpContext context, ControlRoute route)
+    {
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (route.Role == ControlRole.Anyone) return ControlCaller.Anonymous(address);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.Length > 0)
+        {
+            if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || store.UseToken(authorization[7..].Trim()) is not { } token)
+                return await Unauthorized(context, route, address, "the token is not one the box knows, or it was revoked").ConfigureAwait(false);
+            return new ControlCaller($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
+        }
+        if (context.Request.Cookies[SessionEndpoints.CookieName] is { Length: > 0 } cookie)
+        {
+            if (sessions.Find(cookie) is not { } session)
+                return await Unauthorized(context, route, address, "the session ended (idle too long, too old, or logged out); log in again").ConfigureAwait(false);
+            if (store.FindUser(session.User) is not { Locked: false } user)
+            {
+                sessions.Remove(cookie);
+                return await Unauthorized(context, route, address, "the session's user was removed or locked").ConfigureAwait(false);
+            }
+            var caller = new ControlCaller($"user {user.Name}", $"from {address}", user.Role) { Session = session };
+            if (route.Changes && !CsrfMatches(context.Request.Headers[SessionEndpoints.CsrfHeader].ToString(), session.Csrf))
+            {
+                LogCsrf(user.Name, address, route.Method, route.Path);
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status403Forbidden,
+                    $"{route.Method} {route.Path} changes something: a session must send its csrf_token (from the login's answer) in {SessionEndpoints.CsrfHeader}").ConfigureAwait(false);
+                return null;
+            }
+            return caller;
+        }
+        return await Unauthorized(context, route, address,
+            store.Users.Count == 0 && store.Tokens.Count == 0
+                ? "no credentials, and the box has no accounts yet: an admin is made on the box itself (netbootpi user add NAME --role admin, or netbootpi token create)"
+                : "no credentials: send Authorization: Bearer TOKEN, or log in (POST /api/v1/login) and send the session cookie").ConfigureAwait(false);
+    }
+
+    private static bool CsrfMatches(string sent, string expected) =>
+        sent.Length == expected.Length && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(expected));
+
+    private async Task<ControlCaller?> Unauthorized(HttpContext context, ControlRoute route, string address, string why)
+    {
+        LogUnauthorized(address, route.Method, route.Path);
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await ControlRouter.ReplyAsync(context, StatusCodes.Status401Unauthorized, why).ConfigureAwait(false);
+        return null;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        info.Set(null);
+        if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "control API listening on {Url} ({Redirect}), certificate SHA-256 {Fingerprint}; {Users} users, {Tokens} tokens")]
+    private partial void LogListening(string url, string redirect, string fingerprint, int users, int tokens);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "control API over the network: off (the site has no management network the box has an address on)")]
+    private partial void LogOff();
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Warning, Message = "control API: made a new certificate {Path} for {Names} and {Address}, SHA-256 {Fingerprint}")]
+    private partial void LogCertificateMade(string path, string names, string address, string fingerprint);
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Information, Message = "control: unauthenticated {Method} {Path} from {Address} refused")]
+    private partial void LogUnauthorized(string address, string method, string path);
+
+    [LoggerMessage(EventId = 614, Level = LogLevel.Warning, Message = "control: user {User} from {Address}: {Method} {Path} without the session's anti-CSRF token refused")]
+    private partial void LogCsrf(string user, string address, string method, string path);
+}
