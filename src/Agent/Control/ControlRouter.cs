@@ -78,7 +78,9 @@ public sealed partial class ControlRouter
         {
             LogFailed(e, caller.Name, route.Method, path);
             if (!context.Response.HasStarted)
-                await ReplyAsync(context, StatusCodes.Status500InternalServerError, $"internal error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                // The journal has the exception; the reply does not (over the network it could tell internals to anyone with a role).
+                await ReplyAsync(context, StatusCodes.Status500InternalServerError,
+                    $"internal error in {route.Method} {path}: the agent's journal has what went wrong (journalctl -u netbootpi)").ConfigureAwait(false);
         }
     }
 
