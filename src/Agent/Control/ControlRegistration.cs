@@ -8,6 +8,8 @@ using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Power.Recovery;
 using NetbootPi.Agent.Site;
@@ -28,6 +30,7 @@ public static class ControlRegistration
             sp.GetRequiredService<ApiEndpointInfo>()));
         services.AddSingleton<IControlEndpoints>(sp => new SiteEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>()));
         services.AddAccounts();
+        services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>(), version));
         return services;
     }
 
@@ -59,7 +62,6 @@ public static class ControlRegistration
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<AccountEndpoints>>()));
-        services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>()));
         return services;
     }
 
@@ -88,6 +90,15 @@ public static class ControlRegistration
         {
             throw new ServiceStartException($"the control API does not start: {e.Message}", e);
         }
+    }
+
+    /// <summary>The boot events (recent, and a live stream) and the Prometheus counters on the control API.</summary>
+    public static IServiceCollection AddEventEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new EventEndpoints(sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IControlEndpoints>(sp => new MetricsEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(), sp.GetService<RecoveryService>()));
+        return services;
     }
 
     /// <summary>Hosts' power and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>

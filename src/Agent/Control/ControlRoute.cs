@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 
 namespace NetbootPi.Agent.Control;
@@ -16,4 +17,16 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
     public Func<HttpContext, string?>? HostOf { get; init; }
 
     public bool NetworkOnly { get; init; }
+
+    /// <summary>What it does, one sentence, for the OpenAPI document and docs/api.md (a route without one fails the tests).</summary>
+    public string Summary { get; init; } = "";
+
+    /// <summary>The query parameters it reads.</summary>
+    public IReadOnlyList<ControlQuery> Query { get; init; } = [];
+
+    /// <summary>The JSON body it reads, or null for none.</summary>
+    public JsonTypeInfo? Body { get; init; }
+
+    /// <summary>The JSON it answers with on success, or null for a refusal-shaped reply (<c>{"error": ...}</c> only).</summary>
+    public JsonTypeInfo? Reply { get; init; }
 }

@@ -12,6 +12,7 @@ namespace NetbootPi.Agent.Control;
 public sealed partial class ControlRouter
 {
     public const string EndpointsPath = "/api/v1/endpoints";
+    public const string OpenApiPath = "/api/v1/openapi.json";
 
     /// <summary>
     /// Learns who calls <paramref name="route"/>: the caller, or null after writing the refusal (401, 403) itself.
@@ -20,11 +21,25 @@ public sealed partial class ControlRouter
 
     private readonly Dictionary<string, List<ControlRoute>> _byPath = new(StringComparer.Ordinal);
     private readonly ILogger<ControlRouter> _logger;
+    private readonly string _version;
 
-    public ControlRouter(IEnumerable<IControlEndpoints> endpoints, ILogger<ControlRouter> logger)
+    public ControlRouter(IEnumerable<IControlEndpoints> endpoints, ILogger<ControlRouter> logger, string version = "")
     {
         _logger = logger;
-        foreach (var route in endpoints.SelectMany(e => e.Routes).Append(new ControlRoute("GET", EndpointsPath, ControlRole.Viewer, false, ListAsync)))
+        _version = version;
+        ControlRoute[] own =
+        [
+            new("GET", EndpointsPath, ControlRole.Viewer, false, ListAsync)
+            {
+                Summary = "The route table the router matches requests against: method, path, role, whether it changes anything, where it is served.",
+                Reply = ControlJson.Default.EndpointReplyArray,
+            },
+            new("GET", OpenApiPath, ControlRole.Viewer, false, OpenApiAsync)
+            {
+                Summary = "This API's OpenAPI 3.1 document, written from the same route table.",
+            },
+        ];
+        foreach (var route in endpoints.SelectMany(e => e.Routes).Concat(own))
         {
             if (!_byPath.TryGetValue(route.Path, out var list)) _byPath[route.Path] = list = [];
             if (list.Any(r => r.Method == route.Method))
@@ -95,6 +110,14 @@ public sealed partial class ControlRouter
         if (route.HostOf?.Invoke(context) is not { } host)
             return $"{token} is scoped to hosts {hosts}; {route.Method} {route.Path} changes more than one host's things";
         return token.MayTouch(host) ? null : $"{token} is scoped to hosts {hosts}, not {host}";
+    }
+
+    private async Task OpenApiAsync(HttpContext context, ControlCaller caller)
+    {
+        var document = OpenApiDocument.Write(Routes, _version);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(document, context.RequestAborted).ConfigureAwait(false);
     }
 
     private Task ListAsync(HttpContext context, ControlCaller caller)

@@ -24,9 +24,25 @@ public sealed class NetworkEndpoints(SiteState state, SiteReloader reloader, Net
 
     public IEnumerable<ControlRoute> Routes =>
     [
-        new("POST", ApplyPath, ControlRole.Admin, Changes: true, ApplyAsync),
-        new("POST", ConfirmPath, ControlRole.Admin, Changes: true, ConfirmAsync),
-        new("GET", ShowPath, ControlRole.Viewer, Changes: false, ShowAsync),
+        new("POST", ApplyPath, ControlRole.Admin, Changes: true, ApplyAsync)
+        {
+            Summary = "Applies the site file's network through the lock-out guard and the confirm window, then runs that file as the site (409 without --manage-network).",
+            Query =
+            [
+                new("config", false, "the agent's own site file (it must name that file)"),
+                new("confirm_within", true, "seconds until the change is put back unless confirmed"),
+                new("force", false, "1: apply even when the guard says it would cut the caller off"),
+            ],
+            Reply = ControlJson.Default.NetworkApplyReply,
+        },
+        new("POST", ConfirmPath, ControlRole.Admin, Changes: true, ConfirmAsync)
+        {
+            Summary = "Keeps the pending network change (409 when none is pending).", Reply = ControlJson.Default.NetworkConfirmReply,
+        },
+        new("GET", ShowPath, ControlRole.Viewer, Changes: false, ShowAsync)
+        {
+            Summary = "The box's networks: the address each wants, the kernel's addresses, the link's state, the pending change.", Reply = ControlJson.Default.NetworkReply,
+        },
     ];
 
     private const string NotManaged = "this agent does not manage the box's network (it runs without --manage-network)";

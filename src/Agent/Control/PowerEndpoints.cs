@@ -19,10 +19,25 @@ public sealed class PowerEndpoints(SiteState state, HostPowerService power, Reco
 
     public IEnumerable<ControlRoute> Routes =>
     [
-        new("GET", PowerPath, ControlRole.Viewer, Changes: false, StatusAsync),
+        new("GET", PowerPath, ControlRole.Viewer, Changes: false, StatusAsync)
+        {
+            Summary = "A host's power state as its driver reads it (404 unknown host, 409 no power: wiring).",
+            Query = [new("host", true, "the host's name in the site file")],
+            Reply = PowerJson.Default.PowerActionReply,
+        },
         // A token scoped to hosts may act on its own hosts' power only.
-        new("POST", PowerPath, ControlRole.Operator, Changes: true, ActAsync) { HostOf = c => c.Request.Query["host"].ToString() },
-        new("GET", RecoveryPath, ControlRole.Viewer, Changes: false, RecoveryAsync),
+        new("POST", PowerPath, ControlRole.Operator, Changes: true, ActAsync)
+        {
+            HostOf = c => c.Request.Query["host"].ToString(),
+            Summary = "A power action on a host through its wiring, one at a time per host, a boot event of the host: 200 when it did what was asked, 422 when not.",
+            Query = [new("host", true, "the host's name in the site file"), new("action", true, "on, off, force-off, cycle or reset")],
+            Reply = PowerJson.Default.PowerActionReply,
+        },
+        new("GET", RecoveryPath, ControlRole.Viewer, Changes: false, RecoveryAsync)
+        {
+            Summary = "Every host recovery watches (phase, since, cycles, policy, last reason) and those it cannot recover, with why.",
+            Reply = PowerJson.Default.RecoveryReply,
+        },
     ];
 
     /// <summary>The action names on the wire, as the CLI spells them (off --force is force-off).</summary>

@@ -11,7 +11,7 @@ public sealed class SiteEndpoints(SiteState state, SiteReloader reloader) : ICon
 {
     public const string ReloadPath = "/api/v1/site/reload";
 
-    public IEnumerable<ControlRoute> Routes => [new("POST", ReloadPath, ControlRole.Admin, Changes: true, ReloadAsync)];
+    public IEnumerable<ControlRoute> Routes => [new("POST", ReloadPath, ControlRole.Admin, Changes: true, ReloadAsync) { Summary = "Reads the site file again, as SIGHUP does: 200 with the site now running, or 422 with every located error of the refused file (the running site stays).", Reply = ControlJson.Default.ReloadReply }];
 
     private Task ReloadAsync(HttpContext context, ControlCaller caller)
     {

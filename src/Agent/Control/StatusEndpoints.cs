@@ -12,7 +12,7 @@ public sealed class StatusEndpoints(SiteState state, ServiceStatus status, TimeP
 
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
-    public IEnumerable<ControlRoute> Routes => [new("GET", StatusPath, ControlRole.Viewer, Changes: false, GetAsync)];
+    public IEnumerable<ControlRoute> Routes => [new("GET", StatusPath, ControlRole.Viewer, Changes: false, GetAsync) { Summary = "The agent: version, start time and uptime, the site running, the status line systemd shows, the network API's URL and certificate fingerprint.", Reply = ControlJson.Default.StatusReply }];
 
     private Task GetAsync(HttpContext context, ControlCaller caller)
     {

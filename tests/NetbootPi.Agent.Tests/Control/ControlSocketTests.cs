@@ -235,6 +235,61 @@ public class ControlSocketTests : IDisposable
         Assert.Equal((0, "no host asks for recovery (recovery: on a profile or a host; docs/power.md)\n"), (code, o));
     }
 
+    [Fact]
+    public async Task Events_recent_and_live_and_the_counters_for_Prometheus()
+    {
+        Peers.RequireRoot();
+        var curl = Peers.Require("curl", "curl");
+        var vm = Path.Combine(_dir, "vm.qmp");
+        WriteSite(SiteText.Minimal.WithLine(15, $"  a: {{ mac: 00:00:00:00:00:01, ip: 10.0.0.10, power: {{ driver: qmp, socket: {vm} }} }}")
+            + $"\nserver: {{ state_dir: {Path.Combine(_dir, "state")} }}\n");
+        using var agent = StartAgent();
+        agent.WaitFor("control socket listening on");
+        var ct = TestContext.Current.CancellationToken;
+
+        // The live stream first, so that it sees the power action below as it happens.
+        var streamPsi = new System.Diagnostics.ProcessStartInfo(curl, ["-sN", "--max-time", "20", "--unix-socket", Socket, "http://box/api/v1/events/stream?host=a"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var stream = System.Diagnostics.Process.Start(streamPsi)!;
+        var first = await stream.StandardOutput.ReadLineAsync(ct);
+        Assert.Equal(": netbootpi boot events", first);
+        Assert.Equal(1, (await Cli("power", "a", "on", "--socket", Socket)).Item1);
+        string? data = null;
+        while (data is null && await stream.StandardOutput.ReadLineAsync(ct) is { } line)
+            if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line["data: ".Length..];
+        stream.Kill();
+        using (var json = JsonDocument.Parse(data!))
+        {
+            Assert.Equal(("uid:0", "a", "power"), (json.RootElement.GetProperty("client").GetString(), json.RootElement.GetProperty("host").GetString(),
+                json.RootElement.GetProperty("what").GetString()));
+            Assert.StartsWith("on: no qemu listens on", json.RootElement.GetProperty("path").GetString(), StringComparison.Ordinal);
+        }
+
+        var (_, recent, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/events?host=a"], ct);
+        using (var json = JsonDocument.Parse(recent))
+            Assert.Equal(["power"], json.RootElement.EnumerateArray().Select(e => e.GetProperty("what").GetString()));
+        (_, recent, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/events?host=b"], ct);
+        Assert.Equal("[]", recent);
+
+        var (_, metrics, _) = await Tool.RunAsync(curl, ["-s", "-i", "--unix-socket", Socket, "http://box/metrics"], ct);
+        Assert.Contains("Content-Type: text/plain; version=0.0.4; charset=utf-8", metrics, StringComparison.Ordinal);
+        var body = metrics[(metrics.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Contains("netbootpi_site_hosts 2\n", body, StringComparison.Ordinal);
+        Assert.Contains("netbootpi_events_dropped_total 0\n", body, StringComparison.Ordinal);
+        Assert.Contains("netbootpi_recovery_hosts{phase=\"up\"} 0\n", body, StringComparison.Ordinal);
+        // The exposition format: every sample after its HELP and TYPE, a name, optional labels, a number.
+        var declared = new HashSet<string>();
+        foreach (var l in body.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (l.StartsWith("# TYPE ", StringComparison.Ordinal)) declared.Add(l.Split(' ')[2]);
+            if (l.StartsWith('#')) continue;
+            Assert.Matches(@"^[a-z_]+(\{[a-z_]+=""[^""]*""(,[a-z_]+=""[^""]*"")*\})? -?[0-9.]+(e[+-]?[0-9]+)?$", l);
+            Assert.Contains(l.Split('{', ' ')[0], declared);
+        }
+    }
+
     private async Task<List<BootEvent>> WaitForPowerEventsAsync(int count)
     {
         // The event log's writer lags the request by at most its batch pause.

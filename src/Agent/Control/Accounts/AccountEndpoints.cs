@@ -24,14 +24,39 @@ public sealed partial class AccountEndpoints(AccountStore store, PasswordHasher 
 
     public IEnumerable<ControlRoute> Routes =>
     [
-        new("GET", UsersPath, ControlRole.Admin, Changes: false, ListUsersAsync),
-        new("POST", UsersPath, ControlRole.Admin, Changes: true, AddUserAsync),
-        new("POST", UserRemovePath, ControlRole.Admin, Changes: true, RemoveUserAsync),
-        new("POST", UserPasswordPath, ControlRole.Admin, Changes: true, SetPasswordAsync),
-        new("POST", UserUnlockPath, ControlRole.Admin, Changes: true, UnlockAsync),
-        new("GET", TokensPath, ControlRole.Admin, Changes: false, ListTokensAsync),
-        new("POST", TokensPath, ControlRole.Admin, Changes: true, CreateTokenAsync),
-        new("POST", TokenRevokePath, ControlRole.Admin, Changes: true, RevokeAsync),
+        new("GET", UsersPath, ControlRole.Admin, Changes: false, ListUsersAsync)
+        {
+            Summary = "The users: name, role, created, whether locked (no password hash).", Reply = AccountJson.Default.UserReplyArray,
+        },
+        new("POST", UsersPath, ControlRole.Admin, Changes: true, AddUserAsync)
+        {
+            Summary = "Adds a user with a role and a password (10 characters or more).", Body = AccountJson.Default.UserAddRequest, Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("POST", UserRemovePath, ControlRole.Admin, Changes: true, RemoveUserAsync)
+        {
+            Summary = "Removes a user and ends their sessions.", Body = AccountJson.Default.UserNameRequest, Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("POST", UserPasswordPath, ControlRole.Admin, Changes: true, SetPasswordAsync)
+        {
+            Summary = "Sets a user's password and ends their sessions.", Body = AccountJson.Default.PasswordRequest, Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("POST", UserUnlockPath, ControlRole.Admin, Changes: true, UnlockAsync)
+        {
+            Summary = "Lifts a user's lockout after failed logins.", Body = AccountJson.Default.UserNameRequest, Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("GET", TokensPath, ControlRole.Admin, Changes: false, ListTokensAsync)
+        {
+            Summary = "The API tokens: id, name, role, hosts, created, last use, revoked (never the token).", Reply = AccountJson.Default.TokenReplyArray,
+        },
+        new("POST", TokensPath, ControlRole.Admin, Changes: true, CreateTokenAsync)
+        {
+            Summary = "Makes an API token for a role, optionally scoped to hosts; 201 with the token, shown this once.",
+            Body = AccountJson.Default.TokenCreateRequest, Reply = AccountJson.Default.TokenCreatedReply,
+        },
+        new("POST", TokenRevokePath, ControlRole.Admin, Changes: true, RevokeAsync)
+        {
+            Summary = "Revokes an API token.", Body = AccountJson.Default.TokenIdRequest, Reply = AccountJson.Default.AccountDoneReply,
+        },
     ];
 
     private Task ListUsersAsync(HttpContext context, ControlCaller caller) =>

@@ -21,9 +21,20 @@ public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher 
 
     public IEnumerable<ControlRoute> Routes =>
     [
-        new("POST", LoginPath, ControlRole.Anyone, Changes: false, LoginAsync) { NetworkOnly = true },
-        new("POST", LogoutPath, ControlRole.Viewer, Changes: true, LogoutAsync) { NetworkOnly = true },
-        new("GET", HealthPath, ControlRole.Anyone, Changes: false, HealthAsync) { NetworkOnly = true },
+        new("POST", LoginPath, ControlRole.Anyone, Changes: false, LoginAsync)
+        {
+            NetworkOnly = true,
+            Summary = "Logs in with a name and password: a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token its changes must send; rate-limited, locks an account after five failures.",
+            Body = AccountJson.Default.LoginRequest, Reply = AccountJson.Default.LoginReply,
+        },
+        new("POST", LogoutPath, ControlRole.Viewer, Changes: true, LogoutAsync)
+        {
+            NetworkOnly = true, Summary = "Ends the caller's session.", Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("GET", HealthPath, ControlRole.Anyone, Changes: false, HealthAsync)
+        {
+            NetworkOnly = true, Summary = "Whether the API answers: the one thing told without credentials.", Reply = AccountJson.Default.HealthReply,
+        },
     ];
 
     private static Task HealthAsync(HttpContext context, ControlCaller caller) =>
