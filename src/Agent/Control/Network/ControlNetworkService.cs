@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,9 @@ public sealed partial class ControlNetworkService(
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseSockets();
+        // IP_FREEBIND: at boot networkd may not have put the management address up yet when the agent starts; the
+        // API listens on it anyway and answers as soon as it is there, instead of failing the start.
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = BindFree);
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.AddServerHeader = false;
@@ -181,6 +184,26 @@ public sealed partial class ControlNetworkService(
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static Socket BindFree(EndPoint endpoint)
+    {
+        if (endpoint is not IPEndPoint ip) return SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            // IP_FREEBIND (Linux, <linux/in.h>): bind an address no interface has yet.
+            const int SolIp = 0, IpFreebind = 15;
+            if (ip.AddressFamily == AddressFamily.InterNetwork) socket.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(ip);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "control API listening on {Url} ({Redirect}), certificate SHA-256 {Fingerprint}; {Users} users, {Tokens} tokens")]
