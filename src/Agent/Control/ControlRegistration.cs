@@ -56,9 +56,11 @@ public static class ControlRegistration
         services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<TimeProvider>(), SessionStore.DefaultIdleTimeout, SessionStore.DefaultMaxAge));
         services.AddSingleton(sp => new LoginLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<AccountEndpoints>>()));
+        services.AddSingleton<IControlEndpoints>(sp => new TotpEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SiteState>(),
+            sp.GetRequiredService<ILogger<TotpEndpoints>>()));
         services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>()));
         return services;
     }

@@ -7,7 +7,7 @@ using Status = Microsoft.AspNetCore.Http.StatusCodes;
 namespace NetbootPi.Agent.Cli.Remote;
 
 /// <summary>
-/// <c>netbootpi user add|list|remove|passwd|unlock</c>: the accounts that log in over the network, kept by the
+/// <c>netbootpi user add|list|remove|passwd|unlock|totp</c>: the accounts that log in over the network, kept by the
 /// running agent and changed over its control socket (root only: admin). Exit codes: 0 done, 1 refused (no such
 /// user, exists already, a password too short) or the agent unreachable, 2 the command line was wrong.
 /// </summary>
@@ -21,6 +21,7 @@ internal static class UserCommands
         user.Subcommands.Add(Simple("remove", "remove a user; their sessions end", AccountEndpoints.UserRemovePath, stdout, stderr));
         user.Subcommands.Add(Passwd(stdout, stderr));
         user.Subcommands.Add(Simple("unlock", "lift a lockout after failed logins", AccountEndpoints.UserUnlockPath, stdout, stderr));
+        user.Subcommands.Add(TotpCommands.Create(stdout, stderr));
         return user;
     }
 
@@ -103,9 +104,9 @@ internal static class UserCommands
                 stdout.WriteLine("no users (netbootpi user add NAME --role admin makes the first)");
                 return CommandLine.ExitOk;
             }
-            stdout.WriteLine($"{"NAME",-20} {"ROLE",-9} {"CREATED",-20} STATE");
+            stdout.WriteLine($"{"NAME",-20} {"ROLE",-9} {"CREATED",-20} {"TOTP",-7} STATE");
             foreach (var u in users)
-                stdout.WriteLine($"{u.Name,-20} {u.Role,-9} {Time(u.Created),-20} {(u.Locked ? $"locked since {Time(u.LockedSince!.Value)}" : u.FailedLogins > 0 ? $"{u.FailedLogins} failed logins" : "ok")}");
+                stdout.WriteLine($"{u.Name,-20} {u.Role,-9} {Time(u.Created),-20} {u.Totp,-7} {(u.Locked ? $"locked since {Time(u.LockedSince!.Value)}" : u.FailedLogins > 0 ? $"{u.FailedLogins} failed logins" : "ok")}");
             return CommandLine.ExitOk;
         });
         return command;

@@ -15,10 +15,12 @@ internal sealed record TokenCreateRequest(string Name, string Role, string[]? Ho
 
 internal sealed record TokenIdRequest(string Id);
 
-internal sealed record LoginRequest(string Name, string Password);
+/// <summary>POST /api/v1/login; <c>totp</c> is the app's code, or a recovery code, for a user with TOTP.</summary>
+internal sealed record LoginRequest(string Name, string Password, string? Totp = null);
 
 /// <summary>A user as listed: never the hash.</summary>
-internal sealed record UserReply(string Name, string Role, DateTimeOffset Created, int FailedLogins, bool Locked, DateTimeOffset? LockedSince);
+internal sealed record UserReply(string Name, string Role, DateTimeOffset Created, int FailedLogins, bool Locked, DateTimeOffset? LockedSince,
+    string Totp = "off");
 
 /// <summary>A token as listed: never the token, nor its hash.</summary>
 internal sealed record TokenReply(string Id, string Name, string Role, string[] Hosts, DateTimeOffset Created, DateTimeOffset? LastUsed,

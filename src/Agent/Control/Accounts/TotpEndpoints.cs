@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Site;
+
+namespace NetbootPi.Agent.Control.Accounts;
+
+/// <summary>
+/// Users' TOTP on the control API, for admins (<c>netbootpi user totp enable|confirm|disable</c> over the socket).
+/// <c>enable</c> makes a secret and ten recovery codes and answers them this once (the secret, its
+/// <c>otpauth://</c> URI and the codes); the enrolment waits until <c>confirm</c> gets a first code from the app;
+/// only then does a login need one. No other answer carries the secret, and no log line.
+/// </summary>
+public sealed partial class TotpEndpoints(AccountStore store, SiteState state, ILogger<TotpEndpoints> logger) : IControlEndpoints
+{
+    public const string EnablePath = "/api/v1/users/totp/enable";
+    public const string ConfirmPath = "/api/v1/users/totp/confirm";
+    public const string DisablePath = "/api/v1/users/totp/disable";
+
+    /// <summary>The issuer an authenticator app shows above the code.</summary>
+    public const string Issuer = "NetbootPi";
+
+    public IEnumerable<ControlRoute> Routes =>
+    [
+        // Makes a user's TOTP secret and recovery codes, pending until confirmed: answered this once.
+        new("POST", EnablePath, ControlRole.Admin, Changes: true, EnableAsync),
+        // Confirms a pending enrolment with a first code from the app: from then on a login needs a code.
+        new("POST", ConfirmPath, ControlRole.Admin, Changes: true, ConfirmAsync),
+        // Removes a user's TOTP and recovery codes.
+        new("POST", DisablePath, ControlRole.Admin, Changes: true, DisableAsync),
+    ];
+
+    private async Task EnableAsync(HttpContext context, ControlCaller caller)
+    {
+        if (await ControlBody.ReadAsync(context, TotpJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
+        var secret = Totp.NewSecret();
+        var (codes, hashes) = RecoveryCodes.Create();
+        switch (store.EnrolTotp(r.Name, secret, hashes))
+        {
+            case AccountChange.NotFound:
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status404NotFound, "no such user (netbootpi user list shows them)").ConfigureAwait(false);
+                return;
+            case AccountChange.Exists:
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status409Conflict,
+                    $"user {r.Name} has TOTP already; to enrol another phone, disable it first (netbootpi user totp disable {r.Name})").ConfigureAwait(false);
+                return;
+        }
+        LogAudit(caller.Name, caller.Detail, $"enrolled user {r.Name} in TOTP (pending until confirmed), with {codes.Length} recovery codes");
+        var account = $"{r.Name}@{state.Current.Site.Name}";
+        await ControlRouter.WriteAsync(context, StatusCodes.Status201Created,
+            new TotpEnrolReply(r.Name, Totp.Base32(secret), Totp.Uri(Issuer, account, secret), codes), TotpJson.Default.TotpEnrolReply).ConfigureAwait(false);
+    }
+
+    private async Task ConfirmAsync(HttpContext context, ControlCaller caller)
+    {
+        if (await ControlBody.ReadAsync(context, TotpJson.Default.TotpCodeRequest).ConfigureAwait(false) is not { } r) return;
+        switch (store.ConfirmTotp(r.Name, r.Code.Trim()))
+        {
+            case SecondFactor.NotFound:
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status404NotFound, "no such user (netbootpi user list shows them)").ConfigureAwait(false);
+                return;
+            case SecondFactor.NoTotp:
+                var has = store.FindUser(r.Name) is { HasTotp: true };
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status409Conflict, has
+                    ? $"user {r.Name}'s TOTP is confirmed already"
+                    : $"user {r.Name} has no TOTP enrolment to confirm (netbootpi user totp enable {r.Name} makes one)").ConfigureAwait(false);
+                return;
+            case SecondFactor.Wrong:
+                LogAudit(caller.Name, caller.Detail, $"did not confirm user {r.Name}'s TOTP: wrong code");
+                await ControlRouter.ReplyAsync(context, StatusCodes.Status422UnprocessableEntity,
+                    $"code: not the code of user {r.Name}'s new secret now ({Totp.Digits} digits from the app; is the phone's clock right?); the enrolment stays pending").ConfigureAwait(false);
+                return;
+        }
+        var message = $"confirmed user {r.Name}'s TOTP: a login needs a code from now on";
+        LogAudit(caller.Name, caller.Detail, message);
+        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), TotpJson.Default.AccountDoneReply).ConfigureAwait(false);
+    }
+
+    private async Task DisableAsync(HttpContext context, ControlCaller caller)
+    {
+        if (await ControlBody.ReadAsync(context, TotpJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
+        var had = store.FindUser(r.Name)?.Totp;
+        if (store.DisableTotp(r.Name) == AccountChange.NotFound)
+        {
+            await ControlRouter.ReplyAsync(context, StatusCodes.Status404NotFound, "no such user (netbootpi user list shows them)").ConfigureAwait(false);
+            return;
+        }
+        var message = had is null ? $"user {r.Name} had no TOTP" : $"disabled user {r.Name}'s TOTP and its recovery codes";
+        if (had is not null) LogAudit(caller.Name, caller.Detail, message);
+        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), TotpJson.Default.AccountDoneReply).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 624, Level = LogLevel.Information, Message = "accounts: {Name} ({Detail}) {What}")]
+    private partial void LogAudit(string name, string detail, string what);
+}
+
+/// <summary>POST /api/v1/users/totp/confirm.</summary>
+internal sealed record TotpCodeRequest(string Name, string Code);
+
+/// <summary>POST /api/v1/users/totp/enable: the secret (base32), its otpauth:// URI and the recovery codes, this once.</summary>
+internal sealed record TotpEnrolReply(string User, string Secret, string Uri, string[] RecoveryCodes);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(UserNameRequest))]
+[JsonSerializable(typeof(TotpCodeRequest))]
+[JsonSerializable(typeof(TotpEnrolReply))]
+[JsonSerializable(typeof(AccountDoneReply))]
+internal sealed partial class TotpJson : JsonSerializerContext;
