@@ -22,6 +22,7 @@ internal static class UserCommands
         user.Subcommands.Add(Passwd(stdout, stderr));
         user.Subcommands.Add(Simple("unlock", "lift a lockout after failed logins", AccountEndpoints.UserUnlockPath, stdout, stderr));
         user.Subcommands.Add(TotpCommands.Create(stdout, stderr));
+        user.Subcommands.Add(Hash(stdout, stderr));
         return user;
     }
 
@@ -83,6 +84,24 @@ internal static class UserCommands
             using var client = SocketOption.Client(parse);
             return Print(parse, stdout, stderr, await client.SendAsync(HttpMethod.Post, path,
                 new UserNameRequest(parse.GetValue(name)!), AccountJson.Default.UserNameRequest, AccountJson.Default.AccountDoneReply, cancellation).ConfigureAwait(false));
+        });
+        return command;
+    }
+
+    /// <summary><c>user hash</c>: a password's PHC string for the first-admin file, made here (no agent needed).</summary>
+    private static Command Hash(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("hash", "print the Argon2id hash of a password, for the first-admin file (needs no agent)") { PasswordStdin };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            if (PasswordInput.Read(parse.GetValue(PasswordStdin), "the hash", stderr) is not { } password) return CommandLine.ExitInvalid;
+            if (password.Length < AccountEndpoints.MinPasswordLength || password.Length > 1024)
+            {
+                stderr.WriteLine($"netbootpi: the password has {password.Length} characters; the agent takes {AccountEndpoints.MinPasswordLength} to 1024");
+                return CommandLine.ExitInvalid;
+            }
+            stdout.WriteLine(await new PasswordHasher().HashAsync(password, cancellation).ConfigureAwait(false));
+            return CommandLine.ExitOk;
         });
         return command;
     }

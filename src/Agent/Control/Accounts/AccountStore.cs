@@ -38,8 +38,24 @@ public sealed partial class AccountStore(string path, IAtomicFiles files, TimePr
 
     public string Path => path;
 
-    /// <summary>Reads the file (none yet: no accounts). Throws <see cref="AccountStoreException"/>, located, when it cannot.</summary>
+    /// <summary>The first admin's file, claimed right after the first <see cref="Load"/>; null for none.</summary>
+    public FirstAdmin? FirstAdmin { get; init; }
+
+    /// <summary>
+    /// Reads the file (none yet: no accounts), then makes the first admin from <see cref="FirstAdmin"/>'s file when
+    /// there is none. Throws <see cref="AccountStoreException"/>, located, when it cannot.
+    /// </summary>
     public void Load()
+    {
+        lock (_lock)
+        {
+            if (_loaded) return;
+        }
+        LoadFile();
+        FirstAdmin?.Claim(this);
+    }
+
+    private void LoadFile()
     {
         lock (_lock)
         {
