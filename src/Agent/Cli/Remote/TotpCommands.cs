@@ -31,8 +31,8 @@ internal static class TotpCommands
         {
             using var client = SocketOption.Client(parse);
             var n = parse.GetValue(name)!;
-            var (_, body, r) = await client.SendAsync(HttpMethod.Post, TotpEndpoints.EnablePath, new UserNameRequest(n), TotpJson.Default.UserNameRequest,
-                TotpJson.Default.TotpEnrolReply, cancellation).ConfigureAwait(false);
+            var (_, body, r) = await client.SendAsync(HttpMethod.Post, TotpEndpoints.EnablePath, new UserNameRequest(n), AccountJson.Default.UserNameRequest,
+                AccountJson.Default.TotpEnrolReply, cancellation).ConfigureAwait(false);
             if (parse.GetValue(SocketOption.Json))
             {
                 stdout.WriteLine(body);
@@ -61,7 +61,7 @@ internal static class TotpCommands
         {
             using var client = SocketOption.Client(parse);
             var (_, body, r) = await client.SendAsync(HttpMethod.Post, TotpEndpoints.ConfirmPath, new TotpCodeRequest(parse.GetValue(name)!, parse.GetValue(code)!),
-                TotpJson.Default.TotpCodeRequest, TotpJson.Default.AccountDoneReply, cancellation).ConfigureAwait(false);
+                AccountJson.Default.TotpCodeRequest, AccountJson.Default.AccountDoneReply, cancellation).ConfigureAwait(false);
             stdout.WriteLine(parse.GetValue(SocketOption.Json) ? body : r.Message);
             return CommandLine.ExitOk;
         });
@@ -76,7 +76,7 @@ internal static class TotpCommands
         {
             using var client = SocketOption.Client(parse);
             var (_, body, r) = await client.SendAsync(HttpMethod.Post, TotpEndpoints.DisablePath, new UserNameRequest(parse.GetValue(name)!),
-                TotpJson.Default.UserNameRequest, TotpJson.Default.AccountDoneReply, cancellation).ConfigureAwait(false);
+                AccountJson.Default.UserNameRequest, AccountJson.Default.AccountDoneReply, cancellation).ConfigureAwait(false);
             stdout.WriteLine(parse.GetValue(SocketOption.Json) ? body : r.Message);
             return CommandLine.ExitOk;
         });

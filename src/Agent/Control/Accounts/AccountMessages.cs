@@ -35,6 +35,12 @@ internal sealed record AccountDoneReply(string Message);
 /// <summary>POST /api/v1/login: who is logged in, the anti-CSRF token for changes, and when the session ends.</summary>
 internal sealed record LoginReply(string User, string Role, string CsrfToken, DateTimeOffset IdleExpires, DateTimeOffset Expires);
 
+/// <summary>POST /api/v1/users/totp/confirm.</summary>
+internal sealed record TotpCodeRequest(string Name, string Code);
+
+/// <summary>POST /api/v1/users/totp/enable: the secret (base32), its otpauth:// URI and the recovery codes, this once.</summary>
+internal sealed record TotpEnrolReply(string User, string Secret, string Uri, string[] RecoveryCodes);
+
 /// <summary>GET /api/v1/health: the one answer given to anyone.</summary>
 internal sealed record HealthReply(string Status);
 
@@ -52,4 +58,6 @@ internal sealed record HealthReply(string Status);
 [JsonSerializable(typeof(AccountDoneReply))]
 [JsonSerializable(typeof(LoginReply))]
 [JsonSerializable(typeof(HealthReply))]
+[JsonSerializable(typeof(TotpCodeRequest))]
+[JsonSerializable(typeof(TotpEnrolReply))]
 internal sealed partial class AccountJson : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Site;
@@ -32,7 +31,7 @@ public sealed partial class TotpEndpoints(AccountStore store, SiteState state, I
 
     private async Task EnableAsync(HttpContext context, ControlCaller caller)
     {
-        if (await ControlBody.ReadAsync(context, TotpJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
+        if (await ControlBody.ReadAsync(context, AccountJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
         var secret = Totp.NewSecret();
         var (codes, hashes) = RecoveryCodes.Create();
         switch (store.EnrolTotp(r.Name, secret, hashes))
@@ -48,12 +47,12 @@ public sealed partial class TotpEndpoints(AccountStore store, SiteState state, I
         LogAudit(caller.Name, caller.Detail, $"enrolled user {r.Name} in TOTP (pending until confirmed), with {codes.Length} recovery codes");
         var account = $"{r.Name}@{state.Current.Site.Name}";
         await ControlRouter.WriteAsync(context, StatusCodes.Status201Created,
-            new TotpEnrolReply(r.Name, Totp.Base32(secret), Totp.Uri(Issuer, account, secret), codes), TotpJson.Default.TotpEnrolReply).ConfigureAwait(false);
+            new TotpEnrolReply(r.Name, Totp.Base32(secret), Totp.Uri(Issuer, account, secret), codes), AccountJson.Default.TotpEnrolReply).ConfigureAwait(false);
     }
 
     private async Task ConfirmAsync(HttpContext context, ControlCaller caller)
     {
-        if (await ControlBody.ReadAsync(context, TotpJson.Default.TotpCodeRequest).ConfigureAwait(false) is not { } r) return;
+        if (await ControlBody.ReadAsync(context, AccountJson.Default.TotpCodeRequest).ConfigureAwait(false) is not { } r) return;
         switch (store.ConfirmTotp(r.Name, r.Code.Trim()))
         {
             case SecondFactor.NotFound:
@@ -73,12 +72,12 @@ public sealed partial class TotpEndpoints(AccountStore store, SiteState state, I
         }
         var message = $"confirmed user {r.Name}'s TOTP: a login needs a code from now on";
         LogAudit(caller.Name, caller.Detail, message);
-        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), TotpJson.Default.AccountDoneReply).ConfigureAwait(false);
+        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), AccountJson.Default.AccountDoneReply).ConfigureAwait(false);
     }
 
     private async Task DisableAsync(HttpContext context, ControlCaller caller)
     {
-        if (await ControlBody.ReadAsync(context, TotpJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
+        if (await ControlBody.ReadAsync(context, AccountJson.Default.UserNameRequest).ConfigureAwait(false) is not { } r) return;
         var had = store.FindUser(r.Name)?.Totp;
         if (store.DisableTotp(r.Name) == AccountChange.NotFound)
         {
@@ -87,23 +86,9 @@ public sealed partial class TotpEndpoints(AccountStore store, SiteState state, I
         }
         var message = had is null ? $"user {r.Name} had no TOTP" : $"disabled user {r.Name}'s TOTP and its recovery codes";
         if (had is not null) LogAudit(caller.Name, caller.Detail, message);
-        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), TotpJson.Default.AccountDoneReply).ConfigureAwait(false);
+        await ControlRouter.WriteAsync(context, StatusCodes.Status200OK, new AccountDoneReply(message), AccountJson.Default.AccountDoneReply).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 624, Level = LogLevel.Information, Message = "accounts: {Name} ({Detail}) {What}")]
     private partial void LogAudit(string name, string detail, string what);
 }
-
-/// <summary>POST /api/v1/users/totp/confirm.</summary>
-internal sealed record TotpCodeRequest(string Name, string Code);
-
-/// <summary>POST /api/v1/users/totp/enable: the secret (base32), its otpauth:// URI and the recovery codes, this once.</summary>
-internal sealed record TotpEnrolReply(string User, string Secret, string Uri, string[] RecoveryCodes);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
-[JsonSerializable(typeof(UserNameRequest))]
-[JsonSerializable(typeof(TotpCodeRequest))]
-[JsonSerializable(typeof(TotpEnrolReply))]
-[JsonSerializable(typeof(AccountDoneReply))]
-internal sealed partial class TotpJson : JsonSerializerContext;
