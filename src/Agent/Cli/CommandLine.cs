@@ -101,7 +101,7 @@ public static class CommandLine
         root.Subcommands.Add(WireGuardCommand.Create(stdout, stderr));
         root.Subcommands.Add(PowerCommand.Create(stdout, stderr));
         root.Subcommands.Add(ConsoleCommand.Create(stdout, stderr));
-        root.Options.Add(SocketOption.Socket);
+        foreach (var option in SocketOption.All) root.Options.Add(option);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
         root.Subcommands.Add(RecoveryCommand.Create(stdout));

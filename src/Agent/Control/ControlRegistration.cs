@@ -53,15 +53,23 @@ public static class ControlRegistration
     /// </summary>
     private static IServiceCollection AddAccounts(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new AccountStore(Path.Combine(sp.GetRequiredService<SiteState>().Current.Server.StateDirectory, AccountStore.FileName),
-            sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var state = sp.GetRequiredService<SiteState>().Current.Server.StateDirectory;
+            return new AccountStore(Path.Combine(state, AccountStore.FileName), sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>())
+            {
+                FirstAdmin = new FirstAdmin(Path.Combine(state, FirstAdmin.FileName), sp.GetRequiredService<ILogger<FirstAdmin>>()),
+            };
+        });
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<TimeProvider>(), SessionStore.DefaultIdleTimeout, SessionStore.DefaultMaxAge));
         services.AddSingleton(sp => new LoginLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<AccountEndpoints>>()));
+        services.AddSingleton<IControlEndpoints>(sp => new TotpEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SiteState>(),
+            sp.GetRequiredService<ILogger<TotpEndpoints>>()));
         return services;
     }
 

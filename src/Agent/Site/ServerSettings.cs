@@ -27,6 +27,9 @@ public sealed record ServerSettings(string StateDirectory, string DataDirectory,
     /// <summary>The private key (PEM) of <see cref="ApiCertificate"/> (<c>server.api_key</c>).</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>Whose network logins need TOTP even without enrolling (<c>server.api_require_totp</c>: none, admins, all).</summary>
+    public TotpRequirement ApiRequireTotp { get; init; } = TotpRequirement.None;
+
     public const int DefaultApiPort = 443;
     public const int DefaultApiHttpPort = 8080;
 

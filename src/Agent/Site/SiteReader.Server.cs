@@ -5,12 +5,12 @@ namespace NetbootPi.Agent.Site;
 // server: where the box keeps its state and data, its HTTP port, TFTP root and loaders.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend", "api_port", "api_http_port", "api_cert", "api_key"];
+    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend", "api_port", "api_http_port", "api_cert", "api_key", "api_require_totp"];
     private static readonly string[] LoaderKeys = ["bios", "uefi", "arm64"];
 
     private ServerSettings? ReadServer(YamlNode node)
     {
-        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders, network_backend, api_port, api_http_port, api_cert and api_key", ServerKeys);
+        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders, network_backend, api_port, api_http_port, api_cert, api_key and api_require_totp", ServerKeys);
         if (m is null) return null;
         var state = m.TryGetValue("state_dir", out var st) ? AbsolutePath(st, "server.state_dir") : ServerSettings.DefaultStateDirectory;
         var data = m.TryGetValue("data_dir", out var dt) ? AbsolutePath(dt, "server.data_dir") : ServerSettings.DefaultDataDirectory;
@@ -49,18 +49,35 @@ internal sealed partial class SiteReader
             Error(ac ?? ak!, $"server.{given}", $"server.{missing} is missing (expected both, a certificate and its private key as PEM files, or neither: the agent makes its own)");
             apiOk = false;
         }
+        var totp = m.TryGetValue("api_require_totp", out var rt) ? RequireTotp(rt) : TotpRequirement.None;
         if (apiOk && !m.ContainsKey("api_http_port") && apiHttp == port) apiHttp = null;
         if (apiOk && !m.ContainsKey("api_port") && api == port)
         {
             Error(hp!, "server.http_port", $"{port} is the control API's default port (server.api_port): give api_port another");
             apiOk = false;
         }
-        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null || !apiOk
+        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null || !apiOk || totp is null
             ? null
             : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location)
             {
                 NetworkBackend = backend.Value, ApiPort = api!.Value, ApiHttpPort = apiHttp, ApiCertificate = cert, ApiKey = key,
+                ApiRequireTotp = totp!.Value,
             };
+    }
+
+    private TotpRequirement? RequireTotp(YamlNode node)
+    {
+        var s = Scalar(node, "server.api_require_totp", "none, admins or all");
+        switch (s?.Value)
+        {
+            case null: return null;
+            case "none": return TotpRequirement.None;
+            case "admins": return TotpRequirement.Admins;
+            case "all": return TotpRequirement.All;
+        }
+        var hint = Suggest(s.Value, ["none", "admins", "all"]) is { } best ? $"did you mean '{best}'? " : "";
+        Error(s, "server.api_require_totp", $"'{s.Value}' is not none, admins or all ({hint}whose logins over the network must give a TOTP code)");
+        return null;
     }
 
     private NetworkBackend? Backend(YamlNode node)

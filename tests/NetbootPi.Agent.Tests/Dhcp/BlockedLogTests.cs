@@ -43,7 +43,7 @@ public partial class BlockedLogTests
             RedirectStandardError = true,   // read until the agent listens, then never again
             RedirectStandardOutput = true,
         };
-        foreach (var a in (string[])["netns", "exec", srv, "env", "NETBOOTPI_LOG_LEVEL=debug", AgentProcess.Executable,
+        foreach (var a in (string[])["netns", "exec", srv, "env", "NETBOOTPI_LOG_LEVEL=debug", "NETBOOTPI_CONTROL_SOCKET=none", AgentProcess.Executable,
                      "run", "--config", site, "--no-tftp", "--http-listen", "127.0.0.1:0"])
             psi.ArgumentList.Add(a);
         psi.Environment.Remove("JOURNAL_STREAM");

@@ -124,16 +124,16 @@ public sealed class IpmiPowerTests : IDisposable
     {
         var port = await StartBmcAsync();
         var site = Site(port);
-        Assert.Equal((0, "bmc: off (the BMC says)\n", ""), await Cli("power", "bmc", "status", "--config", site));
-        Assert.Equal((0, "bmc: chassis power on: now on\n", ""), await Cli("power", "bmc", "on", "--config", site));
+        Assert.Equal((0, "bmc: off (the BMC says)\n", ""), await Cli("power", "--direct", "bmc", "status", "--config", site));
+        Assert.Equal((0, "bmc: chassis power on: now on\n", ""), await Cli("power", "--direct", "bmc", "on", "--config", site));
         Assert.Equal("1", File.ReadAllText(Chassis).Trim());
-        Assert.Equal((0, "bmc: on (the BMC says)\n", ""), await Cli("power", "bmc", "status", "--config", site));
-        Assert.Equal((0, "bmc: chassis power reset: now on\n", ""), await Cli("power", "bmc", "reset", "--config", site));
+        Assert.Equal((0, "bmc: on (the BMC says)\n", ""), await Cli("power", "--direct", "bmc", "status", "--config", site));
+        Assert.Equal((0, "bmc: chassis power reset: now on\n", ""), await Cli("power", "--direct", "bmc", "reset", "--config", site));
         Assert.Equal(["reset"], File.ReadAllLines(Chassis + ".resets"));
-        var (cycle, cycleOut, _) = await Cli("power", "bmc", "cycle", "--config", site);
+        var (cycle, cycleOut, _) = await Cli("power", "--direct", "bmc", "cycle", "--config", site);
         Assert.Equal(0, cycle);
         Assert.StartsWith("bmc: chassis power cycle: now ", cycleOut, StringComparison.Ordinal);
-        Assert.Equal((0, "bmc: chassis power off: now off\n", ""), await Cli("power", "bmc", "off", "--force", "--config", site));
+        Assert.Equal((0, "bmc: chassis power off: now off\n", ""), await Cli("power", "--direct", "bmc", "off", "--force", "--config", site));
         Assert.Equal("0", File.ReadAllText(Chassis).Trim());
 
         var events = BootEventLog.ReadFiles(Path.Combine(_dir, "state")).Where(e => e.Kind == BootEventKind.Power).Select(e => e.Path.Split(':')[0]).ToList();
@@ -146,7 +146,7 @@ public sealed class IpmiPowerTests : IDisposable
     {
         var port = await StartBmcAsync();
         var site = Site(port, "bmc: { username: operator, password: not-the-pw }\n");
-        var (code, stdout, stderr) = await Cli("power", "bmc", "on", "--config", site);
+        var (code, stdout, stderr) = await Cli("power", "--direct", "bmc", "on", "--config", site);
         Assert.Equal((1, ""), (code, stdout));
         Assert.StartsWith($"netbootpi: power on bmc: the BMC at 127.0.0.1:{port} refused chassis power on: ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-pw", stderr, StringComparison.Ordinal);

@@ -85,7 +85,7 @@ public sealed class QmpPowerTests : IDisposable
         {
             using var o = new StringWriter();
             using var e = new StringWriter();
-            var code = await CommandLine.RunAsync(["power", .. args, "--config", site], o, e, Ct);
+            var code = await CommandLine.RunAsync(["power", "--direct", .. args, "--config", site], o, e, Ct);
             return (code, o.ToString(), e.ToString());
         }
         Assert.Equal((0, "vm: off (prelaunch)\n", ""), await Power("vm", "status"));
@@ -113,10 +113,10 @@ public sealed class QmpPowerTests : IDisposable
         File.WriteAllText(site, File.ReadAllText(site).Replace(", power: { driver: qmp, socket: vm.qmp }", "", StringComparison.Ordinal));
         using var o = new StringWriter();
         using var e = new StringWriter();
-        Assert.Equal(1, await CommandLine.RunAsync(["power", "vm", "on", "--config", site], o, e, Ct));
+        Assert.Equal(1, await CommandLine.RunAsync(["power", "--direct", "vm", "on", "--config", site], o, e, Ct));
         Assert.Equal($"netbootpi: host vm ({site}:9:3) has no power: wiring (add power: {{ driver: ... }}; docs/power.md)\n", e.ToString());
         using var e2 = new StringWriter();
-        Assert.Equal(1, await CommandLine.RunAsync(["power", "vmm", "on", "--config", site], o, e2, Ct));
+        Assert.Equal(1, await CommandLine.RunAsync(["power", "--direct", "vmm", "on", "--config", site], o, e2, Ct));
         Assert.Equal($"netbootpi: no host named 'vmm' in {site} (did you mean 'vm'?)\n", e2.ToString());
     }
 

@@ -42,14 +42,14 @@ public sealed class RedfishPowerTests : IDisposable
     {
         await using var bmc = await RedfishBmc.StartAsync("admin", "s3cret-pw", Ct);
         var site = Site($"{{ driver: redfish, url: {bmc.Url}, fingerprint: \"{bmc.Fingerprint}\" }}");
-        Assert.Equal((0, "ilo: off (the BMC says)\n", ""), await Cli("power", "ilo", "status", "--config", site));
-        Assert.Equal((0, "ilo: ResetType On: now on\n", ""), await Cli("power", "ilo", "on", "--config", site));
-        Assert.Equal((0, "ilo: already on (the BMC says)\n", ""), await Cli("power", "ilo", "on", "--config", site));
-        Assert.Equal((0, "ilo: ResetType ForceRestart: now on\n", ""), await Cli("power", "ilo", "reset", "--config", site));
-        Assert.Equal((0, "ilo: ResetType PowerCycle: now on\n", ""), await Cli("power", "ilo", "cycle", "--config", site));
-        Assert.Equal((0, "ilo: ResetType GracefulShutdown: now off\n", ""), await Cli("power", "ilo", "off", "--config", site));
+        Assert.Equal((0, "ilo: off (the BMC says)\n", ""), await Cli("power", "--direct", "ilo", "status", "--config", site));
+        Assert.Equal((0, "ilo: ResetType On: now on\n", ""), await Cli("power", "--direct", "ilo", "on", "--config", site));
+        Assert.Equal((0, "ilo: already on (the BMC says)\n", ""), await Cli("power", "--direct", "ilo", "on", "--config", site));
+        Assert.Equal((0, "ilo: ResetType ForceRestart: now on\n", ""), await Cli("power", "--direct", "ilo", "reset", "--config", site));
+        Assert.Equal((0, "ilo: ResetType PowerCycle: now on\n", ""), await Cli("power", "--direct", "ilo", "cycle", "--config", site));
+        Assert.Equal((0, "ilo: ResetType GracefulShutdown: now off\n", ""), await Cli("power", "--direct", "ilo", "off", "--config", site));
         bmc.PowerState = "On";
-        Assert.Equal((0, "ilo: ResetType ForceOff: now off\n", ""), await Cli("power", "ilo", "off", "--force", "--config", site));
+        Assert.Equal((0, "ilo: ResetType ForceOff: now off\n", ""), await Cli("power", "--direct", "ilo", "off", "--force", "--config", site));
         Assert.Equal(["On", "ForceRestart", "PowerCycle", "GracefulShutdown", "ForceOff"], bmc.Resets);
         Assert.Equal(2, bmc.Restarts);
         var events = BootEventLog.ReadFiles(Path.Combine(_dir, "state")).Where(e => e.Kind == BootEventKind.Power).Select(e => e.Path).ToList();
@@ -62,13 +62,13 @@ public sealed class RedfishPowerTests : IDisposable
     {
         await using var bmc = await RedfishBmc.StartAsync("admin", "s3cret-pw", Ct);
         var wrong = new string('A', 64);
-        var (code, stdout, stderr) = await Cli("power", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url}, fingerprint: \"{wrong}\" }}"));
+        var (code, stdout, stderr) = await Cli("power", "--direct", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url}, fingerprint: \"{wrong}\" }}"));
         Assert.Equal((1, ""), (code, stdout));
         Assert.StartsWith($"netbootpi: power status ilo: cannot reach the Redfish service at {bmc.Url}/: ", stderr, StringComparison.Ordinal);
         Assert.Contains("the certificate is not the pinned one", stderr, StringComparison.Ordinal);
         // Without a pin or insecure, the system's CAs decide: a self-signed certificate is refused.
-        Assert.Equal(1, (await Cli("power", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url} }}"))).Item1);
-        Assert.Equal((0, "ilo: off (the BMC says)\n", ""), await Cli("power", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url}, insecure: true, system: {RedfishBmc.SystemId} }}")));
+        Assert.Equal(1, (await Cli("power", "--direct", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url} }}"))).Item1);
+        Assert.Equal((0, "ilo: off (the BMC says)\n", ""), await Cli("power", "--direct", "ilo", "status", "--config", Site($"{{ driver: redfish, url: {bmc.Url}, insecure: true, system: {RedfishBmc.SystemId} }}")));
     }
 
     [Fact]
@@ -76,12 +76,12 @@ public sealed class RedfishPowerTests : IDisposable
     {
         await using var bmc = await RedfishBmc.StartAsync("admin", "s3cret-pw", Ct);
         var power = $"{{ driver: redfish, url: {bmc.Url}, insecure: true }}";
-        var (code, _, stderr) = await Cli("power", "ilo", "on", "--config", Site(power, "ilo: { username: admin, password: wrong-pw }\n"));
+        var (code, _, stderr) = await Cli("power", "--direct", "ilo", "on", "--config", Site(power, "ilo: { username: admin, password: wrong-pw }\n"));
         Assert.Equal(1, code);
         Assert.Equal($"netbootpi: power on ilo: GET {bmc.Url}/redfish/v1/Systems: 401 Unauthorized: There is no valid session established with the implementation. (check the account in power-secrets.yaml)\n", stderr);
         Assert.DoesNotContain("wrong-pw", stderr, StringComparison.Ordinal);
         // ForceRestart on a host that is off: the BMC's 409 and its message.
-        (code, _, stderr) = await Cli("power", "ilo", "reset", "--config", Site(power));
+        (code, _, stderr) = await Cli("power", "--direct", "ilo", "reset", "--config", Site(power));
         Assert.Equal((1, "netbootpi: power reset ilo: the BMC refused ResetType ForceRestart: 409 Conflict: ResetType ForceRestart conflicts with PowerState Off.\n"), (code, stderr));
         Assert.Empty(bmc.Resets);
     }

@@ -33,7 +33,7 @@ public sealed class WakeOnLanTests
         for (var i = 0; i < 500 && !(File.Exists(pcap) && new FileInfo(pcap).Length >= 24); i++) await Task.Delay(20, Ct);
         Assert.True(File.Exists(pcap), "tcpdump did not start capturing within 10 s");
 
-        var (code, stdout, stderr) = await lab.RunAsync(box, AgentProcess.Executable, ["power", "sleeper", "on", "--config", site], Ct);
+        var (code, stdout, stderr) = await lab.RunAsync(box, AgentProcess.Executable, ["power", "--direct", "sleeper", "on", "--config", site], Ct);
         Assert.Equal((0, ""), (code, stderr));
         Assert.Equal("sleeper: magic packet for 52:54:00:ab:cd:ef sent to 10.9.0.255:9 on network lan (eth0); Wake-on-LAN cannot tell whether it woke\n", stdout);
 
@@ -61,7 +61,7 @@ public sealed class WakeOnLanTests
         Assert.StartsWith("on: magic packet for 52:54:00:ab:cd:ef sent to 10.9.0.255:9", power.Path, StringComparison.Ordinal);
 
         // Off is not something a magic packet can do: said so, and recorded as not done.
-        var (offCode, _, offErr) = await lab.RunAsync(box, AgentProcess.Executable, ["power", "sleeper", "off", "--config", site], Ct);
+        var (offCode, _, offErr) = await lab.RunAsync(box, AgentProcess.Executable, ["power", "--direct", "sleeper", "off", "--config", site], Ct);
         Assert.Equal((1, "netbootpi: power off sleeper: Wake-on-LAN can only turn a host on (off needs a front panel, a BMC or a hypervisor: see docs/power.md)\n"), (offCode, offErr));
     }
 }

@@ -38,4 +38,14 @@ public class ServerApiKeysTests
         Assert.Equal(["t.yaml:5:20: server.api_key: 'api.key' is not an absolute path (expected a path starting with /)"],
             SiteText.Errors(With("{ api_key: api.key, api_cert: /a.pem }")));
     }
+
+    [Fact]
+    public void Totp_is_required_of_nobody_by_default_and_of_admins_or_all_when_asked()
+    {
+        Assert.Equal(TotpRequirement.None, SiteText.Load(SiteText.Minimal).Inventory!.Server.ApiRequireTotp);
+        Assert.Equal(TotpRequirement.Admins, SiteText.Load(With("{ api_require_totp: admins }")).Inventory!.Server.ApiRequireTotp);
+        Assert.Equal(TotpRequirement.All, SiteText.Load(With("{ api_require_totp: all }")).Inventory!.Server.ApiRequireTotp);
+        Assert.Equal(["t.yaml:5:29: server.api_require_totp: 'admin' is not none, admins or all (did you mean 'admins'? whose logins over the network must give a TOTP code)"],
+            SiteText.Errors(With("{ api_require_totp: admin }")));
+    }
 }

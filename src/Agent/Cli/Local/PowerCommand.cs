@@ -53,7 +53,7 @@ internal static class PowerCommand
                 return CommandLine.ExitUsage;
             }
             var socket = parse.GetValue(SocketOption.Socket) ?? ControlSocketPath.Default;
-            if (!parse.GetValue(direct) && AgentListens(socket))
+            if (!parse.GetValue(direct) && (SocketOption.IsRemote(parse) || AgentListens(socket)))
                 return await ThroughAgentAsync(parse, name, what, stdout, stderr, cancellation).ConfigureAwait(false);
             if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
             if (site.FindHost(name) is not { } entry)

@@ -1,5 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Text;
+using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NetbootPi.Agent.Control;
@@ -7,18 +8,23 @@ using NetbootPi.Agent.Control;
 namespace NetbootPi.Agent.Cli.Remote;
 
 /// <summary>
-/// The CLI's side of the control socket: HTTP over the unix socket, one request per command. What goes wrong is
-/// said as a <see cref="ControlClientException"/> in words a user can act on (no agent there, no permission, refused
-/// and why).
+/// The CLI's side of the control API: HTTP over the unix socket, or HTTPS to a remote box's network API with a token
+/// (<c>--url</c>, <c>--token</c>), one request per command. What goes wrong is said as a
+/// <see cref="ControlClientException"/> in words a user can act on (no agent there, no permission, a certificate not
+/// trusted, refused and why).
 /// </summary>
 internal sealed class ControlClient : IDisposable
 {
-    private readonly string _socketPath;
+    private readonly string _where;
+    private readonly string? _socketPath;
+    private readonly RemoteTrust? _trust;
     private readonly HttpClient _http;
 
+    /// <summary>A client on the control socket <paramref name="socketPath"/>.</summary>
     public ControlClient(string socketPath)
     {
         _socketPath = socketPath;
+        _where = $"on {socketPath}";
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -39,6 +45,24 @@ internal sealed class ControlClient : IDisposable
         };
         // Some requests (a reload of a large site, later an apply that waits for networkd) take a while.
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://netbootpi/"), Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    /// <summary>A client of the network API at <paramref name="url"/> (https), sending <paramref name="token"/>, checking the certificate by <paramref name="trust"/>.</summary>
+    public ControlClient(Uri url, string token, RemoteTrust trust)
+    {
+        _trust = trust;
+        _where = $"at {url.GetLeftPart(UriPartial.Authority)}";
+        var host = url.Authority;
+        var handler = new SocketsHttpHandler
+        {
+            // A proxy from the environment would see nothing (TLS), but the box is on the management network: straight there.
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => trust.Check(host, certificate, errors) },
+        };
+        var path = url.AbsolutePath.EndsWith('/') ? url.AbsolutePath : url.AbsolutePath + "/";
+        _http = new HttpClient(handler) { BaseAddress = new Uri(url, path), Timeout = TimeSpan.FromMinutes(5) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
     /// <summary>
@@ -70,6 +94,14 @@ internal sealed class ControlClient : IDisposable
         {
             using (request) response = await _http.SendAsync(request, cancellation).ConfigureAwait(false);
         }
+        catch (HttpRequestException e) when (_socketPath is null)
+        {
+            throw new ControlClientException(RemoteFailure(e));
+        }
+        catch (TaskCanceledException e) when (_socketPath is null && !cancellation.IsCancellationRequested)
+        {
+            throw new ControlClientException($"no answer from the agent {_where} within {_http.Timeout.TotalMinutes:0} minutes: {e.Message}");
+        }
         catch (HttpRequestException e) when (Find<SocketException>(e) is { } socket)
         {
             // The runtime reports a missing socket file (ENOENT) as AddressNotAvailable.
@@ -87,11 +119,26 @@ internal sealed class ControlClient : IDisposable
             if (response.IsSuccessStatusCode || alsoParse.Contains(status))
             {
                 if (Parse(body, type) is { } value) return (status, body, value);
-                throw new ControlClientException($"the agent on {_socketPath} answered {method} {path} with a body this CLI cannot read (a different version?)");
+                throw new ControlClientException($"the agent {_where} answered {method} {path} with a body this CLI cannot read (a different version?)");
             }
             var reason = Parse(body, ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {status}";
             throw new ControlClientException($"the agent refused: {reason}");
         }
+    }
+
+    private string RemoteFailure(HttpRequestException e)
+    {
+        if (Find<AuthenticationException>(e) is not null)
+            return $"TLS to the agent {_where} failed: {_trust?.Refusal ?? Find<AuthenticationException>(e)!.Message}";
+        if (Find<SocketException>(e) is { } socket)
+            return socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => $"nothing answers {_where} (is the agent running with --network-api, and is this its management address and server.api_port?)",
+                SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"cannot reach {_where}: {socket.Message}",
+                SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => $"cannot resolve the host in {_where}: {socket.Message}",
+                _ => $"cannot reach the agent {_where}: {socket.Message}",
+            };
+        return $"cannot talk to the agent {_where}: {e.Message}";
     }
 
     private static T? Parse<T>(string body, JsonTypeInfo<T> type)

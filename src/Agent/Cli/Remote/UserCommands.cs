@@ -7,7 +7,7 @@ using Status = Microsoft.AspNetCore.Http.StatusCodes;
 namespace NetbootPi.Agent.Cli.Remote;
 
 /// <summary>
-/// <c>netbootpi user add|list|remove|passwd|unlock</c>: the accounts that log in over the network, kept by the
+/// <c>netbootpi user add|list|remove|passwd|unlock|totp</c>: the accounts that log in over the network, kept by the
 /// running agent and changed over its control socket (root only: admin). Exit codes: 0 done, 1 refused (no such
 /// user, exists already, a password too short) or the agent unreachable, 2 the command line was wrong.
 /// </summary>
@@ -21,6 +21,8 @@ internal static class UserCommands
         user.Subcommands.Add(Simple("remove", "remove a user; their sessions end", AccountEndpoints.UserRemovePath, stdout, stderr));
         user.Subcommands.Add(Passwd(stdout, stderr));
         user.Subcommands.Add(Simple("unlock", "lift a lockout after failed logins", AccountEndpoints.UserUnlockPath, stdout, stderr));
+        user.Subcommands.Add(TotpCommands.Create(stdout, stderr));
+        user.Subcommands.Add(Hash(stdout, stderr));
         return user;
     }
 
@@ -86,6 +88,24 @@ internal static class UserCommands
         return command;
     }
 
+    /// <summary><c>user hash</c>: a password's PHC string for the first-admin file, made here (no agent needed).</summary>
+    private static Command Hash(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("hash", "print the Argon2id hash of a password, for the first-admin file (needs no agent)") { PasswordStdin };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            if (PasswordInput.Read(parse.GetValue(PasswordStdin), "the hash", stderr) is not { } password) return CommandLine.ExitInvalid;
+            if (password.Length < AccountEndpoints.MinPasswordLength || password.Length > 1024)
+            {
+                stderr.WriteLine($"netbootpi: the password has {password.Length} characters; the agent takes {AccountEndpoints.MinPasswordLength} to 1024");
+                return CommandLine.ExitInvalid;
+            }
+            stdout.WriteLine(await new PasswordHasher().HashAsync(password, cancellation).ConfigureAwait(false));
+            return CommandLine.ExitOk;
+        });
+        return command;
+    }
+
     private static Command List(TextWriter stdout)
     {
         var command = new Command("list", "the users, their roles and whether they are locked") { SocketOption.Json };
@@ -103,9 +123,9 @@ internal static class UserCommands
                 stdout.WriteLine("no users (netbootpi user add NAME --role admin makes the first)");
                 return CommandLine.ExitOk;
             }
-            stdout.WriteLine($"{"NAME",-20} {"ROLE",-9} {"CREATED",-20} STATE");
+            stdout.WriteLine($"{"NAME",-20} {"ROLE",-9} {"CREATED",-20} {"TOTP",-7} STATE");
             foreach (var u in users)
-                stdout.WriteLine($"{u.Name,-20} {u.Role,-9} {Time(u.Created),-20} {(u.Locked ? $"locked since {Time(u.LockedSince!.Value)}" : u.FailedLogins > 0 ? $"{u.FailedLogins} failed logins" : "ok")}");
+                stdout.WriteLine($"{u.Name,-20} {u.Role,-9} {Time(u.Created),-20} {u.Totp,-7} {(u.Locked ? $"locked since {Time(u.LockedSince!.Value)}" : u.FailedLogins > 0 ? $"{u.FailedLogins} failed logins" : "ok")}");
             return CommandLine.ExitOk;
         });
         return command;

@@ -180,7 +180,7 @@ public sealed partial class AccountEndpoints(AccountStore store, PasswordHasher 
         }
     }
 
-    internal static UserReply Reply(UserAccount u) => new(u.Name, AccountStore.RoleName(u.Role), u.Created, u.FailedLogins, u.Locked, u.LockedSince);
+    internal static UserReply Reply(UserAccount u) => new(u.Name, AccountStore.RoleName(u.Role), u.Created, u.FailedLogins, u.Locked, u.LockedSince, u.Totp?.Word ?? "off");
 
     internal static TokenReply Reply(ApiToken t) =>
         new(t.Id, t.Name, AccountStore.RoleName(t.Role), [.. t.Hosts], t.Created, t.LastUsed, t.IsRevoked, t.Revoked);

@@ -15,10 +15,12 @@ internal sealed record TokenCreateRequest(string Name, string Role, string[]? Ho
 
 internal sealed record TokenIdRequest(string Id);
 
-internal sealed record LoginRequest(string Name, string Password);
+/// <summary>POST /api/v1/login; <c>totp</c> is the app's code, or a recovery code, for a user with TOTP.</summary>
+internal sealed record LoginRequest(string Name, string Password, string? Totp = null);
 
 /// <summary>A user as listed: never the hash.</summary>
-internal sealed record UserReply(string Name, string Role, DateTimeOffset Created, int FailedLogins, bool Locked, DateTimeOffset? LockedSince);
+internal sealed record UserReply(string Name, string Role, DateTimeOffset Created, int FailedLogins, bool Locked, DateTimeOffset? LockedSince,
+    string Totp = "off");
 
 /// <summary>A token as listed: never the token, nor its hash.</summary>
 internal sealed record TokenReply(string Id, string Name, string Role, string[] Hosts, DateTimeOffset Created, DateTimeOffset? LastUsed,
@@ -32,6 +34,12 @@ internal sealed record AccountDoneReply(string Message);
 
 /// <summary>POST /api/v1/login: who is logged in, the anti-CSRF token for changes, and when the session ends.</summary>
 internal sealed record LoginReply(string User, string Role, string CsrfToken, DateTimeOffset IdleExpires, DateTimeOffset Expires);
+
+/// <summary>POST /api/v1/users/totp/confirm.</summary>
+internal sealed record TotpCodeRequest(string Name, string Code);
+
+/// <summary>POST /api/v1/users/totp/enable: the secret (base32), its otpauth:// URI and the recovery codes, this once.</summary>
+internal sealed record TotpEnrolReply(string User, string Secret, string Uri, string[] RecoveryCodes);
 
 /// <summary>GET /api/v1/health: the one answer given to anyone.</summary>
 internal sealed record HealthReply(string Status);
@@ -50,4 +58,6 @@ internal sealed record HealthReply(string Status);
 [JsonSerializable(typeof(AccountDoneReply))]
 [JsonSerializable(typeof(LoginReply))]
 [JsonSerializable(typeof(HealthReply))]
+[JsonSerializable(typeof(TotpCodeRequest))]
+[JsonSerializable(typeof(TotpEnrolReply))]
 internal sealed partial class AccountJson : JsonSerializerContext;

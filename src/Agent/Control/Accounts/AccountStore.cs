@@ -38,8 +38,24 @@ public sealed partial class AccountStore(string path, IAtomicFiles files, TimePr
 
     public string Path => path;
 
-    /// <summary>Reads the file (none yet: no accounts). Throws <see cref="AccountStoreException"/>, located, when it cannot.</summary>
+    /// <summary>The first admin's file, claimed right after the first <see cref="Load"/>; null for none.</summary>
+    public FirstAdmin? FirstAdmin { get; init; }
+
+    /// <summary>
+    /// Reads the file (none yet: no accounts), then makes the first admin from <see cref="FirstAdmin"/>'s file when
+    /// there is none. Throws <see cref="AccountStoreException"/>, located, when it cannot.
+    /// </summary>
     public void Load()
+    {
+        lock (_lock)
+        {
+            if (_loaded) return;
+        }
+        LoadFile();
+        FirstAdmin?.Claim(this);
+    }
+
+    private void LoadFile()
     {
         lock (_lock)
         {
@@ -81,7 +97,7 @@ public sealed partial class AccountStore(string path, IAtomicFiles files, TimePr
             if (ParseRole(u.Role) is not { } role) throw new AccountStoreException($"{at}.role: '{u.Role}' is not viewer, operator or admin");
             if (PasswordHasher.TryParse(u.Password, out _) is { } why) throw new AccountStoreException($"{at}.password: {why}");
             if (users.Any(x => x.Name == u.Name)) throw new AccountStoreException($"{at}.name: user '{u.Name}' is in the file twice");
-            users.Add(new UserAccount(u.Name, role, u.Password, u.Created, u.FailedLogins, u.LockedSince));
+            users.Add(new UserAccount(u.Name, role, u.Password, u.Created, u.FailedLogins, u.LockedSince) { Totp = ReadTotp(u.Totp, $"{at}.totp") });
         }
         var tokens = new List<ApiToken>();
         for (var i = 0; i < file.Tokens.Length; i++)
@@ -243,7 +259,7 @@ public sealed partial class AccountStore(string path, IAtomicFiles files, TimePr
     private AccountChange Save(List<UserAccount> users, List<ApiToken> tokens)
     {
         var file = new AccountsFile(1,
-            [.. users.Select(u => new UserEntry(u.Name, RoleName(u.Role), u.PasswordHash, u.Created, u.FailedLogins, u.LockedSince))],
+            [.. users.Select(u => new UserEntry(u.Name, RoleName(u.Role), u.PasswordHash, u.Created, u.FailedLogins, u.LockedSince, WriteTotp(u.Totp)))],
             [.. tokens.Select(t => new TokenEntry(t.Id, t.Name, RoleName(t.Role), [.. t.Hosts], t.Hash, t.Created, t.LastUsed, t.Revoked))]);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         files.Write(path, JsonSerializer.SerializeToUtf8Bytes(file, AccountsJson.Default.AccountsFile), Secret);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Control.Accounts;
 
@@ -8,9 +9,10 @@ namespace NetbootPi.Agent.Control.Accounts;
 /// Over the network only: <c>POST /api/v1/login</c> (a name and password for a session cookie and an anti-CSRF
 /// token), <c>POST /api/v1/logout</c>, and <c>GET /api/v1/health</c>, the one answer anyone gets without credentials.
 /// Logins are limited per source address and per name (<see cref="LoginLimiter"/>, 429), and
-/// <see cref="AccountStore.MaxFailures"/> wrong passwords in a row lock the account until an admin unlocks it.
+/// <see cref="AccountStore.MaxFailures"/> wrong passwords (or TOTP codes) in a row lock the account until an admin
+/// unlocks it. A user with TOTP must also send a code (<c>totp</c>), or one of their recovery codes.
 /// </summary>
-public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher hasher, SessionStore sessions, LoginLimiter limiter,
+public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher hasher, SessionStore sessions, LoginLimiter limiter, SiteState state,
     ILogger<SessionEndpoints> logger) : IControlEndpoints
 {
     public const string LoginPath = "/api/v1/login";
@@ -24,7 +26,7 @@ public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher 
         new("POST", LoginPath, ControlRole.Anyone, Changes: false, LoginAsync)
         {
             NetworkOnly = true,
-            Summary = "Logs in with a name and password: a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token its changes must send; rate-limited, locks an account after five failures.",
+            Summary = "Logs in with a name, a password and (when the user has it) a TOTP or recovery code: a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token its changes must send; rate-limited, locks an account after five failures.",
             Body = AccountJson.Default.LoginRequest, Reply = AccountJson.Default.LoginReply,
         },
         new("POST", LogoutPath, ControlRole.Viewer, Changes: true, LogoutAsync)
@@ -70,9 +72,10 @@ public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher 
             var now = user is null ? null : store.RecordFailure(r.Name);
             LogLoginRefused(logged, address, now is { Locked: true } ? "wrong password; now locked" : "wrong name or password");
             await ControlRouter.ReplyAsync(context, StatusCodes.Status401Unauthorized,
-                store.Users.Count == 0 ? "no accounts exist yet: an admin is made on the box itself (netbootpi user add NAME --role admin)" : "wrong name or password").ConfigureAwait(false);
+                store.Users.Count == 0 ? "no accounts exist yet: an admin is made on the box itself (netbootpi user add NAME --role admin)" : WrongLogin).ConfigureAwait(false);
             return;
         }
+        if (await RefuseSecondFactorAsync(context, store, state.Current.Server.ApiRequireTotp, user, r.Totp, address).ConfigureAwait(false)) return;
         store.RecordSuccess(r.Name);
         var (cookie, session) = sessions.Create(user.Name, user.Role);
         context.Response.Headers.Append("Set-Cookie",

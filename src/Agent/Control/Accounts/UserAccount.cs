@@ -9,6 +9,12 @@ public sealed record UserAccount(string Name, ControlRole Role, string PasswordH
 {
     public bool Locked => LockedSince is not null;
 
+    /// <summary>The user's TOTP (enrolled, maybe not yet confirmed); null when they have none.</summary>
+    public TotpState? Totp { get; init; }
+
+    /// <summary>True when a login needs a code: TOTP enrolled and confirmed.</summary>
+    public bool HasTotp => Totp is { Confirmed: true };
+
     // A record prints every member; the hash must not reach a log line by way of a record in a message.
     public override string ToString() => $"user {Name} ({Role.ToString().ToLowerInvariant()})";
 }

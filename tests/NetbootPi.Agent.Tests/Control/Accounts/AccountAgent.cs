@@ -19,7 +19,8 @@ internal sealed class AccountAgent : IDisposable
     private AgentProcess? _agent;
 
     /// <param name="server">More keys for the site's server section, one per line.</param>
-    public AccountAgent(string server = "")
+    /// <param name="more">More of the site after the management network: more networks (indented), then profiles, hosts.</param>
+    public AccountAgent(string server = "", string more = "")
     {
         // Other uids must reach the socket's folder (the socket's own mode decides who may connect).
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
@@ -39,6 +40,7 @@ internal sealed class AccountAgent : IDisposable
                 interface: lo
                 address: {{Address}}/8
                 role: management
+            {{more}}
             """);
     }
 

@@ -47,7 +47,7 @@ public class AccountCliTests
             Assert.All(users, u => Assert.False(u.GetProperty("locked").GetBoolean()));
         }
         (code, o, _) = await box.Cli("user", "list");
-        Assert.Matches(@"^NAME +ROLE +CREATED +STATE\nalice +admin +\d{4}-\d\d-\d\d \d\d:\d\dZ +ok\nbob +viewer ", o);
+        Assert.Matches(@"^NAME +ROLE +CREATED +TOTP +STATE\nalice +admin +\d{4}-\d\d-\d\d \d\d:\d\dZ +off +ok\nbob +viewer ", o);
 
         (code, o, _) = await box.CliWithInput("a new long password\n", "user", "passwd", "bob", "--password-stdin", "--json");
         Assert.Equal(0, code);

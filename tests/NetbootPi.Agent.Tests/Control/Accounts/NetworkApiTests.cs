@@ -203,7 +203,7 @@ public class NetworkApiTests
         await box.AddUser("alice", "admin", Password);
 
         var wrong = box.Curl("POST", "/api/v1/login", "--json", "{\"name\":\"alice\",\"password\":\"not it at all\"}");
-        Assert.Equal((401, "wrong name or password"), (wrong.Status, Error(wrong)));
+        Assert.Equal((401, "wrong name, password or TOTP code"), (wrong.Status, Error(wrong)));
         var login = box.Curl("POST", "/api/v1/login", "--json", $"{{\"name\":\"alice\",\"password\":\"{Password}\"}}");
         Assert.Equal(200, login.Status);
         Assert.Equal("no-store", login.Header("Cache-Control"));
@@ -244,7 +244,7 @@ public class NetworkApiTests
         await box.AddUser("bob", "operator", Password);
         string Login(string password, string from = "127.0.0.1") => Error(box.Curl("POST", "/api/v1/login", "--interface", from, "--json", $"{{\"name\":\"bob\",\"password\":\"{password}\"}}"));
 
-        for (var i = 0; i < 5; i++) Assert.Equal("wrong name or password", Login("guess number " + i));
+        for (var i = 0; i < 5; i++) Assert.Equal("wrong name, password or TOTP code", Login("guess number " + i));
         // Locked: the right password does not get in.
         var locked = box.Curl("POST", "/api/v1/login", "--json", $"{{\"name\":\"bob\",\"password\":\"{Password}\"}}");
         Assert.Equal((403, "account bob is locked after 5 failed logins; an admin lifts it with netbootpi user unlock bob"), (locked.Status, Error(locked)));
