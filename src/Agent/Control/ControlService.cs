@@ -148,16 +148,8 @@ public sealed partial class ControlService : IHostedService, IAsyncDisposable
         if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "control socket listening on {Path} for {Who}")]
     private partial void LogListening(string path, string who);
-
-
 
     [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "control: uid {Uid} (pid {Pid}) refused {Method} {Path} ({Role})")]
     private partial void LogRefused(uint uid, int pid, string method, string path, string role);

@@ -230,10 +230,10 @@ public sealed partial class DnsService : BackgroundService
         try
         {
             udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            FreeBind(udp);
+            FreeBind.Allow(udp);
             udp.Bind(endpoint);
             tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            FreeBind(tcp);
+            FreeBind.Allow(tcp);
             tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             tcp.Bind(endpoint);
             tcp.Listen(64);
@@ -253,13 +253,6 @@ public sealed partial class DnsService : BackgroundService
         _ = Task.Run(() => TcpAcceptLoopAsync(tcp, endpoint, stop.Token));
         LogListening(endpoint);
         return null;
-    }
-
-    private static void FreeBind(Socket socket)
-    {
-        // IP_FREEBIND (Linux, <linux/in.h>): bind an address the interface does not have yet.
-        const int SolIp = 0, IpFreebind = 15;
-        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
     }
 
     private void Close(IPEndPoint endpoint)

@@ -7,6 +7,7 @@ using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
+using NetbootPi.Hardware.Power;
 
 namespace NetbootPi.Agent.Cli.Local;
 
@@ -122,23 +123,21 @@ internal static class PowerCommand
         }
         catch (PowerException e)
         {
-            if (action != PowerAction.Status) Record(site, host, label, $"failed: {e.Message}", ok: false);
+            if (action != PowerAction.Status) Record(site, host, action, new PowerReply(false, PowerState.Unknown, $"failed: {e.Message}"));
             stderr.WriteLine($"netbootpi: power {label} {host.Name}: {e.Message}");
             return CommandLine.ExitInvalid;
         }
-        if (action != PowerAction.Status) Record(site, host, label, reply.Message, reply.Succeeded);
+        if (action != PowerAction.Status) Record(site, host, action, reply);
         (reply.Succeeded ? stdout : stderr).WriteLine(reply.Succeeded ? $"{host.Name}: {reply.Message}" : $"netbootpi: power {label} {host.Name}: {reply.Message}");
         return reply.Succeeded ? CommandLine.ExitOk : CommandLine.ExitInvalid;
     }
 
-    private static void Record(SiteInventory site, HostEntry host, string action, string outcome, bool ok)
+    private static void Record(SiteInventory site, HostEntry host, PowerAction action, PowerReply reply)
     {
-        // The running agent appends to the same file. Until the control API carries power actions to it, this
-        // process adds its line itself; a line written in the same instant as one of the agent's batches could
-        // interleave with it (docs/power.md says so).
+        // Done without the agent (none listens, or --direct): this process adds its line to the agent's file itself;
+        // one written in the same instant as one of the agent's batches could interleave with it (docs/power.md).
         Directory.CreateDirectory(site.Server.StateDirectory);
         using var log = new BootEventLog(site.Server.StateDirectory, NullLogger<BootEventLog>.Instance);
-        log.Record(new BootEvent(DateTimeOffset.UtcNow, $"cli:{Environment.UserName}", host.Name,
-            BootEventKind.Power, $"{action}: {outcome}", ok ? 0 : 1, 0));
+        log.Record(HostPowerService.Event(DateTimeOffset.UtcNow, $"cli:{Environment.UserName}", host, action, reply));
     }
 }

@@ -15,6 +15,7 @@ using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Os;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Site;
+using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Control.Network;
 
@@ -180,21 +181,13 @@ public sealed partial class ControlNetworkService(
         if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     private static Socket BindFree(EndPoint endpoint)
     {
         if (endpoint is not IPEndPoint ip) return SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            // IP_FREEBIND (Linux, <linux/in.h>): bind an address no interface has yet.
-            const int SolIp = 0, IpFreebind = 15;
-            if (ip.AddressFamily == AddressFamily.InterNetwork) socket.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
+            FreeBind.Allow(socket);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(ip);
             return socket;
