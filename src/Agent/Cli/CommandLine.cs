@@ -104,6 +104,8 @@ public static class CommandLine
         foreach (var option in SocketOption.All) root.Options.Add(option);
         root.Subcommands.Add(StatusCommand.Create(stdout));
         root.Subcommands.Add(ReloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SiteCommands.Create(stdout, stderr));
+        root.Subcommands.Add(HostsCommand.Create(stdout));
         root.Subcommands.Add(RecoveryCommand.Create(stdout));
         root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));

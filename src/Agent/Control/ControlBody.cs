@@ -59,6 +59,44 @@ public static class ControlBody
         }
     }
 
+    /// <summary>
+    /// A body that is not JSON (a site file's text): at most <paramref name="maxBytes"/>, not empty; null after the
+    /// 400 was written.
+    /// </summary>
+    public static async Task<byte[]?> ReadBytesAsync(HttpContext context, int maxBytes, string what)
+    {
+        if (context.Request.ContentLength is { } declared && declared > maxBytes)
+        {
+            await Refuse(context, $"the body is {declared.ToString("N0", CultureInfo.InvariantCulture)} bytes; the most this endpoint reads is {maxBytes.ToString("N0", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+            return null;
+        }
+        var body = new MemoryStream();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int n;
+            while ((n = await context.Request.Body.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (body.Length + n > maxBytes)
+                {
+                    await Refuse(context, $"the body is longer than {maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, the most this endpoint reads").ConfigureAwait(false);
+                    return null;
+                }
+                body.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (body.Length == 0)
+        {
+            await Refuse(context, $"the body is empty; expected {what}").ConfigureAwait(false);
+            return null;
+        }
+        return body.ToArray();
+    }
+
     // System.Text.Json ends its messages with " Path: $.x | LineNumber: 0 | BytePositionInLine: 4.", said above already.
     /// <summary>
     /// System.Text.Json's message as a sentence for whoever sent the JSON: without the location (said apart) and

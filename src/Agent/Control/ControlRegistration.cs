@@ -28,9 +28,11 @@ public static class ControlRegistration
         services.AddSingleton<IControlEndpoints>(sp => new StatusEndpoints(
             sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ServiceStatus>(), sp.GetRequiredService<TimeProvider>(), version,
             sp.GetRequiredService<ApiEndpointInfo>()));
-        services.AddSingleton<IControlEndpoints>(sp => new SiteEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>()));
+        services.AddSingleton<IControlEndpoints>(sp => new SiteEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>(),
+            sp.GetRequiredService<IAtomicFiles>(), sp.GetService<NetworkChanges>()));
         services.AddAccounts();
-        services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>(), version));
+        services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>(), version,
+            sp.GetService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -100,12 +102,20 @@ public static class ControlRegistration
         }
     }
 
-    /// <summary>The boot events (recent, and a live stream) and the Prometheus counters on the control API.</summary>
+    /// <summary>The boot events (recent, and a live stream), the hosts and leases, and the Prometheus counters on the control API.</summary>
     public static IServiceCollection AddEventEndpoints(this IServiceCollection services)
     {
         services.AddSingleton<IControlEndpoints>(sp => new EventEndpoints(sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IControlEndpoints>(sp => new MetricsEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
+        services.AddSingleton<IControlEndpoints>(sp => new HostEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(), sp.GetService<RecoveryService>()));
+        services.AddSingleton<IControlEndpoints>(sp =>
+        {
+            var state = sp.GetRequiredService<SiteState>();
+            // The route table is fixed at start, and with it who may read the counters.
+            state.RequireUnchangedOnReload("server.metrics", s => s.Server.MetricsOpen ? "open" : "token", "who may read /metrics is set when the API starts");
+            return new MetricsEndpoints(state, sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(),
+                sp.GetService<RecoveryService>(), state.Current.Server.MetricsOpen);
+        });
         return services;
     }
 

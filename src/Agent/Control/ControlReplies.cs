@@ -19,6 +19,36 @@ internal sealed record SiteErrorReply(string File, int Line, int Column, string 
 /// <summary>POST /api/v1/site/reload: the site now running, and the new file's errors when it was refused.</summary>
 internal sealed record ReloadReply(bool Reloaded, string Site, string SitePath, int Networks, int Hosts, SiteErrorReply[] Errors);
 
+/// <summary>GET /api/v1/site: the file, its SHA-256, the site running, the file a PUT replaced last (null when none).</summary>
+internal sealed record SiteReply(string Path, string Sha256, string Text, string Running, string? Previous);
+
+/// <summary>POST /api/v1/site/validate: whether the text would be taken, its errors, and the network plan when the agent manages the network.</summary>
+internal sealed record SiteValidateReply(bool Valid, string? Site, int Networks, int Hosts, SiteErrorReply[] Errors, string? NetworkPlan);
+
+/// <summary>
+/// PUT /api/v1/site and POST /api/v1/site/rollback: how it ended (applied, unchanged, invalid, stale, no_previous,
+/// failed), a sentence, the site now running and the file's SHA-256 for the next edit.
+/// </summary>
+internal sealed record SiteApplyReply(string Outcome, bool Applied, string Message, string Site, string SitePath, string? Sha256,
+    int Networks, int Hosts, SiteErrorReply[] Errors);
+
+/// <summary>
+/// A DHCP lease, with the host its MAC belongs to (null: a machine the site does not know), the name the client sent,
+/// and what the box's DNS does with that name (its name in the zone, or why not).
+/// </summary>
+internal sealed record LeaseReply(string Address, string Mac, string? Host, string State, DateTimeOffset Expires, string? ClientName, string? Dns);
+
+/// <summary>One boot event of a host, as GET /api/v1/hosts quotes its last ones.</summary>
+internal sealed record HostEventReply(DateTimeOffset Time, string What, string Path, int Status);
+
+/// <summary>
+/// GET /api/v1/hosts: one host and what follows from its MAC; its lease, recovery's phase (null when recovery does
+/// not watch it), its last boot event and its last power action.
+/// </summary>
+internal sealed record HostReply(string Name, string Mac, string? Fqdn, string DefinedAt, string? Network, string? Ip, string Profile,
+    string? BootScript, string? Overlay, string[] NfsRoots, string? Power, string? Console, LeaseReply? Lease, string? Recovery,
+    HostEventReply? LastBoot, HostEventReply? LastPower);
+
 /// <summary>Any refusal: what went wrong, as a sentence.</summary>
 internal sealed record ErrorReply(string Error);
 
@@ -41,8 +71,14 @@ internal sealed record EndpointReply(string Method, string Path, string Role, bo
 [JsonSerializable(typeof(StatusReply))]
 [JsonSerializable(typeof(ReloadReply))]
 [JsonSerializable(typeof(ErrorReply))]
+[JsonSerializable(typeof(SiteReply))]
+[JsonSerializable(typeof(SiteValidateReply))]
+[JsonSerializable(typeof(SiteApplyReply))]
 [JsonSerializable(typeof(NetworkApplyReply))]
 [JsonSerializable(typeof(NetworkConfirmReply))]
 [JsonSerializable(typeof(NetworkReply))]
 [JsonSerializable(typeof(EndpointReply[]))]
+[JsonSerializable(typeof(HostReply[]))]
+[JsonSerializable(typeof(LeaseReply[]))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement[]))]
 internal sealed partial class ControlJson : JsonSerializerContext;

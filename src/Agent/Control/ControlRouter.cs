@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Events;
 
 namespace NetbootPi.Agent.Control;
 
 /// <summary>
 /// The control API's route table and the one path every request takes through it, on the socket and over the
 /// network alike: find the route (404, 405 with <c>Allow:</c>), learn the caller (the transport's part), check the
-/// route's role and a scoped token's hosts, log a change before and after it runs. The table is also served
-/// (<c>GET /api/v1/endpoints</c>), so what is listed is what is matched.
+/// route's role and a scoped token's hosts, log a change before and after it runs. Every change asked for by a known
+/// caller, refused or done, is also an <c>audit</c> boot event (who, from where, what, the status it ended with), so
+/// it can be queried (<c>GET /api/v1/events?kind=audit</c>, <c>netbootpi events --kind audit</c>). The table is also
+/// served (<c>GET /api/v1/endpoints</c>), so what is listed is what is matched.
 /// </summary>
 public sealed partial class ControlRouter
 {
@@ -22,11 +25,16 @@ public sealed partial class ControlRouter
     private readonly Dictionary<string, List<ControlRoute>> _byPath = new(StringComparer.Ordinal);
     private readonly ILogger<ControlRouter> _logger;
     private readonly string _version;
+    private readonly BootEventLog? _audit;
+    private readonly TimeProvider _time;
 
-    public ControlRouter(IEnumerable<IControlEndpoints> endpoints, ILogger<ControlRouter> logger, string version = "")
+    public ControlRouter(IEnumerable<IControlEndpoints> endpoints, ILogger<ControlRouter> logger, string version = "",
+        BootEventLog? audit = null, TimeProvider? time = null)
     {
         _logger = logger;
         _version = version;
+        _audit = audit;
+        _time = time ?? TimeProvider.System;
         ControlRoute[] own =
         [
             new("GET", EndpointsPath, ControlRole.Viewer, false, ListAsync)
@@ -73,6 +81,7 @@ public sealed partial class ControlRouter
         if (caller.Role < route.Role)
         {
             LogRefused(caller.Name, caller.Detail, route.Method, path, Name(caller.Role));
+            Audit(caller, route, context, StatusCodes.Status403Forbidden);
             await ReplyAsync(context, StatusCodes.Status403Forbidden,
                 $"{route.Method} {path} needs the {Name(route.Role)} role; {caller} has the {Name(caller.Role)} role").ConfigureAwait(false);
             return;
@@ -80,6 +89,7 @@ public sealed partial class ControlRouter
         if (ScopeRefusal(caller, route, context) is { } scope)
         {
             LogRefused(caller.Name, caller.Detail, route.Method, path, "out of its hosts");
+            Audit(caller, route, context, StatusCodes.Status403Forbidden);
             await ReplyAsync(context, StatusCodes.Status403Forbidden, scope).ConfigureAwait(false);
             return;
         }
@@ -87,11 +97,16 @@ public sealed partial class ControlRouter
         try
         {
             await route.Handler(context, caller).ConfigureAwait(false);
-            if (route.Changes) LogChanged(caller.Name, route.Method, path, context.Response.StatusCode);
+            if (route.Changes)
+            {
+                LogChanged(caller.Name, route.Method, path, context.Response.StatusCode);
+                Audit(caller, route, context, context.Response.StatusCode);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFailed(e, caller.Name, route.Method, path);
+            if (route.Changes) Audit(caller, route, context, StatusCodes.Status500InternalServerError);
             if (!context.Response.HasStarted)
                 // The journal has the exception; the reply does not (over the network it could tell internals to anyone with a role).
                 await ReplyAsync(context, StatusCodes.Status500InternalServerError,
@@ -110,6 +125,26 @@ public sealed partial class ControlRouter
         if (route.HostOf?.Invoke(context) is not { } host)
             return $"{token} is scoped to hosts {hosts}; {route.Method} {route.Path} changes more than one host's things";
         return token.MayTouch(host) ? null : $"{token} is scoped to hosts {hosts}, not {host}";
+    }
+
+    /// <summary>
+    /// The audit event of a change: the client is who (<c>uid:0</c>, <c>user:alice</c>, <c>token:ID</c>), the host
+    /// the one it concerns (if one), the path <c>METHOD PATH (from where)</c>, the status how it ended. The query
+    /// and body stay out: what a change says is in its own event or the journal, and a body may hold a password.
+    /// </summary>
+    private void Audit(ControlCaller caller, ControlRoute route, HttpContext context, int status)
+    {
+        if (!route.Changes || _audit is null) return;
+        string? host = null;
+        try
+        {
+            host = route.HostOf?.Invoke(context);
+        }
+        catch (InvalidOperationException)
+        {
+            // The request's form could not be read again; the event is still worth having without the host.
+        }
+        _audit.Record(new BootEvent(_time.GetUtcNow(), caller.EventClient, host, BootEventKind.Audit, $"{route.Method} {route.Path} ({caller.Detail})", status, 0));
     }
 
     private async Task OpenApiAsync(HttpContext context, ControlCaller caller)

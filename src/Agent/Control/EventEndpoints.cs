@@ -6,8 +6,8 @@ using NetbootPi.Agent.Events;
 namespace NetbootPi.Agent.Control;
 
 /// <summary>
-/// The boot events on the control API. <c>GET /api/v1/events[?host=NAME]</c>: the recent ones (the in-memory ring,
-/// oldest first, as the log's JSON lines in an array). <c>GET /api/v1/events/stream[?host=NAME]</c>: server-sent
+/// The boot events on the control API (both take <c>?host=NAME</c> and <c>?kind=KIND</c>, e.g. <c>audit</c>). <c>GET /api/v1/events</c>: the recent ones (the in-memory ring,
+/// oldest first, as the log's JSON lines in an array). <c>GET /api/v1/events/stream</c>: server-sent
 /// events, one <c>data:</c> line per event as it is recorded, a comment every 15 s to keep proxies from closing it.
 /// A client that cannot keep up loses events, told by a <c>: dropped N</c> comment: the box never waits for it.
 /// </summary>
@@ -23,27 +23,43 @@ public sealed class EventEndpoints(BootEventLog events, TimeProvider time) : ICo
         new("GET", RecentPath, ControlRole.Viewer, Changes: false, RecentAsync)
         {
             Summary = "The recent boot events (the agent's in-memory ring, oldest first): DHCP, fetches, power, recovery, consoles; as an array of the event log's JSON objects.",
-            Query = [new("host", false, "only this host's events (its name, or the MAC of a machine the site does not know)")],
+            Query = [new("host", false, "only this host's events (its name, or the MAC of a machine the site does not know)"), KindQuery],
         },
         new("GET", StreamPath, ControlRole.Viewer, Changes: false, StreamAsync)
         {
             Summary = "Boot events as they happen, as server-sent events (text/event-stream): a data: line per event; a client too slow loses events and is told how many.",
-            Query = [new("host", false, "only this host's events")],
+            Query = [new("host", false, "only this host's events"), KindQuery],
         },
     ];
 
+    private static readonly ControlQuery KindQuery = new("kind", false,
+        "only events of this kind: " + string.Join(", ", Enum.GetValues<BootEventKind>().Select(BootEvent.KindName)));
+
     private static string? HostOf(HttpContext context) => context.Request.Query["host"].ToString() is { Length: > 0 } h ? h : null;
 
-    private static bool Matches(BootEvent e, string? host) => host is null || string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The <c>kind</c> asked for (null: every kind); false after answering 400 for one that does not exist.</summary>
+    private static async Task<(bool Ok, BootEventKind? Kind)> KindOfAsync(HttpContext context)
+    {
+        if (context.Request.Query["kind"].ToString() is not { Length: > 0 } name) return (true, null);
+        if (BootEvent.ParseKind(name) is { } kind) return (true, kind);
+        await ControlService.ReplyAsync(context, StatusCodes.Status400BadRequest,
+            $"kind '{name}' is not a kind of event; the kinds: {string.Join(", ", Enum.GetValues<BootEventKind>().Select(BootEvent.KindName))}").ConfigureAwait(false);
+        return (false, null);
+    }
+
+    private static bool Matches(BootEvent e, string? host, BootEventKind? kind) =>
+        (host is null || string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase)) && (kind is null || e.Kind == kind);
 
     private async Task RecentAsync(HttpContext context, ControlCaller caller)
     {
         var host = HostOf(context);
+        if (await KindOfAsync(context).ConfigureAwait(false) is not (true, var kind)) return;
         var body = new MemoryStream();
         body.WriteByte((byte)'[');
         var first = true;
         foreach (var e in events.Recent(host))
         {
+            if (!Matches(e, host, kind)) continue;
             if (!first) body.WriteByte((byte)',');
             first = false;
             var line = BootEventLog.Serialize(e);
@@ -58,12 +74,13 @@ public sealed class EventEndpoints(BootEventLog events, TimeProvider time) : ICo
     private async Task StreamAsync(HttpContext context, ControlCaller caller)
     {
         var host = HostOf(context);
+        if (await KindOfAsync(context).ConfigureAwait(false) is not (true, var kind)) return;
         var queue = Channel.CreateBounded<BootEvent>(new BoundedChannelOptions(StreamQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
         long dropped = 0;
         void OnRecorded(BootEvent e)
         {
             // Called on the recording thread (a DHCP loop among them): never wait for this client.
-            if (Matches(e, host) && !queue.Writer.TryWrite(e)) Interlocked.Increment(ref dropped);
+            if (Matches(e, host, kind) && !queue.Writer.TryWrite(e)) Interlocked.Increment(ref dropped);
         }
         events.Recorded += OnRecorded;
         try

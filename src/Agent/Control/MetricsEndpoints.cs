@@ -11,16 +11,18 @@ namespace NetbootPi.Agent.Control;
 /// <summary>
 /// <c>GET /metrics</c>: the agent's counters in Prometheus's text exposition format (version 0.0.4), for a
 /// scraper holding a viewer token: uptime, the site's size, DHCP replies per interface and network, leases, boot
-/// events written and dropped, recovery's hosts by phase.
+/// events written and dropped, recovery's hosts by phase. <c>server.metrics: open</c> (<paramref name="open"/>) lets
+/// anyone who reaches the API read them, for a scraper without a token; it shows counts by interface and network, never a host's name or address.
 /// </summary>
-public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeProvider time, DhcpService? dhcp, RecoveryService? recovery) : IControlEndpoints
+public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeProvider time, DhcpService? dhcp, RecoveryService? recovery,
+    bool open = false) : IControlEndpoints
 {
     public const string MetricsPath = "/metrics";
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
     public IEnumerable<ControlRoute> Routes =>
     [
-        new("GET", MetricsPath, ControlRole.Viewer, Changes: false, MetricsAsync)
+        new("GET", MetricsPath, open ? ControlRole.Anyone : ControlRole.Viewer, Changes: false, MetricsAsync)
         {
             Summary = "The agent's counters in Prometheus text format: uptime, site size, DHCP replies per interface and network, leases, boot events dropped, recovery's hosts by phase.",
         },

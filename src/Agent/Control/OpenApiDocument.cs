@@ -95,6 +95,19 @@ public static class OpenApiDocument
             WriteContent(w, body, schemas);
             w.WriteEndObject();
         }
+        else if (route.BodyMedia is { } media)
+        {
+            w.WriteStartObject("requestBody");
+            w.WriteBoolean("required", true);
+            w.WriteStartObject("content");
+            w.WriteStartObject(media);
+            w.WriteStartObject("schema");
+            w.WriteString("type", "string");
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         // Who may call it: nobody needs credentials for the anyone routes; the socket's callers are known by uid.
         w.WriteStartArray("security");
         if (route.Role == ControlRole.Anyone) w.WriteStartObject();

@@ -30,6 +30,12 @@ public sealed record ServerSettings(string StateDirectory, string DataDirectory,
     /// <summary>Whose network logins need TOTP even without enrolling (<c>server.api_require_totp</c>: none, admins, all).</summary>
     public TotpRequirement ApiRequireTotp { get; init; } = TotpRequirement.None;
 
+    /// <summary>
+    /// Whether <c>/metrics</c> answers without credentials (<c>server.metrics: open</c>, for a scraper on the
+    /// management network that holds no token) instead of needing a viewer's (<c>token</c>, the default).
+    /// </summary>
+    public bool MetricsOpen { get; init; }
+
     public const int DefaultApiPort = 443;
     public const int DefaultApiHttpPort = 8080;
 

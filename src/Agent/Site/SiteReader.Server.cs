@@ -5,12 +5,12 @@ namespace NetbootPi.Agent.Site;
 // server: where the box keeps its state and data, its HTTP port, TFTP root and loaders.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend", "api_port", "api_http_port", "api_cert", "api_key", "api_require_totp"];
+    private static readonly string[] ServerKeys = ["state_dir", "data_dir", "http_port", "tftp_root", "loaders", "network_backend", "api_port", "api_http_port", "api_cert", "api_key", "api_require_totp", "metrics"];
     private static readonly string[] LoaderKeys = ["bios", "uefi", "arm64"];
 
     private ServerSettings? ReadServer(YamlNode node)
     {
-        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders, network_backend, api_port, api_http_port, api_cert, api_key and api_require_totp", ServerKeys);
+        var m = Mapping(node, "server", "a mapping with state_dir, data_dir, http_port, tftp_root, loaders, network_backend, api_port, api_http_port, api_cert, api_key, api_require_totp and metrics", ServerKeys);
         if (m is null) return null;
         var state = m.TryGetValue("state_dir", out var st) ? AbsolutePath(st, "server.state_dir") : ServerSettings.DefaultStateDirectory;
         var data = m.TryGetValue("data_dir", out var dt) ? AbsolutePath(dt, "server.data_dir") : ServerSettings.DefaultDataDirectory;
@@ -50,19 +50,35 @@ internal sealed partial class SiteReader
             apiOk = false;
         }
         var totp = m.TryGetValue("api_require_totp", out var rt) ? RequireTotp(rt) : TotpRequirement.None;
+        var metricsOpen = m.TryGetValue("metrics", out var mo) ? MetricsAccess(mo) : false;
         if (apiOk && !m.ContainsKey("api_http_port") && apiHttp == port) apiHttp = null;
         if (apiOk && !m.ContainsKey("api_port") && api == port)
         {
             Error(hp!, "server.http_port", $"{port} is the control API's default port (server.api_port): give api_port another");
             apiOk = false;
         }
-        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null || !apiOk || totp is null
+        return state is null || data is null || port is null || !tftpOk || loaders is null || backend is null || !apiOk || totp is null || metricsOpen is null
             ? null
             : new ServerSettings(state, data, port.Value, tftp, loaders, node.Location)
             {
                 NetworkBackend = backend.Value, ApiPort = api!.Value, ApiHttpPort = apiHttp, ApiCertificate = cert, ApiKey = key,
-                ApiRequireTotp = totp!.Value,
+                ApiRequireTotp = totp!.Value, MetricsOpen = metricsOpen.Value,
             };
+    }
+
+    /// <summary><c>server.metrics</c>: true for <c>open</c> (anyone reaching the API may scrape), false for <c>token</c>.</summary>
+    private bool? MetricsAccess(YamlNode node)
+    {
+        var s = Scalar(node, "server.metrics", "token or open");
+        switch (s?.Value)
+        {
+            case null: return null;
+            case "token": return false;
+            case "open": return true;
+        }
+        var hint = Suggest(s.Value, ["token", "open"]) is { } best ? $"did you mean '{best}'? " : "";
+        Error(s, "server.metrics", $"'{s.Value}' is not token or open ({hint}token: a scraper needs a viewer token; open: anyone who reaches the API may read /metrics)");
+        return null;
     }
 
     private TotpRequirement? RequireTotp(YamlNode node)

@@ -39,6 +39,17 @@ public sealed partial class SiteState(string path, SiteInventory initial, ILogge
     {
         var result = SiteFile.Load(Path);
         if (result.Inventory is not { } next) return result;
+        if (Refusals(next) is { } refused) return new SiteLoadResult(null, refused);
+        Replace(next);
+        return result;
+    }
+
+    /// <summary>
+    /// Why <paramref name="next"/> cannot replace the running site without a restart (it changes a key fixed at
+    /// start), or null when it can.
+    /// </summary>
+    public IReadOnlyList<SiteError>? Refusals(SiteInventory next)
+    {
         var running = Current;
         List<SiteError>? refused = null;
         lock (_fixed)
@@ -51,10 +62,14 @@ public sealed partial class SiteState(string path, SiteInventory initial, ILogge
                     $"changed from {was} to {now}, which takes a restart ({why}): restart the agent (systemctl restart netbootpi) to use it"));
             }
         }
-        if (refused is not null) return new SiteLoadResult(null, refused);
+        return refused;
+    }
+
+    /// <summary>Swaps in <paramref name="next"/>, checked by <see cref="Refusals"/> first, and tells the services.</summary>
+    public void Replace(SiteInventory next)
+    {
         Volatile.Write(ref _current, next);
         Notify(next);
-        return result;
     }
 
     private void Notify(SiteInventory next)

@@ -269,7 +269,8 @@ public class ControlSocketTests : IDisposable
 
         var (_, recent, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/events?host=a"], ct);
         using (var json = JsonDocument.Parse(recent))
-            Assert.Equal(["power"], json.RootElement.EnumerateArray().Select(e => e.GetProperty("what").GetString()));
+            // The action's own event, then the control API's audit of who asked for it.
+            Assert.Equal(["power", "audit"], json.RootElement.EnumerateArray().Select(e => e.GetProperty("what").GetString()));
         (_, recent, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/events?host=b"], ct);
         Assert.Equal("[]", recent);
 

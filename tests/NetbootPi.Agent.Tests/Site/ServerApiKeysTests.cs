@@ -48,4 +48,14 @@ public class ServerApiKeysTests
         Assert.Equal(["t.yaml:5:29: server.api_require_totp: 'admin' is not none, admins or all (did you mean 'admins'? whose logins over the network must give a TOTP code)"],
             SiteText.Errors(With("{ api_require_totp: admin }")));
     }
+
+    [Fact]
+    public void Metrics_need_a_token_unless_the_site_opens_them()
+    {
+        Assert.False(SiteText.Load(SiteText.Minimal).Inventory!.Server.MetricsOpen);
+        Assert.False(SiteText.Load(With("{ metrics: token }")).Inventory!.Server.MetricsOpen);
+        Assert.True(SiteText.Load(With("{ metrics: open }")).Inventory!.Server.MetricsOpen);
+        Assert.Equal(["t.yaml:5:20: server.metrics: 'opne' is not token or open (did you mean 'open'? token: a scraper needs a viewer token; open: anyone who reaches the API may read /metrics)"],
+            SiteText.Errors(With("{ metrics: opne }")));
+    }
 }

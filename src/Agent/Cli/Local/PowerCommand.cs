@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetbootPi.Agent.Cli.Remote;
@@ -53,8 +52,7 @@ internal static class PowerCommand
                 stderr.WriteLine("netbootpi: --force goes with off only");
                 return CommandLine.ExitUsage;
             }
-            var socket = parse.GetValue(SocketOption.Socket) ?? ControlSocketPath.Default;
-            if (!parse.GetValue(direct) && (SocketOption.IsRemote(parse) || AgentListens(socket)))
+            if (!parse.GetValue(direct) && SocketOption.AgentReachable(parse))
                 return await ThroughAgentAsync(parse, name, what, stdout, stderr, cancellation).ConfigureAwait(false);
             if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
             if (site.FindHost(name) is not { } entry)
@@ -66,28 +64,6 @@ internal static class PowerCommand
             return await RunAsync(site, SiteOption.PathOf(parse), entry, what, stdout, stderr, cancellation).ConfigureAwait(false);
         });
         return command;
-    }
-
-    /// <summary>Whether an agent accepts connections on <paramref name="socket"/> (then it does the action, and its recovery knows).</summary>
-    private static bool AgentListens(string socket)
-    {
-        if (!File.Exists(socket)) return false;
-        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            s.Connect(new UnixDomainSocketEndPoint(socket));
-            return true;
-        }
-        catch (SocketException e) when (e.SocketErrorCode != SocketError.AccessDenied)
-        {
-            // A socket file left by an agent that was killed: nobody there.
-            return false;
-        }
-        catch (SocketException)
-        {
-            // There, but not for this user: the request says so in a sentence.
-            return true;
-        }
     }
 
     private static async Task<int> ThroughAgentAsync(ParseResult parse, string host, PowerAction action, TextWriter stdout, TextWriter stderr,

@@ -84,15 +84,69 @@ internal sealed class ControlClient : IDisposable
         return SendAsync(request, type, cancellation, alsoParse);
     }
 
+    /// <summary>As <see cref="SendAsync{T}(HttpMethod, string, JsonTypeInfo{T}, CancellationToken, int[])"/>, with a body that is not JSON (a site file's text).</summary>
+    public Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, byte[] body, string mediaType,
+        JsonTypeInfo<T> type, CancellationToken cancellation, params int[] alsoParse)
+    {
+        var request = new HttpRequestMessage(method, path.TrimStart('/'))
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new(mediaType) } },
+        };
+        return SendAsync(request, type, cancellation, alsoParse);
+    }
+
     private async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type,
         CancellationToken cancellation, int[] alsoParse)
     {
         var method = request.Method;
         var path = "/" + request.RequestUri!.OriginalString;
-        HttpResponseMessage response;
+        var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellation).ConfigureAwait(false);
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode || alsoParse.Contains(status))
+            {
+                if (Parse(body, type) is { } value) return (status, body, value);
+                throw new ControlClientException($"the agent {_where} answered {method} {path} with a body this CLI cannot read (a different version?)");
+            }
+            var reason = Parse(body, ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {status}";
+            throw new ControlClientException($"the agent refused: {reason}");
+        }
+    }
+
+    /// <summary>
+    /// Reads a stream of server-sent events (<c>GET /api/v1/events/stream</c>), handing each <c>data:</c> line's
+    /// payload to <paramref name="onData"/> until the agent ends it or <paramref name="cancellation"/> fires.
+    /// <paramref name="onOpen"/> runs once the agent has answered, before the first line: from then on nothing recorded is missed.
+    /// </summary>
+    public async Task StreamAsync(string path, Func<ValueTask> onOpen, Func<string, ValueTask> onData, CancellationToken cancellation)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+            throw new ControlClientException($"the agent refused: {Parse(body, ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {(int)response.StatusCode}"}");
+        }
+        await onOpen().ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false));
         try
         {
-            using (request) response = await _http.SendAsync(request, cancellation).ConfigureAwait(false);
+            while (await reader.ReadLineAsync(cancellation).ConfigureAwait(false) is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) await onData(line["data: ".Length..]).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new ControlClientException($"the agent {_where} ended the stream: {e.Message}");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellation)
+    {
+        try
+        {
+            using (request) return await _http.SendAsync(request, completion, cancellation).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (_socketPath is null)
         {
@@ -111,18 +165,6 @@ internal sealed class ControlClient : IDisposable
                 SocketError.AccessDenied => $"permission denied on {_socketPath}: run this as root, or as a member of the group the agent gives its socket (netbootpi)",
                 _ => $"cannot reach the agent on {_socketPath}: {socket.Message}",
             });
-        }
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode || alsoParse.Contains(status))
-            {
-                if (Parse(body, type) is { } value) return (status, body, value);
-                throw new ControlClientException($"the agent {_where} answered {method} {path} with a body this CLI cannot read (a different version?)");
-            }
-            var reason = Parse(body, ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {status}";
-            throw new ControlClientException($"the agent refused: {reason}");
         }
     }
 

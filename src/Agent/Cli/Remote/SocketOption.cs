@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.CommandLine;
 using NetbootPi.Agent.Control;
 
@@ -82,6 +83,33 @@ internal static class SocketOption
         if (string.IsNullOrWhiteSpace(token))
             throw new ControlClientException($"{url} needs an API token: --token nbp_... or ${TokenVariable} (netbootpi token create NAME --role ROLE on the box makes one)");
         return new(new Uri(url), token.Trim(), RemoteTrust.Create(parse.GetValue(CaCert), parse.GetValue(Fingerprint)));
+    }
+
+    /// <summary>
+    /// Whether the commands that can work without the agent (power, leases) should ask it: a remote box is named, or
+    /// an agent accepts connections on the socket.
+    /// </summary>
+    public static bool AgentReachable(ParseResult parse) => IsRemote(parse) || AgentListens(parse.GetValue(Socket) ?? ControlSocketPath.Default);
+
+    private static bool AgentListens(string socket)
+    {
+        if (!File.Exists(socket)) return false;
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            s.Connect(new UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode != SocketError.AccessDenied)
+        {
+            // A socket file left by an agent that was killed: nobody there.
+            return false;
+        }
+        catch (SocketException)
+        {
+            // There, but not for this user: the request says so in a sentence.
+            return true;
+        }
     }
 
     /// <summary>Why <paramref name="text"/> is not a URL of a box's API, or null when it is.</summary>

@@ -107,8 +107,12 @@ public class ApiDocTests
         return s.ToString();
     }
 
-    private static string Schema(JsonElement withContent) =>
-        TypeOf(withContent.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+    private static string Schema(JsonElement withContent)
+    {
+        var content = withContent.GetProperty("content").EnumerateObject().Single();
+        var type = TypeOf(content.Value.GetProperty("schema"));
+        return content.Name == "application/json" ? type : $"{type} ({content.Name})";
+    }
 
     private static string TypeOf(JsonElement schema)
     {

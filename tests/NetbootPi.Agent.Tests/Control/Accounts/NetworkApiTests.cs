@@ -172,6 +172,25 @@ public class NetworkApiTests
     }
 
     [Fact]
+    public async Task Open_metrics_answer_without_credentials_and_a_reload_cannot_close_them()
+    {
+        Peers.RequireRoot();
+        Curl.RequireInstalled();
+        using var box = new AccountAgent("  metrics: open");
+        box.Start();
+        var metrics = box.Curl("GET", "/metrics");
+        Assert.Equal(200, metrics.Status);
+        Assert.Contains("netbootpi_site_hosts 0\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Equal(401, box.Curl("GET", "/api/v1/status").Status);
+
+        File.WriteAllText(box.SitePath, File.ReadAllText(box.SitePath).Replace("  metrics: open", "  metrics: token", StringComparison.Ordinal));
+        var (code, _, e) = await box.Cli("reload");
+        Assert.Equal(1, code);
+        Assert.Contains("server.metrics: changed from open to token, which takes a restart (who may read /metrics is set when the API starts)", e, StringComparison.Ordinal);
+        Assert.Equal(200, box.Curl("GET", "/metrics").Status);
+    }
+
+    [Fact]
     public async Task A_host_scoped_token_reads_but_changes_nothing_beyond_its_hosts()
     {
         Peers.RequireRoot();
