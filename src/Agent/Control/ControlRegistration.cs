@@ -5,6 +5,7 @@ using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Control.Network;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
@@ -116,6 +117,13 @@ public static class ControlRegistration
             return new MetricsEndpoints(state, sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(),
                 sp.GetService<RecoveryService>(), state.Current.Server.MetricsOpen);
         });
+        return services;
+    }
+
+    /// <summary>Hosts' overlays on the control API. Needs <c>AddOverlays</c>.</summary>
+    public static IServiceCollection AddOverlayEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new OverlayEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<OverlayStore>()));
         return services;
     }
 

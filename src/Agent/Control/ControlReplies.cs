@@ -49,6 +49,12 @@ internal sealed record HostReply(string Name, string Mac, string? Fqdn, string D
     string? BootScript, string? Overlay, string[] NfsRoots, string? Power, string? Console, LeaseReply? Lease, string? Recovery,
     HostEventReply? LastBoot, HostEventReply? LastPower);
 
+/// <summary>One stored overlay version of a host.</summary>
+internal sealed record OverlayVersionReply(int Number, long Size, DateTimeOffset Stored);
+
+/// <summary>GET /api/v1/overlays and POST /api/v1/overlays/rollback: the host's versions, oldest first (the last is served).</summary>
+internal sealed record OverlayListReply(string Host, string Mac, string Message, OverlayVersionReply[] Versions);
+
 /// <summary>Any refusal: what went wrong, as a sentence.</summary>
 internal sealed record ErrorReply(string Error);
 
@@ -79,6 +85,7 @@ internal sealed record EndpointReply(string Method, string Path, string Role, bo
 [JsonSerializable(typeof(NetworkReply))]
 [JsonSerializable(typeof(EndpointReply[]))]
 [JsonSerializable(typeof(HostReply[]))]
+[JsonSerializable(typeof(OverlayListReply))]
 [JsonSerializable(typeof(LeaseReply[]))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement[]))]
 internal sealed partial class ControlJson : JsonSerializerContext;

@@ -77,6 +77,7 @@ public static class AgentHost
             services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
+            services.AddOverlayEndpoints();
             services.AddEventEndpoints();
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);

@@ -153,6 +153,10 @@ public class SiteApiTests : IDisposable
             var last = store.Append(new DhcpLease(Ipv4Address.Parse("10.0.0.150"), MacAddress.Parse("02:00:00:00:00:07"), DhcpLeaseState.Bound, end, "laptop"));
             await store.WhenDurableAsync(last, TestContext.Current.CancellationToken);
         }
+        var overlays = new NetbootPi.Agent.Overlays.OverlayStore(State, NetbootPi.Agent.Os.Files.AtomicFiles.Local);
+        foreach (var name in new[] { "one", "two" })
+            Assert.NotNull((await overlays.StoreAsync(MacAddress.Parse("00:00:00:00:00:01"), new MemoryStream(Http.AgentHttpFixture.Overlay(name)),
+                TestContext.Current.CancellationToken)).Stored);
         using var agent = StartAgent();
 
         var (code, o, e) = await Cli("leases");
@@ -167,6 +171,24 @@ public class SiteApiTests : IDisposable
         Assert.True(code == 0, e);
         Assert.Matches(@"\na\s+00:00:00:00:00:01\s+10\.0\.0\.10\s+p\s+bound\s+-\s+-\n", o);
         Assert.Matches(@"\nb\s+00:00:00:00:00:02\s+10\.0\.0\.11\s+k\s+-\s+-\s+-\n", o);
+        // Overlays: listed, rolled back by an operator's act (audited with the host), never below the first version.
+        var curl = Peers.Require("curl", "curl");
+        var ct = TestContext.Current.CancellationToken;
+        var (_, list, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/overlays?host=a"], ct);
+        using (var json = JsonDocument.Parse(list))
+            Assert.Equal([1, 2], json.RootElement.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("number").GetInt32()));
+        (_, list, _) = await Tool.RunAsync(curl, ["-s", "-X", "POST", "--unix-socket", Socket, "http://box/api/v1/overlays/rollback?host=00:00:00:00:00:01"], ct);
+        using (var json = JsonDocument.Parse(list))
+        {
+            Assert.Equal(("a", "version 1 is served again"), (json.RootElement.GetProperty("host").GetString(), json.RootElement.GetProperty("message").GetString()));
+            Assert.Equal([1], json.RootElement.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("number").GetInt32()));
+        }
+        (_, list, _) = await Tool.RunAsync(curl, ["-s", "-w", " %{http_code}", "-X", "POST", "--unix-socket", Socket, "http://box/api/v1/overlays/rollback?host=a"], ct);
+        Assert.EndsWith(" 409", list, StringComparison.Ordinal);
+        Assert.Contains("a has only version 1: there is no earlier one to serve", list, StringComparison.Ordinal);
+        (_, list, _) = await Tool.RunAsync(curl, ["-s", "-w", " %{http_code}", "--unix-socket", Socket, "http://box/api/v1/overlays?host=zz"], ct);
+        Assert.EndsWith(" 404", list, StringComparison.Ordinal);
+
         (code, o, e) = await Cli("hosts", "bb");
         Assert.Equal((1, ""), (code, o));
         Assert.Contains("netbootpi: the agent refused: the site has no host named 'bb'", e, StringComparison.Ordinal);
