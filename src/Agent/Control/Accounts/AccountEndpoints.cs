@@ -155,7 +155,8 @@ public sealed partial class AccountEndpoints(AccountStore store, PasswordHasher 
         return true;
     }
 
-    private static async Task<bool> CheckPassword(HttpContext context, string password)
+    /// <summary>True after answering 400 when <paramref name="password"/> is too short or too long for any account.</summary>
+    internal static async Task<bool> CheckPassword(HttpContext context, string password)
     {
         if (password.Length >= MinPasswordLength && password.Length <= 1024) return false;
         await ControlRouter.ReplyAsync(context, StatusCodes.Status400BadRequest,

@@ -41,6 +41,9 @@ internal sealed record TotpCodeRequest(string Name, string Code);
 /// <summary>POST /api/v1/users/totp/enable: the secret (base32), its otpauth:// URI and the recovery codes, this once.</summary>
 internal sealed record TotpEnrolReply(string User, string Secret, string Uri, string[] RecoveryCodes);
 
+/// <summary>POST /api/v1/me/password: the caller's own password, and the new one.</summary>
+internal sealed record OwnPasswordRequest(string Current, string Password);
+
 /// <summary>GET /api/v1/health: the one answer given to anyone.</summary>
 internal sealed record HealthReply(string Status);
 
@@ -49,6 +52,7 @@ internal sealed record HealthReply(string Status);
 [JsonSerializable(typeof(UserAddRequest))]
 [JsonSerializable(typeof(UserNameRequest))]
 [JsonSerializable(typeof(PasswordRequest))]
+[JsonSerializable(typeof(OwnPasswordRequest))]
 [JsonSerializable(typeof(TokenCreateRequest))]
 [JsonSerializable(typeof(TokenIdRequest))]
 [JsonSerializable(typeof(LoginRequest))]

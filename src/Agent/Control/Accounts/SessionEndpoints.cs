@@ -18,6 +18,7 @@ public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher 
     public const string LoginPath = "/api/v1/login";
     public const string LogoutPath = "/api/v1/logout";
     public const string HealthPath = "/api/v1/health";
+    public const string OwnPasswordPath = "/api/v1/me/password";
     public const string CookieName = "nbp_session";
     public const string CsrfHeader = "X-CSRF-Token";
 
@@ -32,6 +33,12 @@ public sealed partial class SessionEndpoints(AccountStore store, PasswordHasher 
         new("POST", LogoutPath, ControlRole.Viewer, Changes: true, LogoutAsync)
         {
             NetworkOnly = true, Summary = "Ends the caller's session.", Reply = AccountJson.Default.AccountDoneReply,
+        },
+        new("POST", OwnPasswordPath, ControlRole.Viewer, Changes: true, OwnPasswordAsync)
+        {
+            NetworkOnly = true,
+            Summary = "A logged-in user changes their own password, giving the current one (a wrong one counts toward the lockout); every session of the user ends, this one too.",
+            Body = AccountJson.Default.OwnPasswordRequest, Reply = AccountJson.Default.AccountDoneReply,
         },
         new("GET", HealthPath, ControlRole.Anyone, Changes: false, HealthAsync)
         {

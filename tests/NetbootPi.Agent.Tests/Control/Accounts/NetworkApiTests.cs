@@ -254,6 +254,48 @@ public class NetworkApiTests
     }
 
     [Fact]
+    public async Task A_user_changes_their_own_password_with_the_current_one_and_every_session_ends()
+    {
+        Peers.RequireRoot();
+        Curl.RequireInstalled();
+        using var box = new AccountAgent();
+        var agent = box.Start();
+        await box.AddUser("bob", "viewer", Password);
+        (string Cookie, string Csrf) Login(string password)
+        {
+            var login = box.Curl("POST", "/api/v1/login", "--json", $"{{\"name\":\"bob\",\"password\":\"{password}\"}}");
+            Assert.Equal(200, login.Status);
+            return ("Cookie: " + login.Header("Set-Cookie")!.Split(';')[0], JsonDocument.Parse(login.Text).RootElement.GetProperty("csrf_token").GetString()!);
+        }
+        var (cookie, csrf) = Login(Password);
+        var (other, _) = Login(Password);
+        const string NewPassword = "a longer passphrase of bob's";
+
+        var wrong = box.Curl("POST", "/api/v1/me/password", "-H", cookie, "-H", "X-CSRF-Token: " + csrf, "--json", $"{{\"current\":\"not it\",\"password\":\"{NewPassword}\"}}");
+        Assert.Equal((403, "the current password is wrong"), (wrong.Status, Error(wrong)));
+        var (_, users, _) = await box.Cli("user", "list", "--json");
+        Assert.Equal(1, JsonDocument.Parse(users).RootElement.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "bob").GetProperty("failed_logins").GetInt32());
+        Assert.Equal(400, box.Curl("POST", "/api/v1/me/password", "-H", cookie, "-H", "X-CSRF-Token: " + csrf, "--json", $"{{\"current\":\"{Password}\",\"password\":\"short\"}}").Status);
+        Assert.Equal(403, box.Curl("POST", "/api/v1/me/password", "-H", cookie, "--json", $"{{\"current\":\"{Password}\",\"password\":\"{NewPassword}\"}}").Status);
+
+        var changed = box.Curl("POST", "/api/v1/me/password", "-H", cookie, "-H", "X-CSRF-Token: " + csrf, "--json", $"{{\"current\":\"{Password}\",\"password\":\"{NewPassword}\"}}");
+        Assert.Equal(200, changed.Status);
+        Assert.Equal("password of bob changed; 2 sessions ended, this one too: log in again", JsonDocument.Parse(changed.Text).RootElement.GetProperty("message").GetString());
+        Assert.Equal(401, box.Curl("GET", "/api/v1/status", "-H", cookie).Status);
+        Assert.Equal(401, box.Curl("GET", "/api/v1/status", "-H", other).Status);
+        Assert.Equal(401, box.Curl("POST", "/api/v1/login", "--json", $"{{\"name\":\"bob\",\"password\":\"{Password}\"}}").Status);
+        Assert.Equal(200, box.Curl("GET", "/api/v1/status", "-H", Login(NewPassword).Cookie).Status);
+        agent.WaitFor("accounts: user bob (from 127.0.0.1");
+
+        // A token is nobody's password.
+        var token = await box.Token("viewer");
+        var byToken = box.Curl("POST", "/api/v1/me/password", "-H", $"Authorization: Bearer {token}", "--json", $"{{\"current\":\"x\",\"password\":\"{NewPassword}\"}}");
+        Assert.Equal(409, byToken.Status);
+        Assert.Contains("a token has no password of its own", Error(byToken));
+        Assert.DoesNotContain(NewPassword, agent.Output);
+    }
+
+    [Fact]
     public async Task Five_wrong_passwords_lock_an_account_until_an_admin_unlocks_it_and_logins_are_rate_limited()
     {
         Peers.RequireRoot();
