@@ -9,6 +9,7 @@ using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Power.Recovery;
@@ -106,6 +107,14 @@ public static class ControlRegistration
         services.AddSingleton<IControlEndpoints>(sp => new EventEndpoints(sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IControlEndpoints>(sp => new MetricsEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(), sp.GetService<RecoveryService>()));
+        return services;
+    }
+
+    /// <summary>The image catalog on the control API: list, upload, fetch by URL, jobs, remove. Needs <c>AddImageCatalog</c>.</summary>
+    public static IServiceCollection AddImageEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new ImageEndpoints(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
+            sp.GetRequiredService<ImageDownloads>(), sp.GetRequiredService<BootEventLog>()));
         return services;
     }
 

@@ -95,6 +95,20 @@ public static class OpenApiDocument
             WriteContent(w, body, schemas);
             w.WriteEndObject();
         }
+        else if (route.RawBody is { } mediaType)
+        {
+            w.WriteStartObject("requestBody");
+            w.WriteBoolean("required", true);
+            w.WriteStartObject("content");
+            w.WriteStartObject(mediaType);
+            w.WriteStartObject("schema");
+            w.WriteString("type", "string");
+            w.WriteString("format", "binary");
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         // Who may call it: nobody needs credentials for the anyone routes; the socket's callers are known by uid.
         w.WriteStartArray("security");
         if (route.Role == ControlRole.Anyone) w.WriteStartObject();

@@ -84,6 +84,21 @@ internal sealed class ControlClient : IDisposable
         return SendAsync(request, type, cancellation, alsoParse);
     }
 
+    /// <summary>
+    /// As <see cref="SendAsync{T}(HttpMethod, string, JsonTypeInfo{T}, CancellationToken, int[])"/>, with
+    /// <paramref name="content"/> as the body as it is (an image's bytes, streamed from its file).
+    /// </summary>
+    public Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, HttpContent content, JsonTypeInfo<T> type,
+        CancellationToken cancellation) =>
+        SendAsync(new HttpRequestMessage(method, path.TrimStart('/')) { Content = content }, type, cancellation, []);
+
+    /// <summary>How long a request may take (5 minutes unless set before the first request): an upload of a large image takes longer.</summary>
+    public TimeSpan Timeout
+    {
+        get => _http.Timeout;
+        set => _http.Timeout = value;
+    }
+
     private async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type,
         CancellationToken cancellation, int[] alsoParse)
     {
