@@ -35,7 +35,9 @@ internal sealed partial class SiteReader
         var text = s.Value.Trim();
         if (!text.Contains('/') && IPAddress.TryParse(text, out var single))
             return $"{single}/{(single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}";
-        if (IPNetwork.TryParse(text, out var network)) return network.ToString();
+        // The runtime clears host bits it is given; a prefix written with them set is a typo worth saying.
+        if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text[..text.IndexOf('/')], out var written) && written.Equals(network.BaseAddress))
+            return network.ToString();
         Error(s, path, $"'{s.Value}' is not an address or prefix (expected an IPv4 or IPv6 address, or ADDRESS/LENGTH with no host bits set, like 127.0.0.1 or 10.9.0.0/16)");
         return null;
     }

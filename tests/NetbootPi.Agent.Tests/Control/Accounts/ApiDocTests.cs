@@ -107,8 +107,12 @@ public class ApiDocTests
         return s.ToString();
     }
 
-    private static string Schema(JsonElement withContent) =>
-        TypeOf(withContent.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+    /// <summary>The JSON schema's type, or a raw body's media type (an image upload's bytes).</summary>
+    private static string Schema(JsonElement withContent)
+    {
+        var content = withContent.GetProperty("content").EnumerateObject().Single();
+        return content.Name == "application/json" ? TypeOf(content.Value.GetProperty("schema")) : $"`{content.Name}`";
+    }
 
     private static string TypeOf(JsonElement schema)
     {
