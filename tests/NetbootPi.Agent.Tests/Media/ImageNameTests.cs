@@ -56,6 +56,17 @@ public class ImageNameTests
         Assert.Single(SiteText.Errors(SiteText.Minimal + "\nmedia: { max_sise: 1G }"), e => e.Contains("media.max_sise: unknown key (did you mean 'max_size'?)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_sanboot_profile_names_an_image_of_the_catalog()
+    {
+        var site = SiteText.Load(SiteText.Minimal.WithLine(11, "  p: { sanboot: debian-12.iso }")).Inventory!;
+        Assert.Equal((ProfileKind.Sanboot, "debian-12.iso"), (site.FindProfile("p")!.Kind, site.FindProfile("p")!.Image));
+        Assert.Equal(["t.yaml:11:17: profiles.p.sanboot: the image name '../x.iso' is a path (expected a file name alone, without / or \\) (an image of the catalog, served at /images/NAME: netbootpi media list)"],
+            SiteText.Errors(SiteText.Minimal.WithLine(11, "  p: { sanboot: ../x.iso }")));
+        Assert.Equal(["t.yaml:11:33: profiles.p.cmdline: a sanboot profile boots an image's own loader, so cmdline has no meaning (remove it)"],
+            SiteText.Errors(SiteText.Minimal.WithLine(11, "  p: { sanboot: x.iso, cmdline: quiet }")));
+    }
+
     [Theory]
     [InlineData("127.0.0.1", "a loopback address")]
     [InlineData("127.8.9.1", "a loopback address")]
