@@ -77,6 +77,11 @@ public class CatalogFetchTests(CatalogAgentFixture box) : IClassFixture<CatalogA
         Assert.Equal((400, true), (secret.Status, secret.Text.Contains("carries a user name or password", StringComparison.Ordinal)));
         var nameless = box.Api("POST", "/api/v1/images/fetch", "-d", $$"""{"url": "http://127.0.0.2:{{port}}/"}""");
         Assert.Equal((400, true), (nameless.Status, nameless.Text.Contains("give one (--name NAME", StringComparison.Ordinal)));
+        // TLS is verified: a certificate nobody trusts is refused, and nothing is fetched.
+        (code, _, e) = await box.Cli("media", "add", $"{box.Origin.Untrusted}/files/c.iso");
+        Assert.Equal(1, code);
+        Assert.Equal("netbootpi: the download of c.iso failed: the TLS connection to 127.0.0.2 failed: its certificate is not trusted by the box, does not name 127.0.0.2, or the box's clock is wrong\n", e);
+        Assert.DoesNotContain(box.Origin.Requests, r => r.StartsWith("/files/c.iso", StringComparison.Ordinal));
         Assert.Empty(Leftovers("b.iso").Concat(Leftovers("c.iso")));
     }
 

@@ -32,22 +32,33 @@ internal sealed class ImageOrigin : IAsyncDisposable
     public string Allowed { get; private set; } = "";
     public string Loopback { get; private set; } = "";
 
+    /// <summary>HTTPS on 127.0.0.2 with a self-signed certificate.</summary>
+    public string Untrusted { get; private set; } = "";
+
     public static async Task<ImageOrigin> StartAsync()
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.WebHost.UseSockets();
+        // A certificate nobody trusts, for the HTTPS listener: the agent must refuse it.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.2", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            selfSigned.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.Listen(IPAddress.Parse("127.0.0.2"), 0);
             o.Listen(IPAddress.Loopback, 0);
+            o.Listen(IPAddress.Parse("127.0.0.2"), 0, l => l.UseHttps(certificate));
         });
         var app = builder.Build();
         var origin = new ImageOrigin(app);
         app.Run(origin.ServeAsync);
         await app.StartAsync();
         var urls = app.Urls.ToList();
-        origin.Allowed = urls.First(u => u.Contains("127.0.0.2", StringComparison.Ordinal));
+        origin.Allowed = urls.First(u => u.StartsWith("http://127.0.0.2", StringComparison.Ordinal));
+        origin.Untrusted = urls.First(u => u.StartsWith("https://127.0.0.2", StringComparison.Ordinal));
         origin.Loopback = urls.First(u => u.Contains("127.0.0.1", StringComparison.Ordinal));
         return origin;
     }
