@@ -125,4 +125,19 @@ public class CatalogFetchTests(CatalogAgentFixture box) : IClassFixture<CatalogA
         Assert.Equal([Path.Combine(".meta", "r.iso.json"), "r.iso"], Leftovers("r.iso"));
         Assert.Equal(0, (await box.Cli("media", "remove", "r.iso")).Code);
     }
+
+    [Fact]
+    public async Task A_server_that_ignores_the_range_is_read_again_from_the_start()
+    {
+        await StartAsync();
+        var (bytes, sha) = CatalogAgentFixture.Random((2 << 20) + 9, 15);
+        box.Origin.Files["s.iso"] = bytes;
+        var (code, _, e) = await box.Cli("media", "add", $"{box.Origin.Allowed}/drop-once-no-range/s.iso", "--sha256", sha);
+        Assert.Equal((0, ""), (code, e));
+        Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(box.Images, "s.iso")));
+        var requests = box.Origin.Requests.Where(r => r.StartsWith("/drop-once-no-range/s.iso", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.StartsWith("/drop-once-no-range/s.iso bytes=", requests[1]);
+        Assert.Equal(0, (await box.Cli("media", "remove", "s.iso")).Code);
+    }
 }

@@ -57,6 +57,28 @@ public class ImageNameTests
     }
 
     [Fact]
+    public void Progress_shows_in_the_status_line_by_whole_percents_and_clears_at_the_end()
+    {
+        using var notifier = new NetbootPi.Agent.Os.Systemd.SystemdNotifier(null);
+        var status = new NetbootPi.Agent.Os.Systemd.ServiceStatus(notifier);
+        var jobs = new ImageJobs(status, TimeProvider.System);
+        var job = jobs.Add("x.iso", "fetch", "http://m.example/x.iso", "uid:0", null);
+        long shown = -1;
+        job.Running(1000);
+        job.Progress(425);
+        jobs.ShowProgress(job, ref shown);
+        Assert.Equal("downloading image x.iso: 42%", status.Text);
+        var unknown = jobs.Add("y.img", "upload", "upload", "uid:0", null);
+        unknown.Running(null);
+        unknown.Progress(200L << 20);
+        long other = -1;
+        jobs.ShowProgress(unknown, ref other);
+        Assert.Equal("receiving image y.img: 200 MiB", status.Text);
+        jobs.ClearProgress();
+        Assert.Equal("", status.Text);
+    }
+
+    [Fact]
     public void A_sanboot_profile_names_an_image_of_the_catalog()
     {
         var site = SiteText.Load(SiteText.Minimal.WithLine(11, "  p: { sanboot: debian-12.iso }")).Inventory!;

@@ -14,7 +14,8 @@ namespace NetbootPi.Agent.Tests.Support;
 /// <c>/files/NAME</c> the bytes with Range and a strong ETag; <c>/drop-once/NAME</c> the first GET announces the
 /// whole length, sends half and drops the connection, later ones honour Range; <c>/redirect/N/NAME</c> N redirects,
 /// then the file; <c>/to-loopback/NAME</c> a redirect to the file on 127.0.0.1; <c>/endless</c> bytes without end
-/// or length; <c>/no-range/NAME</c> the file, ignoring Range.
+/// or length; <c>/no-range/NAME</c> the file, ignoring Range; <c>/drop-once-no-range/NAME</c> drops the first answer
+/// half way, then sends the whole file whatever Range asks.
 /// </summary>
 internal sealed class ImageOrigin : IAsyncDisposable
 {
@@ -98,6 +99,18 @@ internal sealed class ImageOrigin : IAsyncDisposable
                     return;
                 }
                 await FileAsync(ctx, name, ranges: true);
+                return;
+            case ["drop-once-no-range", var name] when Files.TryGetValue(name, out var whole):
+                ctx.Response.ContentLength = whole.Length;
+                ctx.Response.Headers.ETag = Tag(whole);
+                if (_dropped.TryAdd(path, true))
+                {
+                    await ctx.Response.Body.WriteAsync(whole.AsMemory(0, whole.Length / 2));
+                    await ctx.Response.Body.FlushAsync();
+                    ctx.Abort();
+                    return;
+                }
+                await ctx.Response.Body.WriteAsync(whole);
                 return;
             case ["endless"]:
                 var chunk = new byte[64 * 1024];
