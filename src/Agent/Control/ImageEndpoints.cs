@@ -50,7 +50,7 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         },
         new("POST", RemovePath, ControlRole.Operator, Changes: true, RemoveAsync)
         {
-            Summary = "Removes an image and its metadata (and an interrupted download of that name); 404 when there is none.",
+            Summary = "Removes an image and its metadata (and an interrupted download of that name); 404 when there is none, 409 while it is being added.",
             Body = ImageJson.Default.ImageNameRequest,
             Reply = ImageJson.Default.ImageDoneReply,
         },

@@ -140,6 +140,9 @@ public sealed class ImageCatalog(SiteState state, IAtomicFiles files, TimeProvid
     public string Remove(string name)
     {
         if (ImageName.Refusal(name) is { } bad) throw new CatalogException(CatalogFailure.BadName, bad);
+        // Its partial file is being written: removing it under the writer would only make the add fail later.
+        if (_adding.ContainsKey(name))
+            throw new CatalogException(CatalogFailure.Exists, $"image {name} is being added now; remove it once that has ended (netbootpi media list)");
         var root = Root;
         try
         {

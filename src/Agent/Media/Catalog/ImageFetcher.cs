@@ -85,6 +85,12 @@ public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClien
             {
                 throw new CatalogException(CatalogFailure.FetchFailed, $"the download of {job.Name} failed: {Describe(e, first)}", e);
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // The agent stops: what arrived stays for the same URL to resume after the restart.
+                write.KeepPartial = kept is not null && write.Length > 0;
+                throw;
+            }
         }
         var image = write.Commit();
         File.Delete(sourcePath);
