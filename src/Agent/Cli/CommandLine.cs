@@ -111,6 +111,10 @@ public static class CommandLine
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         root.Subcommands.Add(UserCommands.Create(stdout, stderr));
         root.Subcommands.Add(TokenCommands.Create(stdout, stderr));
+        // The USB gadget's attach, eject and status join the catalog's subcommands in this group.
+        var media = new Command("media", "the image catalog: images for the USB gadget's disk and for network boot (docs/media.md)");
+        foreach (var c in MediaCatalogCommands.Create(stdout, stderr)) media.Subcommands.Add(c);
+        root.Subcommands.Add(media);
         return root;
     }
 

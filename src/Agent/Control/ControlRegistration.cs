@@ -10,6 +10,7 @@ using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Power.Recovery;
@@ -124,6 +125,14 @@ public static class ControlRegistration
     public static IServiceCollection AddOverlayEndpoints(this IServiceCollection services)
     {
         services.AddSingleton<IControlEndpoints>(sp => new OverlayEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<OverlayStore>()));
+        return services;
+    }
+
+    /// <summary>The image catalog on the control API: list, upload, fetch by URL, jobs, remove. Needs <c>AddImageCatalog</c>.</summary>
+    public static IServiceCollection AddImageEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new ImageEndpoints(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
+            sp.GetRequiredService<ImageDownloads>(), sp.GetRequiredService<BootEventLog>()));
         return services;
     }
 

@@ -27,8 +27,8 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
     /// <summary>The JSON body it reads, or null for none.</summary>
     public JsonTypeInfo? Body { get; init; }
 
-    /// <summary>The media type of a body that is not JSON (the site file's YAML), read as text; null when none.</summary>
-    public string? BodyMedia { get; init; }
+    /// <summary>The media type of a body that is not JSON (the site file's YAML, an image upload's bytes), or null.</summary>
+    public string? RawBody { get; init; }
 
     /// <summary>The JSON it answers with on success, or null for a refusal-shaped reply (<c>{"error": ...}</c> only).</summary>
     public JsonTypeInfo? Reply { get; init; }

@@ -95,14 +95,16 @@ public static class OpenApiDocument
             WriteContent(w, body, schemas);
             w.WriteEndObject();
         }
-        else if (route.BodyMedia is { } media)
+        else if (route.RawBody is { } mediaType)
         {
             w.WriteStartObject("requestBody");
             w.WriteBoolean("required", true);
             w.WriteStartObject("content");
-            w.WriteStartObject(media);
+            w.WriteStartObject(mediaType);
             w.WriteStartObject("schema");
             w.WriteString("type", "string");
+            // Text (the site file's YAML) is a string; anything else is bytes.
+            if (!mediaType.StartsWith("text/", StringComparison.Ordinal) && mediaType != "application/yaml") w.WriteString("format", "binary");
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();

@@ -35,13 +35,13 @@ public sealed class SiteEndpoints(SiteState state, SiteReloader reloader, IAtomi
         {
             Summary = "Makes the body the site file and the running site, checked first: 422 with every located error and nothing written; 412 when ?sha256= names another file than the one on disk; the file replaced is kept as SITE.previous.",
             Query = [new("sha256", false, "the SHA-256 of the file the edit started from (GET /api/v1/site): refused with 412 when the file on disk is another")],
-            BodyMedia = YamlMedia,
+            RawBody = YamlMedia,
             Reply = ControlJson.Default.SiteApplyReply,
         },
         new("POST", ValidatePath, ControlRole.Admin, Changes: false, ValidateAsync)
         {
             Summary = "Checks the body as a site file for this agent, changing nothing: every located error (and what would take a restart), and the box's network plan when the agent manages its network.",
-            BodyMedia = YamlMedia,
+            RawBody = YamlMedia,
             Reply = ControlJson.Default.SiteValidateReply,
         },
         new("POST", RollbackPath, ControlRole.Admin, Changes: true, RollbackAsync)

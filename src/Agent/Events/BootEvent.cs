@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -15,7 +15,9 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// starting or losing a host's serial console is a <see cref="BootEventKind.Console"/> event (client <c>console</c>,
 /// status 1 when lost); the console's lines are in its own log (<c>netbootpi console HOST</c>). A change asked of the
 /// control API is an <see cref="BootEventKind.Audit"/> event: the client is who (<c>uid:0</c>, <c>user:alice</c>,
-/// <c>token:ID</c>), the path <c>METHOD PATH (from where)</c>, the status the HTTP status it ended with.
+/// <c>token:ID</c>), the path <c>METHOD PATH (from where)</c>, the status the HTTP status it ended with. An image added to or
+/// removed from the catalog is an <see cref="BootEventKind.Image"/> event: the client is who asked (<c>uid:0</c>,
+/// <c>user:NAME</c>, <c>token:ID</c>), no host, the path the sentence, status 0 when done and 1 when not, the bytes kept.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -33,6 +35,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Recovery => "recovery",
         BootEventKind.Console => "console",
         BootEventKind.Audit => "audit",
+        BootEventKind.Image => "image",
         _ => "file",
     };
 
@@ -51,6 +54,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "recovery" => BootEventKind.Recovery,
         "console" => BootEventKind.Console,
         "audit" => BootEventKind.Audit,
+        "image" => BootEventKind.Image,
         _ => null,
     };
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Health;
+using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Upstream;
@@ -73,6 +74,15 @@ public sealed partial class BootHttpHandler(
             var relative = path[BootUrls.FilesPrefix.Length..];
             await FileAsync(ctx, site.Server.DataDirectory, relative).ConfigureAwait(false);
             Record(ctx, FindByClient(site, ctx), BootEvent.KindOfFile(relative));
+        }
+        else if (path.StartsWith(BootUrls.ImagesPrefix, StringComparison.Ordinal))
+        {
+            // The image catalog (docs/media.md): its names are single file names, so anything with a slash, a hidden
+            // file (.partial/, .meta/) or a name the catalog would not give is refused before the file system is asked.
+            var name = path[BootUrls.ImagesPrefix.Length..];
+            if (ImageName.Refusal(name) is not null) await TextAsync(ctx, StatusCodes.Status400BadRequest, "bad image name\n").ConfigureAwait(false);
+            else await FileAsync(ctx, Path.Combine(site.Server.DataDirectory, ImageCatalog.FolderName), name).ConfigureAwait(false);
+            Record(ctx, FindByClient(site, ctx), BootEventKind.File);
         }
         else if (path.StartsWith(BootUrls.NfsRootPrefix, StringComparison.Ordinal))
         {

@@ -19,6 +19,9 @@ public sealed record BootProfile(
     /// <summary>How <see cref="NfsRoot"/> is exported; <see cref="NfsRootMode.PerHost"/> unless the profile says <c>nfsroot_mode: shared-ro</c>.</summary>
     public NfsRootMode NfsRootMode { get; init; }
 
+    /// <summary>The catalog image a <see cref="ProfileKind.Sanboot"/> profile boots (<c>sanboot: NAME</c>, served at <c>/images/NAME</c>).</summary>
+    public string? Image { get; init; }
+
     /// <summary>How the box recovers a host of this profile that does not come up (<c>recovery:</c>); null: it does not.</summary>
     public RecoveryPolicy? Recovery { get; init; }
 }

@@ -37,6 +37,12 @@ public static class BootUrls
     public static string File(string baseUrl, string relativePath) =>
         baseUrl + FilesPrefix + string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>The path prefix of the image catalog (<c>DATA_DIR/images/NAME</c>): <c>/images/NAME</c>.</summary>
+    public const string ImagesPrefix = "/images/";
+
+    /// <summary>An image of the catalog, for <c>sanboot</c> (its name needs no escaping: the catalog's names are plain).</summary>
+    public static string Image(string baseUrl, string name) => baseUrl + ImagesPrefix + name;
+
     /// <summary>The path prefix of files served from inside a machine's NFS root: <c>/nfsroot/PROFILE/MAC/PATH</c>.</summary>
     public const string NfsRootPrefix = "/nfsroot/";
 

@@ -53,6 +53,9 @@ public sealed class SiteInventory
     /// <summary>The <c>dns:</c> section; null when the file has none, and then the box answers no DNS.</summary>
     public DnsSettings? Dns { get; }
 
+    /// <summary>The <c>media:</c> section: the image catalog's limits (every default when the file has none).</summary>
+    public MediaSettings Media { get; init; } = MediaSettings.Default;
+
     public ImmutableArray<BootProfile> Profiles { get; }
 
     /// <summary>The profile for MACs not in <see cref="Hosts"/> (and hosts without one); may be <see cref="NoProfile"/>.</summary>

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "media", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -39,6 +39,7 @@ internal sealed partial class SiteReader
         var dns = top.TryGetValue("dns", out var dnsNode)
             ? ReadDns(dnsNode, site?.Domain, ((YamlMapping)root).Entries.First(e => e.Key.Value == "dns").Key)
             : null;
+        var media = top.TryGetValue("media", out var mediaNode) ? ReadMedia(mediaNode) : MediaSettings.Default;
         var profiles = top.TryGetValue("profiles", out var p) ? ReadProfiles(p) : [];
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
@@ -63,7 +64,10 @@ internal sealed partial class SiteReader
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)], firewall, wireguard, dns);
+            [.. hosts.Select(x => x.Value)], firewall, wireguard, dns)
+        {
+            Media = media ?? MediaSettings.Default,
+        };
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

@@ -7,9 +7,9 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] ProfileKeys =
-        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery"];
+        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery", "sanboot"];
     private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
-    private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu"];
+    private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu", "sanboot"];
     private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
 
     private List<Located<BootProfile>> ReadProfiles(YamlNode node)
@@ -42,17 +42,17 @@ internal sealed partial class SiteReader
 
     private BootProfile? ReadProfile(string name, YamlNode node, string path)
     {
-        var m = Mapping(node, path, "a mapping with one of kernel, alpine, local or menu", ProfileKeys);
+        var m = Mapping(node, path, "a mapping with one of kernel, alpine, local, menu or sanboot", ProfileKeys);
         if (m is null) return null;
         var kinds = KindKeys.Where(m.ContainsKey).ToList();
         if (kinds.Count == 0)
         {
-            Error(node, path, "profile has none of kernel, alpine, local or menu (expected exactly one, e.g. kernel: path/to/vmlinuz)");
+            Error(node, path, "profile has none of kernel, alpine, local, menu or sanboot (expected exactly one, e.g. kernel: path/to/vmlinuz)");
             return null;
         }
         if (kinds.Count > 1)
         {
-            Error(m[kinds[1]], $"{path}.{kinds[1]}", $"profile has both {kinds[0]} and {kinds[1]} (expected exactly one of kernel, alpine, local or menu)");
+            Error(m[kinds[1]], $"{path}.{kinds[1]}", $"profile has both {kinds[0]} and {kinds[1]} (expected exactly one of kernel, alpine, local, menu or sanboot)");
             return null;
         }
         var before = _errors.Count;
@@ -61,6 +61,7 @@ internal sealed partial class SiteReader
             "alpine" => ProfileKind.Alpine,
             "kernel" => ProfileKind.Kernel,
             "local" => ProfileKind.Local,
+            "sanboot" => ProfileKind.Sanboot,
             _ => ProfileKind.Menu,
         };
         // Keys that only make sense for another kind are errors, not silently ignored settings.
@@ -70,11 +71,19 @@ internal sealed partial class SiteReader
             if (m.TryGetValue(key, out var extra) && kind != only)
                 Error(extra, $"{path}.{key}", $"only a {only.ToString().ToLowerInvariant()} profile takes {key} (this profile is {kinds[0]})");
         }
-        if (kind == ProfileKind.Local)
+        if (kind is ProfileKind.Local or ProfileKind.Sanboot)
         {
             foreach (var key in (ReadOnlySpan<string>)["cmdline", "console"])
                 if (m.TryGetValue(key, out var extra))
-                    Error(extra, $"{path}.{key}", $"a local-disk profile boots no kernel, so {key} has no meaning (remove it)");
+                    Error(extra, $"{path}.{key}", kind == ProfileKind.Local
+                        ? $"a local-disk profile boots no kernel, so {key} has no meaning (remove it)"
+                        : $"a sanboot profile boots an image's own loader, so {key} has no meaning (remove it)");
+        }
+        string? image = null;
+        if (kind == ProfileKind.Sanboot && Scalar(m["sanboot"], $"{path}.sanboot", "an image name of the catalog, like debian-12.iso") is { } sb)
+        {
+            if (Media.Catalog.ImageName.Refusal(sb.Value) is { } bad) Error(sb, $"{path}.sanboot", $"{bad} (an image of the catalog, served at /images/NAME: netbootpi media list)");
+            else image = sb.Value;
         }
 
         var alpine = kind == ProfileKind.Alpine ? ReadAlpine(m["alpine"], $"{path}.alpine") : null;
@@ -122,7 +131,7 @@ internal sealed partial class SiteReader
         {
             recovery = ReadRecovery(rn, $"{path}.recovery", onHost: false, out _);
             // Up without a probe means "its kernel was fetched"; a local disk fetches none from the box.
-            if (recovery is { ProbePort: null } && kind == ProfileKind.Local)
+            if (recovery is { ProbePort: null } && kind is ProfileKind.Local or ProfileKind.Sanboot)
                 Error(rn, $"{path}.recovery", "a local-disk profile fetches no kernel from the box, so only a probe can tell it booted (expected probe: tcp:PORT, like tcp:22)");
         }
         if (_errors.Count != before) return null;
@@ -130,6 +139,7 @@ internal sealed partial class SiteReader
         {
             NfsRootMode = nfsMode,
             Recovery = recovery,
+            Image = image,
         };
     }
 

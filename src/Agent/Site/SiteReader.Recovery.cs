@@ -74,7 +74,7 @@ internal sealed partial class SiteReader
                 Error(node, path, $"power driver {HostPower.DriverName(h.Power.Driver)} cannot power-cycle a host, only wake it (expected a host wired by gpio, mcp23017, mcp23008, ipmi, redfish or qmp)");
             var profileName = h.Profile ?? defaultProfile;
             var profile = profiles.Select(p => p.Value).FirstOrDefault(p => p.Name == profileName);
-            if (policy.ProbePort is null && profile?.Kind == ProfileKind.Local)
+            if (policy.ProbePort is null && profile?.Kind is ProfileKind.Local or ProfileKind.Sanboot)
                 Error(node, path, $"profile {profileName} boots from the local disk and fetches no kernel from the box, so only a probe can tell the host booted (expected probe: tcp:PORT, like tcp:22)");
         }
     }

@@ -45,7 +45,7 @@ public class SiteValidationTests
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
         M + "\nbackups: {}",
-        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, profiles, defaults, hosts)");
+        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, media, profiles, defaults, hosts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(
@@ -152,12 +152,12 @@ public class SiteValidationTests
     [Fact]
     public void Profile_with_nothing_to_boot() => AssertErrors(
         M.WithLine(11, "  p: { cmdline: quiet }"),
-        "t.yaml:11:6: profiles.p: profile has none of kernel, alpine, local or menu (expected exactly one, e.g. kernel: path/to/vmlinuz)");
+        "t.yaml:11:6: profiles.p: profile has none of kernel, alpine, local, menu or sanboot (expected exactly one, e.g. kernel: path/to/vmlinuz)");
 
     [Fact]
     public void Profile_with_two_things_to_boot() => AssertErrors(
         M.WithLine(11, "  p: { local: true, kernel: x }"),
-        "t.yaml:11:15: profiles.p.local: profile has both kernel and local (expected exactly one of kernel, alpine, local or menu)");
+        "t.yaml:11:15: profiles.p.local: profile has both kernel and local (expected exactly one of kernel, alpine, local, menu or sanboot)");
 
     [Fact]
     public void Missing_required_key() => AssertErrors(

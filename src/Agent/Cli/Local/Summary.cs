@@ -45,6 +45,7 @@ internal static class Summary
         ProfileKind.Alpine => $"alpine {p.Alpine!.Version} {p.Alpine.Flavor} {p.Alpine.Arch} from {p.Alpine.Mirror}",
         ProfileKind.Kernel => $"kernel {p.Kernel}{(p.Initrds.IsEmpty ? "" : $", initrd {string.Join(" ", p.Initrds)}")}{(p.NfsRoot is { } r ? $", nfsroot {r}" : "")}",
         ProfileKind.Local => "boot from the local disk",
+        ProfileKind.Sanboot => $"sanboot image {p.Image} of the catalog",
         _ => $"menu: {string.Join(", ", p.MenuItems)}{(p.MenuDefault is { } d ? $" (default {d})" : "")}",
     };
 

@@ -86,13 +86,22 @@ internal sealed class ControlClient : IDisposable
 
     /// <summary>As <see cref="SendAsync{T}(HttpMethod, string, JsonTypeInfo{T}, CancellationToken, int[])"/>, with a body that is not JSON (a site file's text).</summary>
     public Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, byte[] body, string mediaType,
-        JsonTypeInfo<T> type, CancellationToken cancellation, params int[] alsoParse)
+        JsonTypeInfo<T> type, CancellationToken cancellation, params int[] alsoParse) =>
+        SendAsync(method, path, new ByteArrayContent(body) { Headers = { ContentType = new(mediaType) } }, type, cancellation, alsoParse);
+
+    /// <summary>
+    /// As <see cref="SendAsync{T}(HttpMethod, string, JsonTypeInfo{T}, CancellationToken, int[])"/>, with
+    /// <paramref name="content"/> as the body as it is (an image's bytes, streamed from its file).
+    /// </summary>
+    public Task<(int Status, string Body, T Value)> SendAsync<T>(HttpMethod method, string path, HttpContent content, JsonTypeInfo<T> type,
+        CancellationToken cancellation, params int[] alsoParse) =>
+        SendAsync(new HttpRequestMessage(method, path.TrimStart('/')) { Content = content }, type, cancellation, alsoParse);
+
+    /// <summary>How long a request may take (5 minutes unless set before the first request): an upload of a large image takes longer.</summary>
+    public TimeSpan Timeout
     {
-        var request = new HttpRequestMessage(method, path.TrimStart('/'))
-        {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new(mediaType) } },
-        };
-        return SendAsync(request, type, cancellation, alsoParse);
+        get => _http.Timeout;
+        set => _http.Timeout = value;
     }
 
     private async Task<(int Status, string Body, T Value)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type,

@@ -74,6 +74,9 @@ public static partial class IpxeScript
                 AppendExitComment(w);
                 w.Line("exit");
                 break;
+            case ProfileKind.Sanboot:
+                AppendSanboot(w, ctx, profile, prefix);
+                break;
             default:
                 throw new InvalidOperationException($"profile {profile.Name}: menus cannot nest (the site reader rejects them)");
         }
@@ -175,6 +178,18 @@ public static partial class IpxeScript
         if (cmdline is null) return;
         foreach (var a in cmdline.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             if (!args.Contains(a, StringComparer.Ordinal)) args.Add(a);
+    }
+
+    /// <summary>
+    /// An image of the catalog as a drive iPXE reads over HTTP by ranges (an installer ISO, a disk image).
+    /// --no-describe: no iBFT/ACPI description of the drive, which only iSCSI and AoE targets have.
+    /// </summary>
+    private static void AppendSanboot(LineWriter w, Context ctx, BootProfile profile, string prefix)
+    {
+        w.Line($"echo netbootpi: {ctx.Who} boots image {profile.Image} from the box");
+        w.Line($":{prefix}boot");
+        w.Line($"sanboot --no-describe {BootUrls.Image(ctx.Request.BoxUrl, profile.Image!)} || goto {prefix}failed");
+        AppendFailed(w, prefix, $"{prefix}boot");
     }
 
     private static void AppendFailed(LineWriter w, string prefix, string retryLabel)

@@ -107,11 +107,11 @@ public class ApiDocTests
         return s.ToString();
     }
 
+    /// <summary>The JSON schema's type, or a raw body's media type (an image upload's bytes).</summary>
     private static string Schema(JsonElement withContent)
     {
         var content = withContent.GetProperty("content").EnumerateObject().Single();
-        var type = TypeOf(content.Value.GetProperty("schema"));
-        return content.Name == "application/json" ? type : $"{type} ({content.Name})";
+        return content.Name == "application/json" ? TypeOf(content.Value.GetProperty("schema")) : $"`{content.Name}`";
     }
 
     private static string TypeOf(JsonElement schema)

@@ -11,7 +11,7 @@ public class IpxeScriptTests
 {
     private static readonly BootRequest Lan = new("http://10.69.0.1", "10.69.0.1");
 
-    /// <summary>Every kind of profile; a menu of the other three; defaults none.</summary>
+    /// <summary>Every kind of profile; a menu of three others; defaults none.</summary>
     private const string Kinds = """
         site:
           name: kinds
@@ -33,6 +33,7 @@ public class IpxeScriptTests
             nfsroot: /srv/nfsroots/{mac}
             cmdline: rw console=tty0
           disk: { local: true }
+          installer: { sanboot: debian-12.5.0-amd64-netinst.iso }
           chooser:
             menu: [alpine-edge, ubuntu-nfs, disk]
             default: disk
@@ -45,6 +46,7 @@ public class IpxeScriptTests
           local:   { mac: 02:00:00:00:00:04, ip: 10.69.1.4, profile: disk }
           choose:  { mac: 02:00:00:00:00:05, ip: 10.69.1.5, profile: chooser }
           nothing: { mac: 02:00:00:00:00:06, ip: 10.69.1.6, profile: none }
+          iso:     { mac: 02:00:00:00:00:07, ip: 10.69.1.7, profile: installer }
         """;
 
     private static SiteInventory Load(string text)
@@ -71,6 +73,7 @@ public class IpxeScriptTests
     [InlineData("local", "02:00:00:00:00:04")]
     [InlineData("choose", "02:00:00:00:00:05")]
     [InlineData("nothing", "02:00:00:00:00:06")]
+    [InlineData("iso", "02:00:00:00:00:07")]
     [InlineData("unknown", "02:00:00:00:00:99")]
     public void Every_profile_kind(string name, string mac) =>
         Golden.Verify($"ipxe/kinds-{name}.ipxe", Render(Load(Kinds), mac));
