@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Alerts;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Control.Network;
@@ -105,7 +106,14 @@ public static class ControlRegistration
     {
         services.AddSingleton<IControlEndpoints>(sp => new EventEndpoints(sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IControlEndpoints>(sp => new MetricsEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(), sp.GetService<RecoveryService>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(), sp.GetService<RecoveryService>(), sp.GetService<AlertService>()));
+        return services;
+    }
+
+    /// <summary>The alerts' test on the control API. Needs <c>AddAlerts</c>.</summary>
+    public static IServiceCollection AddAlertEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new AlertEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<AlertService>()));
         return services;
     }
 
