@@ -246,7 +246,7 @@ public sealed partial class AlertService : BackgroundService
         catch (HttpRequestException e)
         {
             // The runtime's sentences name the host and port at most (never the path, which may hold a token).
-            var inner = e.InnerException is { } i && i.Message != e.Message ? $": {i.Message}" : "";
+            var inner = e.InnerException is { } i && !e.Message.Contains(i.Message, StringComparison.Ordinal) ? $": {i.Message}" : "";
             return new WebhookOutcome(false, null, $"{e.Message}{inner}");
         }
     }
