@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Site;
-using NetbootPi.Protocols.Net;
 
 namespace NetbootPi.Agent.Alerts;
 
@@ -47,9 +46,9 @@ public sealed partial class AlertService : BackgroundService
     private readonly Channel<Alert> _queue = Channel.CreateBounded<Alert>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
-    private readonly Dictionary<(string?, Ipv4Address), DateTimeOffset> _rogueSeen = [];
+    private readonly Dictionary<string, DateTimeOffset> _rogueSeen = new(StringComparer.Ordinal);
     private readonly Lock _rogueGate = new();
-    private readonly long[] _raised = new long[Enum.GetValues<AlertKind>().Length];
+    private readonly long[] _raised = new long[AlertKinds.All.Length];
     private long _dropped;
     private long _delivered;
     private long _failed;
@@ -138,10 +137,11 @@ public sealed partial class AlertService : BackgroundService
         foreach (var n in site.Networks)
             if (n.BoxAddress == seen.Server) return;
         var now = _time.GetUtcNow();
+        var key = $"{seen.Network}/{seen.Server}";
         lock (_rogueGate)
         {
-            if (_rogueSeen.TryGetValue((seen.Network, seen.Server), out var last) && now - last < RogueRepeat) return;
-            _rogueSeen[(seen.Network, seen.Server)] = now;
+            if (_rogueSeen.TryGetValue(key, out var last) && now - last < RogueRepeat) return;
+            _rogueSeen[key] = now;
         }
         var host = site.FindHost(seen.Client);
         var client = host is null ? $"client {seen.Client}" : $"host {host.Name} ({seen.Client})";
@@ -153,8 +153,9 @@ public sealed partial class AlertService : BackgroundService
     {
         try
         {
-            await foreach (var alert in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
+                if (!_queue.Reader.TryRead(out var alert)) continue;
                 _events.Record(new BootEvent(alert.Time, Who, alert.Host, BootEventKind.Alert, alert.EventPath, 1, 0));
                 LogAlert(AlertKinds.Name(alert.Kind), alert.Id, alert.Message);
                 var hooks = _state.Current.Webhooks.Where(h => h.Wants(alert.Kind)).ToList();
@@ -255,7 +256,7 @@ public sealed partial class AlertService : BackgroundService
     /// <c>netbootpi alerts test</c>: a test alert (an event, status 0) sent once to every webhook, whatever its kinds,
     /// without retries, so the answer says at once whether each receiver takes it and checks the signature.
     /// </summary>
-    public async Task<(Alert Alert, IReadOnlyList<(WebhookSettings Hook, WebhookOutcome Outcome)> Outcomes)> TestAsync(string who, CancellationToken cancellation)
+    public async Task<AlertTest> TestAsync(string who, CancellationToken cancellation)
     {
         var alert = new Alert(NewId(), AlertKind.Test, _time.GetUtcNow(), null, $"a test alert, asked for by {who}", []);
         Interlocked.Increment(ref _raised[(int)AlertKind.Test]);
@@ -263,7 +264,7 @@ public sealed partial class AlertService : BackgroundService
         var hooks = _state.Current.Webhooks;
         var body = Body(alert);
         var outcomes = await Task.WhenAll(hooks.Select(h => SendAsync(h, alert.Id, body, cancellation))).ConfigureAwait(false);
-        var result = new List<(WebhookSettings, WebhookOutcome)>(hooks.Length);
+        var result = new List<WebhookTest>(hooks.Length);
         for (var i = 0; i < hooks.Length; i++)
         {
             var o = outcomes[i];
@@ -274,9 +275,9 @@ public sealed partial class AlertService : BackgroundService
                 Interlocked.Increment(ref _failed);
             }
             LogTested(alert.Id, hooks[i].Display, o.Delivered ? "delivered" : "not delivered", o.Message);
-            result.Add((hooks[i], o));
+            result.Add(new WebhookTest(hooks[i], o));
         }
-        return (alert, result);
+        return new AlertTest(alert, result);
     }
 
     internal byte[] Body(Alert alert) => JsonSerializer.SerializeToUtf8Bytes(

@@ -1,4 +1,4 @@
 namespace NetbootPi.Agent.Alerts;
 
 /// <summary>A delivery that failed its <see cref="Attempt"/>-th attempt and waits <see cref="Delay"/> before the next.</summary>
-public readonly record struct WebhookRetry(int Webhook, string AlertId, int Attempt, TimeSpan Delay, WebhookOutcome Outcome);
+public sealed record WebhookRetry(int Webhook, string AlertId, int Attempt, TimeSpan Delay, WebhookOutcome Outcome);

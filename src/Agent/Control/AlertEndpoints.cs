@@ -29,8 +29,8 @@ public sealed class AlertEndpoints(SiteState state, AlertService alerts) : ICont
                 $"the site has no webhooks to test (add alerts: {{ webhooks: [{{ url: ..., secret_file: ... }}] }} to {state.Path}; docs/alerts.md)").ConfigureAwait(false);
             return;
         }
-        var (alert, outcomes) = await alerts.TestAsync(caller.EventClient, context.RequestAborted).ConfigureAwait(false);
-        var reply = new AlertTestReply(alert.Id, [.. outcomes.Select(o => new WebhookTestReply(o.Hook.Index, o.Hook.Url.GetLeftPart(UriPartial.Authority),
+        var test = await alerts.TestAsync(caller.EventClient, context.RequestAborted).ConfigureAwait(false);
+        var reply = new AlertTestReply(test.Alert.Id, [.. test.Webhooks.Select(o => new WebhookTestReply(o.Hook.Index, o.Hook.Url.GetLeftPart(UriPartial.Authority),
             o.Outcome.Delivered, o.Outcome.Status, o.Outcome.Message))]);
         // 502: the box did what was asked, and a receiver behind it did not take the alert.
         await ControlService.WriteAsync(context, reply.Webhooks.All(w => w.Delivered) ? StatusCodes.Status200OK : StatusCodes.Status502BadGateway,

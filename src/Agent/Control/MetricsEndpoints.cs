@@ -71,7 +71,7 @@ public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeP
         if (alerts is not null)
         {
             Header(s, "netbootpi_alerts_total", "Alerts raised, by kind (those dropped included).", "counter");
-            foreach (var kind in Enum.GetValues<AlertKind>())
+            foreach (var kind in AlertKinds.All)
                 s.Append(CultureInfo.InvariantCulture, $"netbootpi_alerts_total{{kind=\"{AlertKinds.Name(kind)}\"}} {alerts.Raised(kind)}\n");
             Counter(s, "netbootpi_alerts_dropped_total", "Alerts neither recorded nor sent: the alert queue was full.", alerts.Dropped);
             Header(s, "netbootpi_webhook_deliveries_total", "Alerts to one webhook, by how they ended: delivered (a 2xx answer) or failed (every attempt failed).", "counter");

@@ -6,6 +6,9 @@ public static class AlertKinds
     /// <summary>The kinds a webhook can ask for (<c>test</c> goes to every webhook and is not listed).</summary>
     public static readonly AlertKind[] Listenable = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp];
 
+    /// <summary>Every kind, in the order of the enum.</summary>
+    public static readonly AlertKind[] All = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp, AlertKind.Test];
+
     public static string Name(AlertKind kind) => kind switch
     {
         AlertKind.HostFailed => "host-failed",

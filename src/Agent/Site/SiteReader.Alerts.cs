@@ -43,7 +43,7 @@ internal sealed partial class SiteReader
         if (m.TryGetValue("kinds", out var kn))
         {
             var names = string.Join(", ", AlertKinds.Listenable.Select(AlertKinds.Name));
-            var seen = new HashSet<AlertKind>();
+            var seen = new bool[AlertKinds.All.Length];
             var parsed = StringList(kn, $"{path}.kinds", $"alert kinds ({names})", (s, p) =>
             {
                 if (AlertKinds.Parse(s.Value) is not { } kind || kind == AlertKind.Test)
@@ -52,10 +52,12 @@ internal sealed partial class SiteReader
                     Error(s, p, $"unknown alert kind '{s.Value}' ({hint}expected one of: {names}; test alerts go to every webhook)");
                     return null;
                 }
-                if (!seen.Add(kind)) Error(s, p, $"'{s.Value}' is listed twice (expected each kind once)");
+                if (seen[(int)kind]) Error(s, p, $"'{s.Value}' is listed twice (expected each kind once)");
+                seen[(int)kind] = true;
                 return s.Value;
             });
-            kinds = [.. parsed.Select(n => AlertKinds.Parse(n)!.Value).Distinct()];
+            // In the enum's order, each once.
+            kinds = [.. AlertKinds.Listenable.Where(k => seen[(int)k])];
             if (kn is YamlSequence { Items.Count: 0 })
                 Error(kn, $"{path}.kinds", $"an empty list would send this webhook nothing (expected some of: {names}, or no kinds: for all)");
         }

@@ -9,7 +9,13 @@ namespace NetbootPi.Agent.Site;
 /// </summary>
 public sealed record WebhookSettings(int Index, Uri Url, string SecretFile, WebhookSecret Secret, ImmutableArray<AlertKind> Kinds, SourceLocation Location)
 {
-    public bool Wants(AlertKind kind) => kind == AlertKind.Test || Kinds.Contains(kind);
+    public bool Wants(AlertKind kind)
+    {
+        if (kind == AlertKind.Test) return true;
+        foreach (var k in Kinds)
+            if (k == kind) return true;
+        return false;
+    }
 
     /// <summary><c>webhooks[0] (https://ops.example.com)</c>: what logs and replies say, never the path or query.</summary>
     public string Display => $"webhooks[{Index}] ({Url.GetLeftPart(UriPartial.Authority)})";

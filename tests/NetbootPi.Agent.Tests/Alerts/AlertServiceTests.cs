@@ -190,8 +190,9 @@ public sealed class AlertServiceTests : IAsyncDisposable
     {
         await using var bmc = await RedfishBmc.StartAsync("u", "p", Ct);
         var alerts = await StartAsync($"\n    - {{ url: '{bmc.Url}/hook', secret_file: hook.secret }}");
-        var (alert, outcomes) = await alerts.TestAsync("uid:0", Ct);
-        var (hook, outcome) = Assert.Single(outcomes);
+        var test = await alerts.TestAsync("uid:0", Ct);
+        var alert = test.Alert;
+        var outcome = Assert.Single(test.Webhooks).Outcome;
         Assert.False(outcome.Delivered);
         Assert.Null(outcome.Status);
         Assert.Contains("SSL connection could not be established", outcome.Message, StringComparison.Ordinal);
