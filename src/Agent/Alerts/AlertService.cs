@@ -180,8 +180,9 @@ public sealed partial class AlertService : BackgroundService
         {
             await DeliverAsync(hook, alert, body, stop).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
         {
+            // Stopping: the wait was cancelled, or the client went with the service while an attempt ran.
             LogStopped(AlertKinds.Name(alert.Kind), alert.Id, hook.Display);
         }
         finally
