@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Alerts;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Control.Network;
@@ -116,8 +117,15 @@ public static class ControlRegistration
             // The route table is fixed at start, and with it who may read the counters.
             state.RequireUnchangedOnReload("server.metrics", s => s.Server.MetricsOpen ? "open" : "token", "who may read /metrics is set when the API starts");
             return new MetricsEndpoints(state, sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<DhcpService>(),
-                sp.GetService<RecoveryService>(), state.Current.Server.MetricsOpen);
+                sp.GetService<RecoveryService>(), sp.GetService<AlertService>(), state.Current.Server.MetricsOpen);
         });
+        return services;
+    }
+
+    /// <summary>The alerts' test on the control API. Needs <c>AddAlerts</c>.</summary>
+    public static IServiceCollection AddAlertEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new AlertEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<AlertService>()));
         return services;
     }
 

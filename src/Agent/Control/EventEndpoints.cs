@@ -22,7 +22,7 @@ public sealed class EventEndpoints(BootEventLog events, TimeProvider time) : ICo
     [
         new("GET", RecentPath, ControlRole.Viewer, Changes: false, RecentAsync)
         {
-            Summary = "The recent boot events (the agent's in-memory ring, oldest first): DHCP, fetches, power, recovery, consoles; as an array of the event log's JSON objects.",
+            Summary = "The recent boot events (the agent's in-memory ring, oldest first): DHCP, fetches, power, recovery, consoles, images, alerts and the audit of changes; as an array of the event log's JSON objects.",
             Query = [new("host", false, "only this host's events (its name, or the MAC of a machine the site does not know)"), KindQuery],
         },
         new("GET", StreamPath, ControlRole.Viewer, Changes: false, StreamAsync)

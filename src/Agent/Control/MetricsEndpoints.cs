@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using NetbootPi.Agent.Alerts;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power.Recovery;
@@ -11,11 +12,12 @@ namespace NetbootPi.Agent.Control;
 /// <summary>
 /// <c>GET /metrics</c>: the agent's counters in Prometheus's text exposition format (version 0.0.4), for a
 /// scraper holding a viewer token: uptime, the site's size, DHCP replies per interface and network, leases, boot
-/// events written and dropped, recovery's hosts by phase. <c>server.metrics: open</c> (<paramref name="open"/>) lets
-/// anyone who reaches the API read them, for a scraper without a token; it shows counts by interface and network, never a host's name or address.
+/// events written and dropped, recovery's hosts by phase, alerts and their webhooks' deliveries. <c>server.metrics:
+/// open</c> (<paramref name="open"/>) lets anyone who reaches the API read them, for a scraper without a token; it
+/// shows counts by interface, network and kind, never a host's name or address.
 /// </summary>
 public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeProvider time, DhcpService? dhcp, RecoveryService? recovery,
-    bool open = false) : IControlEndpoints
+    AlertService? alerts = null, bool open = false) : IControlEndpoints
 {
     public const string MetricsPath = "/metrics";
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -24,7 +26,7 @@ public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeP
     [
         new("GET", MetricsPath, open ? ControlRole.Anyone : ControlRole.Viewer, Changes: false, MetricsAsync)
         {
-            Summary = "The agent's counters in Prometheus text format: uptime, site size, DHCP replies per interface and network, leases, boot events dropped, recovery's hosts by phase.",
+            Summary = "The agent's counters in Prometheus text format: uptime, site size, DHCP replies per interface and network, leases, boot events dropped, recovery's hosts by phase, alerts raised and dropped, webhook deliveries and failed attempts.",
         },
     ];
 
@@ -67,6 +69,17 @@ public sealed class MetricsEndpoints(SiteState state, BootEventLog events, TimeP
                 var n = recovery.Snapshot.Count(r => r.Phase == phase);
                 s.Append(CultureInfo.InvariantCulture, $"netbootpi_recovery_hosts{{phase=\"{phase.ToString().ToLowerInvariant()}\"}} {n}\n");
             }
+        }
+        if (alerts is not null)
+        {
+            Header(s, "netbootpi_alerts_total", "Alerts raised, by kind (those dropped included).", "counter");
+            foreach (var kind in AlertKinds.All)
+                s.Append(CultureInfo.InvariantCulture, $"netbootpi_alerts_total{{kind=\"{AlertKinds.Name(kind)}\"}} {alerts.Raised(kind)}\n");
+            Counter(s, "netbootpi_alerts_dropped_total", "Alerts neither recorded nor sent: the alert queue was full.", alerts.Dropped);
+            Header(s, "netbootpi_webhook_deliveries_total", "Alerts to one webhook, by how they ended: delivered (a 2xx answer) or failed (every attempt failed).", "counter");
+            s.Append(CultureInfo.InvariantCulture, $"netbootpi_webhook_deliveries_total{{result=\"delivered\"}} {alerts.Delivered}\n");
+            s.Append(CultureInfo.InvariantCulture, $"netbootpi_webhook_deliveries_total{{result=\"failed\"}} {alerts.Failed}\n");
+            Counter(s, "netbootpi_webhook_attempts_failed_total", "POSTs to webhooks that had no 2xx answer (retries included).", alerts.AttemptsFailed);
         }
         return s.ToString();
     }

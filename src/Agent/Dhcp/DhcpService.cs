@@ -250,10 +250,19 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
         if (_logger.IsEnabled(LogLevel.Debug)) _log.Post(new DhcpLogEntry(DhcpLogKind.Rejected, interfaceName, ParseError: error, Source: source));
     }
 
+    /// <summary>
+    /// A client chose another server's offer on a network the box serves (alerts listen). Raised on a receive loop:
+    /// handlers must return at once.
+    /// </summary>
+    public event Action<OtherDhcpServer>? OtherServerSelected;
+
     void IDhcpTransportObserver.OnHandled(string interfaceName, DhcpMessage request, in DhcpEngineResult result)
     {
         _activity.Count(interfaceName, result);
         var mac = request.ClientMac;
+        if (result.Disposition == DhcpDisposition.OtherServerSelected && OtherServerSelected is { } seen
+            && request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var other))
+            seen(new OtherDhcpServer(interfaceName, result.NetworkName, other, mac));
         var requestType = request.MessageType;
         // A completed DORA: the ACK to a REQUEST in SELECTING state (RFC 2131 §4.3.2: it names the server, option 54).
         if (result is { Disposition: DhcpDisposition.Reply, ReplyType: DhcpMessageType.Ack } && requestType == DhcpMessageType.Request

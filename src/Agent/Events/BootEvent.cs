@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -17,7 +17,10 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// control API is an <see cref="BootEventKind.Audit"/> event: the client is who (<c>uid:0</c>, <c>user:alice</c>,
 /// <c>token:ID</c>), the path <c>METHOD PATH (from where)</c>, the status the HTTP status it ended with. An image added to or
 /// removed from the catalog is an <see cref="BootEventKind.Image"/> event: the client is who asked (<c>uid:0</c>,
-/// <c>user:NAME</c>, <c>token:ID</c>), no host, the path the sentence, status 0 when done and 1 when not, the bytes kept.
+/// <c>user:NAME</c>, <c>token:ID</c>), no host, the path the sentence, status 0 when done and 1 when not, the bytes kept. What an operator must
+/// hear about (a host marked failed, a refused site file, another DHCP server) is an <see cref="BootEventKind.Alert"/>
+/// event: the client is <c>alerts</c>, the host the one it is about (or null), the path <c>KIND: sentence</c>, status 1
+/// (0 for <c>netbootpi alerts test</c>); the webhooks get it too (docs/alerts.md).
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -36,6 +39,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Console => "console",
         BootEventKind.Audit => "audit",
         BootEventKind.Image => "image",
+        BootEventKind.Alert => "alert",
         _ => "file",
     };
 
@@ -55,6 +59,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "console" => BootEventKind.Console,
         "audit" => BootEventKind.Audit,
         "image" => BootEventKind.Image,
+        "alert" => BootEventKind.Alert,
         _ => null,
     };
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using NetbootPi.Agent.Alerts;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Consoles;
@@ -68,6 +69,7 @@ public static class AgentHost
         if (endpoints.Network is { } network) services.AddNetworkApply(network);
         if (endpoints.Nfs is { } nfs) services.AddNfsApply(nfs);
         services.AddBootEvents();
+        services.AddAlerts(AgentVersion.Current);
         services.AddOverlays();
         services.AddUpstreamCache();
         services.AddConsoles();
@@ -82,6 +84,7 @@ public static class AgentHost
             services.AddOverlayEndpoints();
             services.AddEventEndpoints();
             services.AddImageEndpoints();
+            services.AddAlertEndpoints();
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);
         if (endpoints.NetworkApi) services.AddControlNetwork();

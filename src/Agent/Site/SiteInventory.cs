@@ -58,6 +58,9 @@ public sealed class SiteInventory
 
     public ImmutableArray<BootProfile> Profiles { get; }
 
+    /// <summary>The <c>alerts.webhooks</c>, in file order; empty when the file has none (alerts are then boot events only).</summary>
+    public ImmutableArray<WebhookSettings> Webhooks { get; init; } = [];
+
     /// <summary>The profile for MACs not in <see cref="Hosts"/> (and hosts without one); may be <see cref="NoProfile"/>.</summary>
     public string DefaultProfile { get; }
 

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "media", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "media", "profiles", "defaults", "hosts", "alerts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -44,6 +44,7 @@ internal sealed partial class SiteReader
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
+        var webhooks = top.TryGetValue("alerts", out var al) ? ReadAlerts(al) : [];
 
         CheckNetworks(networks);
         if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
@@ -67,6 +68,7 @@ internal sealed partial class SiteReader
             [.. hosts.Select(x => x.Value)], firewall, wireguard, dns)
         {
             Media = media ?? MediaSettings.Default,
+            Webhooks = webhooks,
         };
     }
 

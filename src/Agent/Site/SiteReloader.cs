@@ -36,6 +36,9 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
         return Task.CompletedTask;
     }
 
+    /// <summary>A reload refused the file (its path, every error); the running site stays. Alerts listen; handlers must return at once.</summary>
+    public event Action<string, IReadOnlyList<SiteError>>? Rejected;
+
     /// <summary>Reads the site file again (SIGHUP, <c>netbootpi reload</c>); the result says whether it replaced the running site.</summary>
     public SiteLoadResult Reload()
     {
@@ -57,6 +60,7 @@ public sealed partial class SiteReloader(SiteState state, ServiceStatus status, 
                 LogKeptRunning(state.Path, result.Errors.Count);
                 var count = result.Errors.Count == 1 ? "1 error" : $"{result.Errors.Count} errors";
                 status.Set(StatusPart, $"reload rejected ({count}; the first: {result.Errors[0]}); the running site is unchanged");
+                Rejected?.Invoke(state.Path, result.Errors);
             }
             return result;
         }
