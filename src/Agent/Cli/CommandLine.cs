@@ -109,6 +109,11 @@ public static class CommandLine
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));
         root.Subcommands.Add(UserCommands.Create(stdout, stderr));
         root.Subcommands.Add(TokenCommands.Create(stdout, stderr));
+        root.Subcommands.Add(MediaCommands.Create(stdout, stderr));
+        root.Subcommands.Add(KeyboardCommands.Type(stdout));
+        root.Subcommands.Add(KeyboardCommands.Key(stdout));
+        root.Subcommands.Add(KeyboardCommands.Mouse(stdout));
+        root.Subcommands.Add(KeyboardCommands.Status(stdout));
         return root;
     }
 

@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Kvm }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -13,7 +13,10 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// was asked and 1 when not, bytes 0. A step of the box's recovery of a host is a <see cref="BootEventKind.Recovery"/>
 /// event: the client is <c>recovery</c>, the path the sentence, status 1 when the host was marked failed. The box
 /// starting or losing a host's serial console is a <see cref="BootEventKind.Console"/> event (client <c>console</c>,
-/// status 1 when lost); the console's lines are in its own log (<c>netbootpi console HOST</c>).
+/// status 1 when lost); the console's lines are in its own log (<c>netbootpi console HOST</c>). The console host's
+/// virtual media and keyboard (<c>kvm:</c>) are <see cref="BootEventKind.Kvm"/> events: the client who asked
+/// (<c>uid:0</c>, <c>token:...</c>) or <c>kvm</c> for the USB state, the path what was done (never the text typed),
+/// status 1 when it failed.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -30,6 +33,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Power => "power",
         BootEventKind.Recovery => "recovery",
         BootEventKind.Console => "console",
+        BootEventKind.Kvm => "kvm",
         _ => "file",
     };
 
@@ -47,6 +51,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "power" => BootEventKind.Power,
         "recovery" => BootEventKind.Recovery,
         "console" => BootEventKind.Console,
+        "kvm" => BootEventKind.Kvm,
         _ => null,
     };
 

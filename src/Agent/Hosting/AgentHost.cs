@@ -12,6 +12,7 @@ using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
+using NetbootPi.Agent.Kvm;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
@@ -27,7 +28,7 @@ namespace NetbootPi.Agent.Hosting;
 /// The composition root: the only place that knows every service of the agent. Each area registers itself
 /// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
 /// </summary>
-/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS.</remarks>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS, 900–999 recovery, 1000–1099 the console host's USB gadget (kvm).</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
@@ -71,12 +72,14 @@ public static class AgentHost
         services.AddUpstreamCache();
         services.AddConsoles();
         services.AddHostPower();
+        services.AddKvm();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {
             services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
+            services.AddKvmEndpoints();
             services.AddEventEndpoints();
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "profiles", "defaults", "hosts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "kvm", "profiles", "defaults", "hosts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -43,6 +43,7 @@ internal sealed partial class SiteReader
         _declaredProfiles = p is YamlMapping pm ? pm.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
+        var kvm = top.TryGetValue("kvm", out var kvmNode) ? ReadKvm(kvmNode) : null;
 
         CheckNetworks(networks);
         if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
@@ -58,12 +59,13 @@ internal sealed partial class SiteReader
         CheckPower(hosts, networks);
         CheckRecovery(hosts, profiles, defaultProfile);
         CheckConsoles(hosts);
+        if (kvm is not null && kvmNode is not null) CheckKvm(kvm, kvmNode, hosts);
         if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
 
         if (site is null || _errors.Count > 0) return null;
         return new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
-            [.. hosts.Select(x => x.Value)], firewall, wireguard, dns);
+            [.. hosts.Select(x => x.Value)], firewall, wireguard, dns) { Kvm = kvm };
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>
