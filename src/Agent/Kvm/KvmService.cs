@@ -20,15 +20,12 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
     /// <summary>The gadget's name in configfs.</summary>
     public const string GadgetName = "netbootpi";
 
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(250);
-
     private readonly Lock _lock = new();
     private IUsbGadget? _gadget;
     private HidKeyboard? _keyboard;
     private HidMouse? _mouse;
     private KvmSettings? _settings;
-    private CancellationTokenSource? _watch;
-    private Task? _watcher;
+    private UdcStateWatcher? _watcher;
     private string _udcState = "";
 
     /// <summary>The settings it runs with (fixed while the agent runs), or null when the site has no <c>kvm:</c>.</summary>
@@ -66,46 +63,29 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
         _mouse = new HidMouse(_gadget.Mouse);
         _udcState = _gadget.UdcState;
         LogBuilt(kvm.Host, _gadget.Udc, _udcState);
-        _watch = new CancellationTokenSource();
-        _watcher = WatchAsync(_watch.Token);
+        _watcher = new UdcStateWatcher(Path.Combine(options.UdcRoot, _gadget.Udc, "state"), OnUdcState);
     }
 
     /// <summary>
-    /// Polls the UDC's state: leaving <c>configured</c> means the host unplugged, powered off, rebooted or gave up on
-    /// the device, and every key it had down is dropped on its side; the keyboard forgets them on ours.
+    /// Every change of the UDC's state (a bus reset when the host reboots, SET_CONFIGURATION when it takes the device
+    /// again, a disconnect, suspend) means the host's idea of the keyboard starts from nothing: the keyboard forgets the
+    /// keys it held, so the next report has none down that the user did not press since.
     /// </summary>
-    private async Task WatchAsync(CancellationToken cancellation)
+    private void OnUdcState(string now)
     {
-        using var timer = new PeriodicTimer(WatchInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
-            {
-                var now = _gadget?.UdcState ?? "gone";
-                var before = _udcState;
-                if (now == before) continue;
-                _udcState = now;
-                if (before == "configured")
-                {
-                    _keyboard?.Reset();
-                    LogHostLeft(_settings!.Host, now);
-                }
-                else if (now == "configured") LogHostCame(_settings!.Host);
-                events.Record(new BootEvent(time.GetUtcNow(), "kvm", _settings!.Host, BootEventKind.Kvm, $"usb {before} -> {now}", 0, 0));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        var before = _udcState;
+        _udcState = now;
+        _keyboard?.Reset();
+        if (now == before) LogHostReset(_settings!.Host, now);
+        else if (now == "configured") LogHostCame(_settings!.Host);
+        else LogHostLeft(_settings!.Host, now);
+        if (now != before) events.Record(new BootEvent(time.GetUtcNow(), "kvm", _settings!.Host, BootEventKind.Kvm, $"usb {before} -> {now}", 0, 0));
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_watch is { } watch)
-        {
-            await watch.CancelAsync().ConfigureAwait(false);
-            if (_watcher is { } w) await w.ConfigureAwait(false);
-        }
+        _watcher?.Dispose();
+        _watcher = null;
         _keyboard?.Dispose();
         _keyboard = null;
         _mouse = null;
@@ -122,6 +102,7 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
                 LogTearDownFailed(e.Message);
             }
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>The UDC state as last seen.</summary>
@@ -142,7 +123,7 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
 
     public void Dispose()
     {
-        _watch?.Dispose();
+        _watcher?.Dispose();
         _keyboard?.Dispose();
         _gadget?.Dispose();
     }
@@ -152,6 +133,9 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "kvm: console host {Host} left the USB gadget (USB state: {State}); every key is released")]
     private partial void LogHostLeft(string host, string state);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "kvm: console host {Host} reset or reconfigured the USB gadget (USB state: {State}); every key is released")]
+    private partial void LogHostReset(string host, string state);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "kvm: console host {Host} enumerated the USB gadget")]
     private partial void LogHostCame(string host);

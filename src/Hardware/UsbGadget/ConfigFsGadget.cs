@@ -103,9 +103,10 @@ public sealed partial class ConfigFsGadget : IUsbGadget
         foreach (var f in new[] { KeyboardFunction, MouseFunction, StorageFunction })
             File.CreateSymbolicLink(Path.Combine(g, Config, f), Path.Combine(g, "functions", f));
 
+        Write("UDC", Udc, "bind to the USB device controller");
+        // f_hid makes its /dev/hidgN when the function is bound, not when it is made.
         _keyboard = LinuxHidDevice.Open(DeviceOf(KeyboardFunction));
         _mouse = LinuxHidDevice.Open(DeviceOf(MouseFunction));
-        Write("UDC", Udc, "bind to the USB device controller");
     }
 
     private void Function(string name, int protocol, int subclass, int reportLength, ReadOnlySpan<byte> descriptor)
