@@ -89,14 +89,15 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
     {
         if (await UnavailableAsync(context).ConfigureAwait(false)) return;
         var keyboard = kvm.Keyboard!;
-        var leds = Enum.GetValues<KeyboardLeds>().Where(l => l != KeyboardLeds.None && keyboard.Leds.HasFlag(l)).Select(Snake).ToArray();
+        var leds = new List<string>();
+        for (var bit = 0; bit < LedNames.Length; bit++)
+            if (((int)keyboard.Leds & (1 << bit)) != 0) leds.Add(LedNames[bit]);
         var held = keyboard.Held;
-        string[] heldNames =
-        [
-            .. Enum.GetValues<KeyModifiers>().Where(m => m != KeyModifiers.None && held.Modifiers.HasFlag(m)).Select(Snake),
-            .. held.Keys.Select(k => $"0x{k:x2}"),
-        ];
-        var reply = new KvmStatusReply(kvm.Settings!.Host, kvm.Gadget!.Udc, kvm.UdcState, kvm.Layout.Name, leds, heldNames, Media(kvm.Gadget.Media, false, null));
+        var heldNames = new List<string>();
+        for (var bit = 0; bit < ModifierNames.Length; bit++)
+            if (((int)held.Modifiers & (1 << bit)) != 0) heldNames.Add(ModifierNames[bit]);
+        foreach (var k in held.Keys) heldNames.Add($"0x{k:x2}");
+        var reply = new KvmStatusReply(kvm.Settings!.Host, kvm.Gadget!.Udc, kvm.UdcState, kvm.Layout.Name, [.. leds], [.. heldNames], Media(kvm.Gadget.Media, false, null));
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, reply, KvmJson.Default.KvmStatusReply).ConfigureAwait(false);
     }
 
@@ -229,6 +230,11 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
             await ControlService.ReplyAsync(context, StatusCodes.Status409Conflict, e.Message).ConfigureAwait(false);
             return;
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            kvm.Record(caller.EventClient, $"{what}: stopped, the client went away; every key released", succeeded: false);
+            throw;
+        }
         kvm.Record(caller.EventClient, what, succeeded: true);
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, new KvmDoneReply($"{what}: done"), KvmJson.Default.KvmDoneReply).ConfigureAwait(false);
     }
@@ -273,6 +279,7 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
         return new MediaReply(image, media.File, media.Mode == MediaMode.CdRom ? "cdrom" : "disk", media.ReadOnly, media.Bytes, forced, message);
     }
 
-    private static string Snake<T>(T value) where T : struct, Enum =>
-        string.Concat(value.ToString()!.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    // By bit: the boot report's LED byte and modifier byte (KeyboardLeds, KeyModifiers).
+    private static readonly string[] LedNames = ["num_lock", "caps_lock", "scroll_lock", "compose", "kana"];
+    private static readonly string[] ModifierNames = ["left_ctrl", "left_shift", "left_alt", "left_gui", "right_ctrl", "right_shift", "right_alt", "right_gui"];
 }

@@ -117,8 +117,10 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
 
     private static string SerialNumber(string site)
     {
-        var clean = new string([.. site.Where(char.IsAsciiLetterOrDigit).Take(20)]);
-        return clean.Length == 0 ? "netbootpi" : $"netbootpi-{clean}";
+        var clean = new System.Text.StringBuilder("netbootpi-");
+        foreach (var c in site)
+            if (char.IsAsciiLetterOrDigit(c) && clean.Length < 30) clean.Append(c);
+        return clean.Length == "netbootpi-".Length ? "netbootpi" : clean.ToString();
     }
 
     public void Dispose()

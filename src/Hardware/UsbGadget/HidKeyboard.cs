@@ -28,7 +28,7 @@ public sealed class HidKeyboard : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _state = new();
     private int _waiting;
-    private KeyStroke _held = new(KeyModifiers.None, []);
+    private KeyStroke _held = KeyStroke.None;
     private int _generation;
     private volatile byte _leds;
 
@@ -57,16 +57,17 @@ public sealed class HidKeyboard : IDisposable
     {
         if (text.Length > MaxTextLength)
             throw new ArgumentException($"the text is {text.Length} characters; at most {MaxTextLength} are typed at once");
-        var strokes = new List<KeyStroke>(text.Length);
+        var strokes = new KeyStroke[text.Length];
+        var count = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? '\0' : text[i] == '\r' ? '\n' : text[i];
             if (c == '\0') continue;
             if (!layout.TryGet(c, out var stroke))
                 throw new ArgumentException($"the {layout.Name} layout has no key for {Describe(c)} (character {i + 1} of the text)");
-            strokes.Add(stroke);
+            strokes[count++] = stroke;
         }
-        return SendAsync(strokes, 1, TimeSpan.Zero, cancellation);
+        return SendAsync(strokes[..count], 1, TimeSpan.Zero, cancellation);
     }
 
     /// <summary>Presses and releases <paramref name="stroke"/> <paramref name="repeat"/> times, <paramref name="delay"/> apart (F12 for a boot menu).</summary>
@@ -99,7 +100,7 @@ public sealed class HidKeyboard : IDisposable
         await TurnAsync(cancellation).ConfigureAwait(false);
         try
         {
-            lock (_state) _held = new KeyStroke(KeyModifiers.None, []);
+            lock (_state) _held = KeyStroke.None;
             Send(_held);
         }
         finally
@@ -113,12 +114,12 @@ public sealed class HidKeyboard : IDisposable
     {
         lock (_state)
         {
-            _held = new KeyStroke(KeyModifiers.None, []);
+            _held = KeyStroke.None;
             _generation++;
         }
     }
 
-    private async Task SendAsync(IReadOnlyList<KeyStroke> strokes, int repeat, TimeSpan delay, CancellationToken cancellation)
+    private async Task SendAsync(KeyStroke[] strokes, int repeat, TimeSpan delay, CancellationToken cancellation)
     {
         await TurnAsync(cancellation).ConfigureAwait(false);
         try
@@ -152,7 +153,7 @@ public sealed class HidKeyboard : IDisposable
                 // A caller gone mid-way (a client disconnected) leaves nothing down, held keys included.
                 if (!done && cancellation.IsCancellationRequested)
                 {
-                    lock (_state) _held = new KeyStroke(KeyModifiers.None, []);
+                    lock (_state) _held = KeyStroke.None;
                     try
                     {
                         Send(_held);
@@ -204,8 +205,7 @@ public sealed class HidKeyboard : IDisposable
         }
     }
 
-    private static KeyStroke Combine(KeyStroke a, KeyStroke b) =>
-        new(a.Modifiers | b.Modifiers, [.. a.Keys.Concat(b.Keys).Distinct().Take(KeyStroke.MaxKeys)]);
+    private static KeyStroke Combine(KeyStroke a, KeyStroke b) => a.With(b);
 
     private static string Describe(char c) => char.IsControl(c) ? $"U+{(int)c:X4}" : $"'{c}' (U+{(int)c:X4})";
 

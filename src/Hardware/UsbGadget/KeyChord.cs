@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace NetbootPi.Hardware.UsbGadget;
 
 /// <summary>
@@ -9,27 +7,27 @@ namespace NetbootPi.Hardware.UsbGadget;
 /// </summary>
 public static class KeyChord
 {
-    private static readonly FrozenDictionary<string, KeyModifiers> Modifiers = new Dictionary<string, KeyModifiers>
-    {
-        ["ctrl"] = KeyModifiers.LeftCtrl, ["control"] = KeyModifiers.LeftCtrl, ["lctrl"] = KeyModifiers.LeftCtrl, ["rctrl"] = KeyModifiers.RightCtrl,
-        ["shift"] = KeyModifiers.LeftShift, ["lshift"] = KeyModifiers.LeftShift, ["rshift"] = KeyModifiers.RightShift,
-        ["alt"] = KeyModifiers.LeftAlt, ["lalt"] = KeyModifiers.LeftAlt, ["ralt"] = KeyModifiers.RightAlt, ["altgr"] = KeyModifiers.RightAlt,
-        ["meta"] = KeyModifiers.LeftGui, ["super"] = KeyModifiers.LeftGui, ["win"] = KeyModifiers.LeftGui, ["gui"] = KeyModifiers.LeftGui,
-        ["rmeta"] = KeyModifiers.RightGui, ["rsuper"] = KeyModifiers.RightGui,
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    // Looked up by a linear search: a hundred names, a few lookups per request, and no dictionary types to compile.
+    private static readonly (string Name, KeyModifiers Modifier)[] Modifiers =
+    [
+        ("ctrl", KeyModifiers.LeftCtrl), ("control", KeyModifiers.LeftCtrl), ("lctrl", KeyModifiers.LeftCtrl), ("rctrl", KeyModifiers.RightCtrl),
+        ("shift", KeyModifiers.LeftShift), ("lshift", KeyModifiers.LeftShift), ("rshift", KeyModifiers.RightShift),
+        ("alt", KeyModifiers.LeftAlt), ("lalt", KeyModifiers.LeftAlt), ("ralt", KeyModifiers.RightAlt), ("altgr", KeyModifiers.RightAlt),
+        ("meta", KeyModifiers.LeftGui), ("super", KeyModifiers.LeftGui), ("win", KeyModifiers.LeftGui), ("gui", KeyModifiers.LeftGui),
+        ("rmeta", KeyModifiers.RightGui), ("rsuper", KeyModifiers.RightGui),
+    ];
 
-    private static readonly FrozenDictionary<string, byte> Keys = KeyTable().ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    private static readonly (string Name, byte Usage)[] Keys = KeyTable();
 
     /// <summary>The chord as one stroke, or false with the reason (an unknown name, said with the names there are).</summary>
-    public static bool TryParse(string text, out KeyStroke stroke, out string? error)
+    public static bool TryParse(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyStroke? stroke, out string? error)
     {
-        stroke = default;
+        stroke = null;
         error = null;
         var modifiers = KeyModifiers.None;
-        var keys = new List<byte>();
-        var parts = text.Split('+');
-        // "ctrl++" is ctrl and the '+' key's name... which is "equal" with shift: keep names, not characters.
-        foreach (var raw in parts)
+        Span<byte> keys = stackalloc byte[16];
+        var count = 0;
+        foreach (var raw in text.Split('+'))
         {
             var name = raw.Trim();
             if (name.Length == 0)
@@ -37,10 +35,11 @@ public static class KeyChord
                 error = $"'{text}' has an empty key name (keys are joined by '+', like ctrl+alt+delete)";
                 return false;
             }
-            if (Modifiers.TryGetValue(name, out var m)) modifiers |= m;
-            else if (Keys.TryGetValue(name, out var usage))
+            if (Find(Modifiers, name) is { } m) modifiers |= m;
+            else if (Find(Keys, name) is { } usage)
             {
-                if (!keys.Contains(usage)) keys.Add(usage);
+                if (count == keys.Length) count = KeyStroke.MaxKeys + 1;
+                else if (!keys[..count].Contains(usage)) keys[count++] = usage;
             }
             else
             {
@@ -48,23 +47,38 @@ public static class KeyChord
                 return false;
             }
         }
-        if (keys.Count > KeyStroke.MaxKeys)
+        if (count > KeyStroke.MaxKeys)
         {
-            error = $"'{text}' presses {keys.Count} keys besides modifiers; a boot keyboard reports at most {KeyStroke.MaxKeys} at once";
+            error = $"'{text}' presses more than {KeyStroke.MaxKeys} keys besides modifiers; a boot keyboard reports at most {KeyStroke.MaxKeys} at once";
             return false;
         }
-        stroke = new KeyStroke(modifiers, [.. keys]);
+        stroke = new KeyStroke(modifiers, keys[..count].ToArray());
         return true;
     }
 
-    private static Dictionary<string, byte> KeyTable()
+    private static KeyModifiers? Find((string Name, KeyModifiers Modifier)[] table, string name)
     {
-        var t = new Dictionary<string, byte>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < 26; i++) t[((char)('a' + i)).ToString()] = (byte)(0x04 + i);
-        for (var i = 1; i <= 9; i++) t[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = (byte)(0x1d + i);
-        t["0"] = 0x27;
-        for (var i = 1; i <= 12; i++) t[$"f{i}"] = (byte)(0x39 + i);
-        for (var i = 13; i <= 24; i++) t[$"f{i}"] = (byte)(0x68 + i - 13);
+        foreach (var (n, m) in table)
+            if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return m;
+        return null;
+    }
+
+    private static byte? Find((string Name, byte Usage)[] table, string name)
+    {
+        foreach (var (n, u) in table)
+            if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return u;
+        return null;
+    }
+
+    private static (string, byte)[] KeyTable()
+    {
+        var t = new (string, byte)[26 + 10 + 24 + 45];
+        var n = 0;
+        for (var i = 0; i < 26; i++) t[n++] = (((char)('a' + i)).ToString(), (byte)(0x04 + i));
+        for (var i = 1; i <= 9; i++) t[n++] = (i.ToString(System.Globalization.CultureInfo.InvariantCulture), (byte)(0x1d + i));
+        t[n++] = ("0", 0x27);
+        for (var i = 1; i <= 12; i++) t[n++] = ($"f{i}", (byte)(0x39 + i));
+        for (var i = 13; i <= 24; i++) t[n++] = ($"f{i}", (byte)(0x68 + i - 13));
         (string[] Names, byte Usage)[] named =
         [
             (["enter", "return"], 0x28), (["esc", "escape"], 0x29), (["backspace"], 0x2a), (["tab"], 0x2b), (["space"], 0x2c),
@@ -76,7 +90,7 @@ public static class KeyChord
             (["menu", "compose"], 0x65),
         ];
         foreach (var (names, usage) in named)
-            foreach (var n in names) t[n] = usage;
-        return t;
+            foreach (var name in names) t[n++] = (name, usage);
+        return t[..n];
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace NetbootPi.Hardware.UsbGadget;
 
 /// <summary>
@@ -9,9 +7,10 @@ namespace NetbootPi.Hardware.UsbGadget;
 /// </summary>
 public sealed class KeyboardLayout
 {
-    private readonly FrozenDictionary<char, KeyStroke> _characters;
+    // Indexed by the character: the tables cover ASCII, and an array costs the NativeAOT build nothing a dictionary would.
+    private readonly KeyStroke?[] _characters;
 
-    private KeyboardLayout(string name, FrozenDictionary<char, KeyStroke> characters)
+    private KeyboardLayout(string name, KeyStroke?[] characters)
     {
         Name = name;
         _characters = characters;
@@ -28,11 +27,15 @@ public sealed class KeyboardLayout
     public static KeyboardLayout Us { get; } = new("us", UsTable());
 
     /// <summary>The stroke that types <paramref name="c"/>, or false when this layout has no key for it.</summary>
-    public bool TryGet(char c, out KeyStroke stroke) => _characters.TryGetValue(c, out stroke);
-
-    private static FrozenDictionary<char, KeyStroke> UsTable()
+    public bool TryGet(char c, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyStroke? stroke)
     {
-        var t = new Dictionary<char, KeyStroke>();
+        stroke = c < _characters.Length ? _characters[c] : null;
+        return stroke is not null;
+    }
+
+    private static KeyStroke?[] UsTable()
+    {
+        var t = new KeyStroke?[128];
         void Add(char c, byte usage, bool shift = false) => t[c] = new KeyStroke(shift ? KeyModifiers.LeftShift : KeyModifiers.None, [usage]);
         for (var i = 0; i < 26; i++)
         {
@@ -60,6 +63,6 @@ public sealed class KeyboardLayout
             Add(plain, usage);
             Add(shift, usage, shift: true);
         }
-        return t.ToFrozenDictionary();
+        return t;
     }
 }

@@ -45,7 +45,7 @@ public class SiteValidationTests
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
         M + "\nbackups: {}",
-        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, profiles, defaults, hosts)");
+        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, kvm, profiles, defaults, hosts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(
