@@ -35,6 +35,8 @@ PACKAGES=(
   # for the lab kernel), udev (systemd mode's coldplug: drivers, /dev/disk/by-id, links networkd waits for),
   # WireGuard and nftables tools, the NFS server and client, ustreamer, ping, mkfs.ext4
   kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
+  # the console host's side of the USB gadget test: its keyboard and pointer read as input events
+  python3-evdev
   # WireGuard peers: wireguard-go (the userspace implementation, a peer in the lab beside the kernel's),
   # openresolv (wg-quick's resolvconf for a config with DNS =), zbarimg (reads back the QR code a peer's config
   # is printed as)

@@ -115,7 +115,12 @@ public static class CommandLine
         // The USB gadget's attach, eject and status join the catalog's subcommands in this group.
         var media = new Command("media", "the image catalog: images for the USB gadget's disk and for network boot (docs/media.md)");
         foreach (var c in MediaCatalogCommands.Create(stdout, stderr)) media.Subcommands.Add(c);
+        MediaCommands.AddTo(media, stdout, stderr);
         root.Subcommands.Add(media);
+        root.Subcommands.Add(KeyboardCommands.Type(stdout));
+        root.Subcommands.Add(KeyboardCommands.Key(stdout));
+        root.Subcommands.Add(KeyboardCommands.Mouse(stdout));
+        root.Subcommands.Add(KeyboardCommands.Status(stdout));
         return root;
     }
 

@@ -152,6 +152,13 @@ public static class ControlRegistration
         return services;
     }
 
+    /// <summary>The console host's drive, keyboard and pointer on the control API. Needs <c>AddKvm</c>.</summary>
+    public static IServiceCollection AddKvmEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new KvmEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<NetbootPi.Agent.Kvm.KvmService>()));
+        return services;
+    }
+
     /// <summary>The box's network on the control API: apply, confirm, show (apply and confirm need <c>run --manage-network</c>).</summary>
     public static IServiceCollection AddNetworkEndpoints(this IServiceCollection services)
     {

@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -20,7 +20,10 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// <c>user:NAME</c>, <c>token:ID</c>), no host, the path the sentence, status 0 when done and 1 when not, the bytes kept. What an operator must
 /// hear about (a host marked failed, a refused site file, another DHCP server) is an <see cref="BootEventKind.Alert"/>
 /// event: the client is <c>alerts</c>, the host the one it is about (or null), the path <c>KIND: sentence</c>, status 1
-/// (0 for <c>netbootpi alerts test</c>); the webhooks get it too (docs/alerts.md).
+/// (0 for <c>netbootpi alerts test</c>); the webhooks get it too (docs/alerts.md). The console host's
+/// virtual media and keyboard (<c>kvm:</c>) are <see cref="BootEventKind.Kvm"/> events: the client who asked
+/// (<c>uid:0</c>, <c>token:...</c>) or <c>kvm</c> for the USB state, the path what was done (never the text typed),
+/// status 1 when it failed.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -40,6 +43,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Audit => "audit",
         BootEventKind.Image => "image",
         BootEventKind.Alert => "alert",
+        BootEventKind.Kvm => "kvm",
         _ => "file",
     };
 
@@ -60,6 +64,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "audit" => BootEventKind.Audit,
         "image" => BootEventKind.Image,
         "alert" => BootEventKind.Alert,
+        "kvm" => BootEventKind.Kvm,
         _ => null,
     };
 

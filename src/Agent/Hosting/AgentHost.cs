@@ -14,6 +14,7 @@ using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Media.Catalog;
+using NetbootPi.Agent.Kvm;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
@@ -29,7 +30,7 @@ namespace NetbootPi.Agent.Hosting;
 /// The composition root: the only place that knows every service of the agent. Each area registers itself
 /// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
 /// </summary>
-/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS, 900–999 recovery and consoles, 1100–1199 the image catalog.</remarks>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS, 900–999 recovery and consoles, 1000–1099 the console host's USB gadget (kvm), 1100–1199 the image catalog.</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
@@ -75,6 +76,7 @@ public static class AgentHost
         services.AddConsoles();
         services.AddHostPower();
         services.AddImageCatalog();
+        services.AddKvm();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {
@@ -82,6 +84,7 @@ public static class AgentHost
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
             services.AddOverlayEndpoints();
+            services.AddKvmEndpoints();
             services.AddEventEndpoints();
             services.AddImageEndpoints();
             services.AddAlertEndpoints();

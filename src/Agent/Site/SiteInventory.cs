@@ -50,6 +50,9 @@ public sealed class SiteInventory
     /// <summary>The <c>wireguard:</c> section; null when the site has no tunnel.</summary>
     public WireGuardSettings? WireGuard { get; }
 
+    /// <summary>The <c>kvm:</c> section: the console host the box is a USB drive, keyboard and pointer to; null when the file has none.</summary>
+    public KvmSettings? Kvm { get; init; }
+
     /// <summary>The <c>dns:</c> section; null when the file has none, and then the box answers no DNS.</summary>
     public DnsSettings? Dns { get; }
 

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "media", "profiles", "defaults", "hosts", "alerts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "kvm", "media", "profiles", "defaults", "hosts", "alerts"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -45,6 +45,7 @@ internal sealed partial class SiteReader
         var (defaultProfile, defaultNode) = top.TryGetValue("defaults", out var d) ? ReadDefaults(d) : (SiteInventory.NoProfile, null);
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
         var webhooks = top.TryGetValue("alerts", out var al) ? ReadAlerts(al) : [];
+        var kvm = top.TryGetValue("kvm", out var kvmNode) ? ReadKvm(kvmNode) : null;
 
         CheckNetworks(networks);
         if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
@@ -60,6 +61,7 @@ internal sealed partial class SiteReader
         CheckPower(hosts, networks);
         CheckRecovery(hosts, profiles, defaultProfile);
         CheckConsoles(hosts);
+        if (kvm is not null && kvmNode is not null) CheckKvm(kvm, kvmNode, hosts);
         if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
 
         if (site is null || _errors.Count > 0) return null;
@@ -69,6 +71,7 @@ internal sealed partial class SiteReader
         {
             Media = media ?? MediaSettings.Default,
             Webhooks = webhooks,
+            Kvm = kvm,
         };
     }
 

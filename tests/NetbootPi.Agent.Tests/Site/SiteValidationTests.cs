@@ -45,7 +45,7 @@ public class SiteValidationTests
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
         M + "\nbackups: {}",
-        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, media, profiles, defaults, hosts, alerts)");
+        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, kvm, media, profiles, defaults, hosts, alerts)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(

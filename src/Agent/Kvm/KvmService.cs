@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Tools;
+using NetbootPi.Agent.Site;
+using NetbootPi.Hardware.UsbGadget;
+
+namespace NetbootPi.Agent.Kvm;
+
+/// <summary>
+/// The console host's USB drive, keyboard and pointer (<c>kvm:</c> in the site; docs/console.md): the composite
+/// gadget built and bound once at start, torn down at stop; the UDC's state watched so that a host that unplugs or
+/// reboots leaves no key down; every media change and every keystroke request a boot event of the console host, with
+/// who asked (never what was typed: it may be a password).
+/// </summary>
+public sealed partial class KvmService(SiteState state, BootEventLog events, IToolRunner tools, TimeProvider time, ILogger<KvmService> logger)
+    : IHostedService, IDisposable
+{
+    /// <summary>The gadget's name in configfs.</summary>
+    public const string GadgetName = "netbootpi";
+
+    private readonly Lock _lock = new();
+    private IUsbGadget? _gadget;
+    private HidKeyboard? _keyboard;
+    private HidMouse? _mouse;
+    private KvmSettings? _settings;
+    private UdcStateWatcher? _watcher;
+    private string _udcState = "";
+
+    /// <summary>The settings it runs with (fixed while the agent runs), or null when the site has no <c>kvm:</c>.</summary>
+    public KvmSettings? Settings => _settings;
+
+    public IUsbGadget? Gadget => _gadget;
+
+    public HidKeyboard? Keyboard => _keyboard;
+
+    public HidMouse? Mouse => _mouse;
+
+    public KeyboardLayout Layout => KeyboardLayout.Find(_settings?.Layout ?? KvmSettings.DefaultLayout) ?? KeyboardLayout.Us;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var site = state.Current;
+        if (site.Kvm is not { } kvm) return;
+        var options = new GadgetOptions(GadgetName, kvm.Udc, SerialNumber(site.Site.Name));
+        if (!Directory.Exists(options.ConfigFsRoot))
+        {
+            // libcomposite makes usb_gadget/ in configfs; the function modules then load themselves on mkdir.
+            var r = await tools.RunAsync(new ToolCall("modprobe", "libcomposite"), cancellationToken).ConfigureAwait(false);
+            if (r.ExitCode != 0) LogModprobe(r.Errors.Trim());
+        }
+        try
+        {
+            _gadget = ConfigFsGadget.Create(options);
+        }
+        catch (Exception e) when (e is UsbGadgetException or IOException or UnauthorizedAccessException)
+        {
+            throw new ServiceStartException($"the USB gadget for the console host {kvm.Host} ({kvm.Location}) cannot be built: {e.Message}", e);
+        }
+        _settings = kvm;
+        _keyboard = new HidKeyboard(_gadget.Keyboard, time);
+        _mouse = new HidMouse(_gadget.Mouse);
+        _udcState = _gadget.UdcState;
+        LogBuilt(kvm.Host, _gadget.Udc, _udcState);
+        _watcher = new UdcStateWatcher(Path.Combine(options.UdcRoot, _gadget.Udc, "state"), OnUdcState);
+    }
+
+    /// <summary>
+    /// Every change of the UDC's state (a bus reset when the host reboots, SET_CONFIGURATION when it takes the device
+    /// again, a disconnect, suspend) means the host's idea of the keyboard starts from nothing: the keyboard forgets the
+    /// keys it held, so the next report has none down that the user did not press since.
+    /// </summary>
+    private void OnUdcState(string now)
+    {
+        var before = _udcState;
+        _udcState = now;
+        _keyboard?.Reset();
+        if (now == before) LogHostReset(_settings!.Host, now);
+        else if (now == "configured") LogHostCame(_settings!.Host);
+        else LogHostLeft(_settings!.Host, now);
+        if (now != before) events.Record(new BootEvent(time.GetUtcNow(), "kvm", _settings!.Host, BootEventKind.Kvm, $"usb {before} -> {now}", 0, 0));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        _keyboard?.Dispose();
+        _keyboard = null;
+        _mouse = null;
+        if (_gadget is { } gadget)
+        {
+            _gadget = null;
+            try
+            {
+                gadget.Dispose();
+                LogTornDown(_settings?.Host ?? "");
+            }
+            catch (UsbGadgetException e)
+            {
+                LogTearDownFailed(e.Message);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The UDC state as last seen.</summary>
+    public string UdcState => _gadget?.UdcState ?? "none";
+
+    /// <summary>Records a boot event of the console host: what was done, by whom, whether it went (status 0) or not (1).</summary>
+    public void Record(string who, string what, bool succeeded) =>
+        events.Record(new BootEvent(time.GetUtcNow(), who, _settings?.Host, BootEventKind.Kvm, what, succeeded ? 0 : 1, 0));
+
+    /// <summary>Media changes one at a time, also across the eject and attach of a swap.</summary>
+    public Lock MediaLock => _lock;
+
+    private static string SerialNumber(string site)
+    {
+        var clean = new System.Text.StringBuilder("netbootpi-");
+        foreach (var c in site)
+            if (char.IsAsciiLetterOrDigit(c) && clean.Length < 30) clean.Append(c);
+        return clean.Length == "netbootpi-".Length ? "netbootpi" : clean.ToString();
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _keyboard?.Dispose();
+        _gadget?.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "kvm: the USB gadget for console host {Host} is bound to {Udc} (USB state: {State})")]
+    private partial void LogBuilt(string host, string udc, string state);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "kvm: console host {Host} left the USB gadget (USB state: {State}); every key is released")]
+    private partial void LogHostLeft(string host, string state);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "kvm: console host {Host} reset or reconfigured the USB gadget (USB state: {State}); every key is released")]
+    private partial void LogHostReset(string host, string state);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "kvm: console host {Host} enumerated the USB gadget")]
+    private partial void LogHostCame(string host);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "kvm: the USB gadget for console host {Host} is unbound and removed")]
+    private partial void LogTornDown(string host);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "kvm: tearing the USB gadget down failed: {Reason}")]
+    private partial void LogTearDownFailed(string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "kvm: modprobe libcomposite failed: {Reason}")]
+    private partial void LogModprobe(string reason);
+}

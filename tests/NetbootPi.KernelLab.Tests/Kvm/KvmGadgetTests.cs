@@ -1,0 +1,169 @@
+using NetbootPi.KernelLab.Tests.Support;
+
+namespace NetbootPi.KernelLab.Tests.Kvm;
+
+/// <summary>
+/// The console host's USB drive, keyboard and pointer (<c>kvm:</c>, docs/console.md) on a real kernel: the published
+/// agent runs as its own process in the shared systemd VM and builds its gadget on dummy_hcd, whose host side (the
+/// same kernel's usb-storage, usbhid and input core) is the console host. Everything is asked of the agent through
+/// its CLI, as a user would; the host side is read with sysfs, cmp and python3-evdev (Kvm/kvm-host.py).
+/// </summary>
+/// <remarks>
+/// One job in the shared VM (no boot of its own; the lab tier is near its time budget): media first (bytes, a swap
+/// under a host that holds the disk open, a 3 GiB ISO), then the HID side.
+/// </remarks>
+[Collection(SystemdLabCollection.Name)]
+public class KvmGadgetTests(SystemdLabFixture lab)
+{
+    [Fact]
+    public async Task The_gadget_is_a_disk_with_the_image_bytes_swappable_under_a_locked_host_and_a_keyboard_and_pointer_the_host_reads()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        string agent = await PublishedAgent.EnsureAsync(cancellation);
+        string hostScript = Path.Combine(AppContext.BaseDirectory, "Kvm", "kvm-host.py");
+        var result = await lab.ShellAsync($$"""
+            AGENT={{agent}}
+            D=/run/nbp-kvm
+            S=$D/control.sock
+            G=/sys/kernel/config/usb_gadget/netbootpi
+            pid=
+            cleanup() {
+              set +e
+              [ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid
+              if [ -d $G ]; then
+                echo "the agent left its gadget behind" >&2
+                echo "" > $G/UDC; rm -f $G/configs/c.1/*.* ; rmdir $G/configs/c.1/strings/0x409 $G/configs/c.1 $G/functions/* $G/strings/0x409 $G
+              fi
+              rm -rf $D
+            }
+            trap cleanup EXIT
+            nbp() { $AGENT "$@" --socket $S; }
+            # The disk dummy_hcd's host side made of the gadget's drive, once it is $1 sectors long.
+            disk_of_size() {
+              for i in $(seq 150); do
+                for b in /sys/block/sd*; do
+                  [ -e "$b" ] && readlink -f "$b" | grep -q dummy_hcd && [ "$(cat $b/size)" = "$1" ] && { echo /dev/${b##*/}; return 0; }
+                done
+                sleep 0.2
+              done
+              echo "no USB disk of $1 sectors appeared: $(for b in /sys/block/sd*; do echo "$b $(cat $b/size)"; done)" >&2
+              return 1
+            }
+
+            modprobe dummy_hcd
+            modprobe libcomposite
+            mkdir -p $D/state $D/data/images
+            head -c 4194304 /dev/urandom > $D/data/images/one.img
+            head -c 6291456 /dev/urandom > $D/data/images/two.img
+            truncate -s 8M $D/data/images/small.iso
+            truncate -s 3G $D/data/images/big.iso
+            cat > $D/site.yaml <<EOF
+            site: { name: lab, domain: lab.internal }
+            server: { state_dir: $D/state, data_dir: $D/data }
+            networks:
+              lan:
+                interface: eth0
+                address: 10.0.0.1/24
+                dhcp: { mode: authoritative, range: 10.0.0.100-10.0.0.199, lease: 1h }
+            profiles:
+              p: { local: true }
+            defaults: { profile: p }
+            hosts:
+              console: { mac: 00:00:00:00:00:01, ip: 10.0.0.10 }
+            kvm: { host: console }
+            EOF
+            $AGENT run --config $D/site.yaml --no-dhcp --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 --control-socket $S > $D/agent.log 2>&1 &
+            pid=$!
+            for i in $(seq 150); do
+              [ -S $S ] && nbp kvm --json 2>/dev/null | grep -q '"usb_state": "configured"' && break
+              kill -0 $pid 2>/dev/null || { cat $D/agent.log >&2; exit 1; }
+              sleep 0.2
+            done
+            nbp kvm | sed -n 1,2p
+            echo "gadget: $(cat $G/UDC), functions $(ls $G/configs/c.1 | grep '\.' | tr '\n' ' ')"
+
+            nbp media attach one.img
+            disk=$(disk_of_size 8192)
+            cmp $disk $D/data/images/one.img && echo "one.img: the host's disk has its bytes"
+
+            # The host holds the disk open: it has sent PREVENT MEDIUM REMOVAL, so an empty file is refused (EBUSY).
+            exec 3<$disk
+            nbp media attach two.img --json > $D/swap.json
+            grep -q '"forced_eject": true' $D/swap.json && echo "two.img over an open disk: the last medium ejected by force"
+            disk=$(disk_of_size 12288)
+            for i in $(seq 50); do cmp -s $disk $D/data/images/two.img && break; sleep 0.2; done
+            cmp $disk $D/data/images/two.img && echo "two.img: the host's disk has its bytes, still open at the swap"
+            exec 3<&-
+
+            nbp media attach small.iso
+            nbp media attach big.iso 2> $D/big.err > $D/big.out
+            sed 's/^/big.iso: /' $D/big.err
+            cat $D/big.out
+            disk=$(disk_of_size 6291456)
+            echo "big.iso: the host sees a disk of $(cat /sys/block/${disk##*/}/size) sectors, read-only $(cat /sys/block/${disk##*/}/ro)"
+            nbp media attach one.img --disk --rw | sed 's/^/rw: /'
+            nbp media eject
+            nbp media status
+
+            /usr/bin/python3 {{hostScript}} $AGENT $S
+
+            kill $pid; wait $pid || true; pid=
+            [ -d $G ] && echo "gadget still there after the agent stopped" || echo "the agent stopped: its gadget is gone"
+            # Who did what to the console host, as boot events (the text typed is not among them).
+            $AGENT events console --config $D/site.yaml | awk '$4 == "kvm" { $1 = ""; print substr($0, 2) }' | grep -v ' usb '
+            """, cancellation, TimeSpan.FromMinutes(5));
+        // The job's own time: the shared VM's boot, when this test is the first to need it, is not the test's.
+        LabHarness.ReportTime("kvm gadget test (shared systemd VM, its job)", result.Duration);
+        result.EnsureSuccess();
+        Assert.Equal("""
+            console host  console
+            usb           dummy_udc.0: configured
+            gadget: dummy_udc.0, functions hid.keyboard hid.mouse mass_storage.media 
+            one.img as a disk, read-only, 4,194,304 bytes
+            one.img: the host's disk has its bytes
+            two.img over an open disk: the last medium ejected by force
+            two.img: the host's disk has its bytes, still open at the swap
+            small.iso as a CD-ROM, read-only, 8,388,608 bytes
+            big.iso: big.iso is 3 GiB, more than the 2.2 GiB (1,151,999 sectors) the kernel's CD-ROM emulation addresses: attached as a removable read-only disk instead (a hybrid ISO boots that way; a CD-only ISO does not)
+            big.iso as a disk, read-only, 3,221,225,472 bytes
+            big.iso: the host sees a disk of 6291456 sectors, read-only 1
+            rw: one.img as a disk, read-write, 4,194,304 bytes
+            ejected
+            the drive is empty
+            devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
+            type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
+            keys down after: []
+            key F12 --repeat 3: KEY_F12+ KEY_F12- KEY_F12+ KEY_F12- KEY_F12+ KEY_F12-
+            key ctrl+shift+a: KEY_LEFTCTRL+ KEY_LEFTSHIFT+ KEY_A+ KEY_LEFTCTRL- KEY_LEFTSHIFT- KEY_A-
+            caps lock on, the agent reads leds: ['caps_lock']
+            caps lock off, the agent reads leds: []
+            pointer range: x 0..32767, y 0..32767
+            mouse 1000 2000: ABS_X=1000 ABS_Y=2000
+            mouse 30000 500 --click left: ABS_X=30000 ABS_Y=500 BTN_LEFT+ BTN_LEFT-
+            client killed mid-text: typing stopped: True; keys down after: []
+            key shift --hold: KEY_LEFTSHIFT+ agent holds: ['left_shift']
+            host reset the bus: agent usb configured, holds []; host still has down: ['KEY_LEFTSHIFT']
+            type a after the reset: KEY_LEFTSHIFT- KEY_A+ KEY_A- keys down: []
+            key shift --hold: KEY_LEFTSHIFT+ agent holds: ['left_shift']
+            host unbound the device: its keyboard is gone: True
+            host took the device again: agent usb configured, holds []
+            type a: KEY_A+ KEY_A- keys down: []
+            the agent stopped: its gadget is gone
+            uid:0 console kvm 0 0 media attach one.img as disk ro
+            uid:0 console kvm 0 0 media attach two.img as disk ro, the last medium ejected by force
+            uid:0 console kvm 0 0 media attach small.iso as cdrom ro
+            uid:0 console kvm 0 0 media attach big.iso as cdrom ro (big.iso is 3 GiB, more than the 2.2 GiB (1,151,999 sectors) the kernel's CD-ROM emulation addresses: attached as a removable read-only disk instead (a hybrid ISO boots that way; a CD-only ISO does not))
+            uid:0 console kvm 0 0 media attach one.img as disk rw
+            uid:0 console kvm 0 0 media eject
+            uid:0 console kvm 0 0 type 2 characters
+            uid:0 console kvm 0 0 key F12 x3
+            uid:0 console kvm 0 0 key ctrl+shift+a x1
+            uid:0 console kvm 1 0 type 2000 characters: stopped, the client went away; every key released
+            uid:0 console kvm 0 0 hold shift
+            uid:0 console kvm 0 0 type 1 characters
+            uid:0 console kvm 0 0 hold shift
+            uid:0 console kvm 0 0 type 1 characters
+
+            """.Replace("\r", ""), result.Stdout);
+    }
+}
