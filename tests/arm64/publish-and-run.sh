@@ -6,8 +6,9 @@
 # Writes PASS/FAIL lines to $1 (and stdout); exits non-zero on any FAIL.
 #
 # The size budget: a package or feature that adds to it states its cost against this figure in its commit and in
-# the README (docs/footprint.md has the history). Raise it only with that statement.
-SIZE_BUDGET_BYTES=$((20 * 1024 * 1024))
+# the README (docs/footprint.md has the history). Raise it only with that statement (20 MiB until 2026-12-07, when
+# the console's first pieces took the file to 21.7 MB: docs/footprint.md says why 24 MiB).
+SIZE_BUDGET_BYTES=$((24 * 1024 * 1024))
 set -uo pipefail
 LOG=${1:-/dev/stdout}
 cd "$(dirname "$0")/../.."
