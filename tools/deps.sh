@@ -10,6 +10,8 @@ PACKAGES=(
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
   # diff and patch: plan's diffs are checked against them
   diffutils patch
+  # the shells whose completion scripts netbootpi prints (bash runs its completion; zsh reads its script)
+  bash zsh
   # packet captures (the DHCP unicast test watches what reaches the client)
   tcpdump
   # TFTP peers

@@ -80,8 +80,9 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
     private async Task<bool> UnavailableAsync(HttpContext context)
     {
         if (kvm.Gadget is not null && kvm.Keyboard is not null) return false;
-        await ControlService.ReplyAsync(context, StatusCodes.Status409Conflict,
-            "this box has no console host: the site names none (kvm: { host: NAME }; docs/console.md), or the agent started without it").ConfigureAwait(false);
+        await ControlService.ReplyAsync(context, StatusCodes.Status409Conflict, kvm.Failure is { } failure
+            ? $"{failure}; fix it and restart the agent (systemctl restart netbootpi)"
+            : "this box has no console host: the site names none (kvm: { host: NAME }; docs/console.md), or the agent started without it").ConfigureAwait(false);
         return true;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Site;
 
@@ -23,7 +24,7 @@ public static class KvmRegistration
             state.RequireUnchangedOnReload("kvm", s => s.Kvm is { } k ? $"host {k.Host}, udc {k.Udc ?? "(the only one)"}, keyboard_layout {k.Layout}" : "(none)",
                 "the USB gadget for the console host is built and bound once, at start (restart the agent: systemctl restart netbootpi)");
             return new KvmService(state, sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<IToolRunner>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KvmService>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KvmService>>(), sp.GetService<ServiceStatus>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<KvmService>());
         return services;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Site;
 using NetbootPi.Hardware.UsbGadget;
@@ -14,8 +15,8 @@ namespace NetbootPi.Agent.Kvm;
 /// reboots leaves no key down; every media change and every keystroke request a boot event of the console host, with
 /// who asked (never what was typed: it may be a password).
 /// </summary>
-public sealed partial class KvmService(SiteState state, BootEventLog events, IToolRunner tools, TimeProvider time, ILogger<KvmService> logger)
-    : IHostedService, IDisposable
+public sealed partial class KvmService(SiteState state, BootEventLog events, IToolRunner tools, TimeProvider time, ILogger<KvmService> logger,
+    ServiceStatus? status = null) : IHostedService, IDisposable
 {
     /// <summary>The gadget's name in configfs.</summary>
     public const string GadgetName = "netbootpi";
@@ -27,6 +28,11 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
     private KvmSettings? _settings;
     private UdcStateWatcher? _watcher;
     private string _udcState = "";
+
+    public const string StatusPart = "kvm";
+
+    /// <summary>Why the gadget the site asks for could not be built at start, or null.</summary>
+    public string? Failure { get; private set; }
 
     /// <summary>The settings it runs with (fixed while the agent runs), or null when the site has no <c>kvm:</c>.</summary>
     public KvmSettings? Settings => _settings;
@@ -56,7 +62,13 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
         }
         catch (Exception e) when (e is UsbGadgetException or IOException or UnauthorizedAccessException)
         {
-            throw new ServiceStartException($"the USB gadget for the console host {kvm.Host} ({kvm.Location}) cannot be built: {e.Message}", e);
+            // The boot services go on: a box whose USB cable or dwc2 overlay is missing still boots its fleet. The
+            // status line, the log, an event and every kvm request say why the console host has no drive or keyboard.
+            Failure = $"the USB gadget for the console host {kvm.Host} ({kvm.Location}) cannot be built: {e.Message}";
+            LogBuildFailed(Failure);
+            status?.Set(StatusPart, Failure);
+            events.Record(new BootEvent(time.GetUtcNow(), "kvm", kvm.Host, BootEventKind.Kvm, Failure, 1, 0));
+            return;
         }
         _settings = kvm;
         _keyboard = new HidKeyboard(_gadget.Keyboard, time);
@@ -129,6 +141,9 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
         _keyboard?.Dispose();
         _gadget?.Dispose();
     }
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "kvm: {Failure}; the agent serves everything else (fix it and restart the agent)")]
+    private partial void LogBuildFailed(string failure);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "kvm: the USB gadget for console host {Host} is bound to {Udc} (USB state: {State})")]
     private partial void LogBuilt(string host, string udc, string state);

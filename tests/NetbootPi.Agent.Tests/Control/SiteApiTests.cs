@@ -222,4 +222,26 @@ public class SiteApiTests : IDisposable
             Assert.StartsWith("on: no qemu listens on", a.GetProperty("last_power").GetProperty("path").GetString(), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_console_host_whose_gadget_cannot_be_built_leaves_the_box_serving_and_says_why()
+    {
+        Peers.RequireRoot();
+        // No UDC of that name exists anywhere: the gadget cannot be built on any machine.
+        File.WriteAllText(SitePath, SiteText_() + "kvm: { host: a, udc: nosuch.usb }\n");
+        using var agent = StartAgent();
+        agent.WaitFor(" ready: site ");
+        agent.WaitFor("kvm: the USB gadget for the console host a (");
+
+        var (code, o, e) = await Cli("kvm");
+        Assert.Equal((1, ""), (code, o));
+        Assert.Contains("netbootpi: the agent refused: the USB gadget for the console host a (", e, StringComparison.Ordinal);
+        Assert.Contains("cannot be built: ", e, StringComparison.Ordinal);
+        Assert.Contains("; fix it and restart the agent (systemctl restart netbootpi)", e, StringComparison.Ordinal);
+        (code, o, _) = await Cli("status");
+        Assert.Equal(0, code);
+        Assert.Contains("the USB gadget for the console host a (", o, StringComparison.Ordinal);
+        // Everything else serves: the hosts, the site.
+        Assert.Equal(0, (await Cli("hosts")).Code);
+    }
 }
