@@ -11,7 +11,7 @@ internal static class HostArgument
     {
         if (site.FindHost(who) is { } host) return host.Mac;
         if (MacAddress.TryParse(who, out var mac)) return mac;
-        var hint = SiteReader.Suggest(who, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+        var hint = site.HostHint(who);
         stderr.WriteLine($"netbootpi: no host named '{who}' in {sitePath}, and it is not a MAC address{hint}");
         return null;
     }

@@ -55,7 +55,7 @@ public sealed class HostEndpoints(SiteState state, BootEventLog events, TimeProv
         {
             if (site.FindHost(name) is not { } one)
             {
-                var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+                var hint = site.HostHint(name);
                 await ControlService.ReplyAsync(context, StatusCodes.Status404NotFound, $"the site has no host named '{name}'{hint}").ConfigureAwait(false);
                 return;
             }

@@ -48,7 +48,7 @@ public sealed class OverlayEndpoints(SiteState state, OverlayStore store) : ICon
         }
         if (site.FindHost(text) is { } host) return (host.Name, host.Mac);
         if (MacAddress.TryParse(text, out var mac)) return (site.FindHost(mac)?.Name ?? mac.ToString(), mac);
-        var hint = SiteReader.Suggest(text, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+        var hint = site.HostHint(text);
         await ControlService.ReplyAsync(context, StatusCodes.Status404NotFound, $"the site has no host named '{text}'{hint}, and it is not a MAC address").ConfigureAwait(false);
         return null;
     }

@@ -81,7 +81,7 @@ public sealed class PowerEndpoints(SiteState state, HostPowerService power, Reco
         var name = context.Request.Query["host"].ToString();
         if (site.FindHost(name) is not { } host)
         {
-            var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+            var hint = site.HostHint(name);
             await ControlService.ReplyAsync(context, StatusCodes.Status404NotFound,
                 name.Length == 0 ? "host= must name a host of the site" : $"no host named '{name}' in {state.Path}{hint}").ConfigureAwait(false);
             return;

@@ -1,3 +1,5 @@
+using NetbootPi.Agent.Media.Catalog;
+
 namespace NetbootPi.Agent.Kvm;
 
 /// <summary>
@@ -9,9 +11,8 @@ namespace NetbootPi.Agent.Kvm;
 /// </summary>
 public static class MediaImages
 {
-    public const string FolderName = "images";
-
-    public static string Folder(string dataDirectory) => Path.Combine(dataDirectory, FolderName);
+    /// <summary>The catalog's folder: the drive is given what the catalog keeps.</summary>
+    public static string Folder(string dataDirectory) => Path.Combine(dataDirectory, ImageCatalog.FolderName);
 
     /// <summary>The image's full path, or false and a sentence saying why not.</summary>
     public static bool TryResolve(string dataDirectory, string name, out string path, out string error)

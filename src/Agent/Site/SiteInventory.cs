@@ -73,6 +73,9 @@ public sealed class SiteInventory
 
     public HostEntry? FindHost(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>For a message about a host name the site lacks: <c> (did you mean 'NAME'?)</c> with the closest one, or nothing.</summary>
+    public string HostHint(string name) => SiteReader.Suggest(name, Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+
     public HostEntry? FindHostBySerial(string piSerial) => _bySerial.GetValueOrDefault(piSerial.ToLowerInvariant());
 
     public BootProfile? FindProfile(string name) => _profiles.GetValueOrDefault(name);

@@ -25,7 +25,7 @@ internal static class ConsoleCommand
             var name = parse.GetValue(host)!;
             if (site.FindHost(name) is not { } entry)
             {
-                var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+                var hint = site.HostHint(name);
                 stderr.WriteLine($"netbootpi: no host named '{name}' in {SiteOption.PathOf(parse)}{hint}");
                 return CommandLine.ExitInvalid;
             }

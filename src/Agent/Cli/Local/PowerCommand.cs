@@ -57,7 +57,7 @@ internal static class PowerCommand
             if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
             if (site.FindHost(name) is not { } entry)
             {
-                var hint = SiteReader.Suggest(name, site.Hosts.Select(h => h.Name).ToArray()) is { } best ? $" (did you mean '{best}'?)" : "";
+                var hint = site.HostHint(name);
                 stderr.WriteLine($"netbootpi: no host named '{name}' in {SiteOption.PathOf(parse)}{hint}");
                 return CommandLine.ExitInvalid;
             }
