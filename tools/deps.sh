@@ -53,6 +53,8 @@ PACKAGES=(
   # the reference Argon2 implementation's CLI: the agent's password hashes are checked against its PHC strings;
   # openssl reads the control API's certificate back (SANs, key type, fingerprint)
   argon2 openssl
+  # backups are age files: age and age-keygen open what the agent writes, and write what it must open
+  age
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.
