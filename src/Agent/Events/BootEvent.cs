@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm, Backup }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -44,6 +44,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Image => "image",
         BootEventKind.Alert => "alert",
         BootEventKind.Kvm => "kvm",
+        BootEventKind.Backup => "backup",
         _ => "file",
     };
 
@@ -65,6 +66,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "image" => BootEventKind.Image,
         "alert" => BootEventKind.Alert,
         "kvm" => BootEventKind.Kvm,
+        "backup" => BootEventKind.Backup,
         _ => null,
     };
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetbootPi.Agent.Alerts;
+using NetbootPi.Agent.Backup;
 using NetbootPi.Agent.Apply.Network;
 using NetbootPi.Agent.Apply.Nfs;
 using NetbootPi.Agent.Consoles;
@@ -77,6 +78,7 @@ public static class AgentHost
         services.AddHostPower();
         services.AddImageCatalog();
         services.AddKvm();
+        services.AddBackupSchedule(AgentVersion.Current);
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {

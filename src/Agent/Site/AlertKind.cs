@@ -11,4 +11,8 @@ public enum AlertKind
     RogueDhcp,
     /// <summary><c>netbootpi alerts test</c>: sent to every webhook, whatever its kinds.</summary>
     Test,
+    /// <summary>A scheduled backup (<c>backup.every</c>) failed.</summary>
+    BackupFailed,
+    /// <summary>No backup has been written for longer than twice <c>backup.every</c>.</summary>
+    BackupOverdue,
 }

@@ -4,16 +4,18 @@ namespace NetbootPi.Agent.Site;
 public static class AlertKinds
 {
     /// <summary>The kinds a webhook can ask for (<c>test</c> goes to every webhook and is not listed).</summary>
-    public static readonly AlertKind[] Listenable = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp];
+    public static readonly AlertKind[] Listenable = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp, AlertKind.BackupFailed, AlertKind.BackupOverdue];
 
     /// <summary>Every kind, in the order of the enum.</summary>
-    public static readonly AlertKind[] All = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp, AlertKind.Test];
+    public static readonly AlertKind[] All = [AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp, AlertKind.Test, AlertKind.BackupFailed, AlertKind.BackupOverdue];
 
     public static string Name(AlertKind kind) => kind switch
     {
         AlertKind.HostFailed => "host-failed",
         AlertKind.SiteRejected => "site-rejected",
         AlertKind.RogueDhcp => "rogue-dhcp",
+        AlertKind.BackupFailed => "backup-failed",
+        AlertKind.BackupOverdue => "backup-overdue",
         _ => "test",
     };
 
@@ -22,6 +24,8 @@ public static class AlertKinds
         "host-failed" => AlertKind.HostFailed,
         "site-rejected" => AlertKind.SiteRejected,
         "rogue-dhcp" => AlertKind.RogueDhcp,
+        "backup-failed" => AlertKind.BackupFailed,
+        "backup-overdue" => AlertKind.BackupOverdue,
         "test" => AlertKind.Test,
         _ => null,
     };

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using NetbootPi.Agent.Backup.Age;
+using NetbootPi.Agent.Age;
 using NetbootPi.Agent.Site.Yaml;
 
 namespace NetbootPi.Agent.Site;
@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 // backup: who can open the box's backups, where they go, how many are kept (docs/backup.md).
 internal sealed partial class SiteReader
 {
-    private static readonly string[] BackupKeys = ["recipients", "to", "keep"];
+    private static readonly string[] BackupKeys = ["recipients", "to", "keep", "every"];
 
     private BackupSettings? ReadBackup(YamlNode node)
     {
@@ -39,7 +39,14 @@ internal sealed partial class SiteReader
             else Error(ts, "backup.to", $"'{ts.Value}' is not an absolute path (expected the folder backups go to, like /mnt/backup/netbootpi)");
         }
         var keep = m.TryGetValue("keep", out var kn) ? Integer(kn, "backup.keep", "how many backups to keep in the folder", 1, 1000) : BackupSettings.DefaultKeep;
+        TimeSpan? every = null;
+        if (m.TryGetValue("every", out var en))
+        {
+            every = Duration(en, "backup.every");
+            if (every is { } e && e < TimeSpan.FromMinutes(1)) Error(en, "backup.every", $"'{(en as YamlScalar)?.Value}' is under a minute (expected how often the agent writes a backup, like 1d or 6h)");
+            else if (every is not null && to is null && !m.ContainsKey("to")) Error(en, "backup.every", "needs backup.to: the folder the agent writes its backups to");
+        }
         if (_errors.Count != before || keep is null) return null;
-        return new BackupSettings(recipients.ToImmutable(), to, keep.Value, node.Location);
+        return new BackupSettings(recipients.ToImmutable(), to, keep.Value, every, node.Location);
     }
 }

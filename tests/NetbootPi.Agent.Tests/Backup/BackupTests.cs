@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using NetbootPi.Agent.Backup;
-using NetbootPi.Agent.Backup.Age;
+using NetbootPi.Agent.Age;
 using NetbootPi.Agent.Cli;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Overlays;

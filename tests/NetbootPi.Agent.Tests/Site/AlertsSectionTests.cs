@@ -36,7 +36,7 @@ public sealed class AlertsSectionTests : IDisposable
         var hook = Assert.Single(result.Inventory!.Webhooks);
         Assert.Equal("https://ops.example.com/hooks/T0K3N?x=1", hook.Url.ToString());
         Assert.Equal(Path.Combine(_dir, "hook.secret"), hook.SecretFile);
-        Assert.Equal([AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp], hook.Kinds);
+        Assert.Equal([AlertKind.HostFailed, AlertKind.SiteRejected, AlertKind.RogueDhcp, AlertKind.BackupFailed, AlertKind.BackupOverdue], hook.Kinds);
         // Logs and replies name it without the path, which may hold a token.
         Assert.Equal("webhooks[0] (https://ops.example.com)", hook.Display);
         Assert.True(hook.Wants(AlertKind.Test));
@@ -81,11 +81,11 @@ public sealed class AlertsSectionTests : IDisposable
     public void Kinds_are_known_once_each_and_not_empty()
     {
         Secret("s", "0123456789abcdef");
-        Assert.Equal([$"{At(51)}: alerts.webhooks[0].kinds[0]: unknown alert kind 'host-faild' (did you mean 'host-failed'? expected one of: host-failed, site-rejected, rogue-dhcp; test alerts go to every webhook)"],
+        Assert.Equal([$"{At(51)}: alerts.webhooks[0].kinds[0]: unknown alert kind 'host-faild' (did you mean 'host-failed'? expected one of: host-failed, site-rejected, rogue-dhcp, backup-failed, backup-overdue; test alerts go to every webhook)"],
             Errors("{ url: https://x/y, secret_file: s, kinds: [host-faild] }"));
         Assert.Equal([$"{At(63)}: alerts.webhooks[0].kinds[1]: 'rogue-dhcp' is listed twice (expected each kind once)"],
             Errors("{ url: https://x/y, secret_file: s, kinds: [rogue-dhcp, rogue-dhcp] }"));
-        Assert.Equal([$"{At(50)}: alerts.webhooks[0].kinds: an empty list would send this webhook nothing (expected some of: host-failed, site-rejected, rogue-dhcp, or no kinds: for all)"],
+        Assert.Equal([$"{At(50)}: alerts.webhooks[0].kinds: an empty list would send this webhook nothing (expected some of: host-failed, site-rejected, rogue-dhcp, backup-failed, backup-overdue, or no kinds: for all)"],
             Errors("{ url: https://x/y, secret_file: s, kinds: [] }"));
         Assert.Equal([$"{At(43)}: alerts.webhooks[0].kind: unknown key (did you mean 'kinds'?)"],
             Errors("{ url: https://x/y, secret_file: s, kind: [] }"));

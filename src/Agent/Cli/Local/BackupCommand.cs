@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO.Pipelines;
 using NetbootPi.Agent.Backup;
-using NetbootPi.Agent.Backup.Age;
+using NetbootPi.Agent.Age;
 using NetbootPi.Agent.Cli.Remote;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Users;
@@ -20,9 +20,7 @@ namespace NetbootPi.Agent.Cli.Local;
 /// </summary>
 internal static class BackupCommand
 {
-    private const string Prefix = "netbootpi-";
-    private const string Encrypted = ".tar.age";
-    private const string Plain = ".tar";
+    private const string Encrypted = BackupWriter.Encrypted;
 
     public static Command Create(TextWriter stdout, TextWriter stderr, string version)
     {
@@ -53,44 +51,18 @@ internal static class BackupCommand
             var sitePath = Path.GetFullPath(SiteOption.PathOf(parse));
             if ((parse.GetValue(to) ?? site.Backup?.To) is not { } folder)
                 return Fail(stderr, $"no folder to write to: give --to DIR, or set backup.to in {sitePath} (docs/backup.md)");
-            var recipients = site.Backup?.Recipients ?? [];
-            if (recipients.IsEmpty && !parse.GetValue(unencrypted))
-                return Fail(stderr, $"{sitePath} names no backup.recipients, and a backup holds the box's secrets (keys, accounts, tokens): add an age public key there (age-keygen makes a pair), or give --unencrypted for a folder only you can read");
-            if (!recipients.IsEmpty && parse.GetValue(unencrypted))
-                return Fail(stderr, $"--unencrypted, but {sitePath} names backup.recipients: a backup is encrypted to them whenever it can be");
-            var now = DateTimeOffset.UtcNow;
-            var name = $"{Prefix}{site.Site.Name}-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture)}{(recipients.IsEmpty ? Plain : Encrypted)}";
-            Directory.CreateDirectory(folder);
-            var target = Path.Combine(folder, name);
-            // Names sort by time, to the millisecond; one that is there already is never replaced.
-            if (File.Exists(target)) return Fail(stderr, $"{target} is there already: run it again");
-            BackupManifest manifest;
-            long bytes;
-            using (var write = AtomicFiles.Local.Create(target, UnixFileMode.UserRead | UnixFileMode.UserWrite))
+            try
             {
-                if (recipients.IsEmpty)
-                    manifest = await BackupArchive.WriteAsync(write.Content, sitePath, site.Site.Name, site.Server.StateDirectory, version, now, cancellation).ConfigureAwait(false);
-                else
-                {
-                    // The tar goes straight into age through a pipe: the secrets are never on a disk in the clear.
-                    var pipe = new Pipe();
-                    var writing = Task.Run(async () =>
-                    {
-                        await using var into = pipe.Writer.AsStream();
-                        return await BackupArchive.WriteAsync(into, sitePath, site.Site.Name, site.Server.StateDirectory, version, now, cancellation).ConfigureAwait(false);
-                    }, cancellation);
-                    await using (var from = pipe.Reader.AsStream())
-                        await AgeFile.EncryptAsync(from, write.Content, recipients, cancellation).ConfigureAwait(false);
-                    manifest = await writing.ConfigureAwait(false);
-                }
-                await write.Content.FlushAsync(cancellation).ConfigureAwait(false);
-                bytes = write.Content.Length;
-                write.Commit();
+                var w = await BackupWriter.WriteAsync(site, sitePath, folder, parse.GetValue(unencrypted), version, DateTimeOffset.UtcNow, cancellation).ConfigureAwait(false);
+                var recipients = site.Backup?.Recipients ?? [];
+                stdout.WriteLine($"wrote {w.Path}: {w.Manifest.Files.Length} files, {w.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, "
+                    + (recipients.IsEmpty ? "NOT encrypted" : $"encrypted to {string.Join(", ", recipients)}")
+                    + (w.Removed.Count > 0 ? $"; removed the oldest: {string.Join(", ", w.Removed)}" : ""));
             }
-            var removed = Prune(folder, site.Site.Name, site.Backup?.Keep ?? BackupSettings.DefaultKeep);
-            stdout.WriteLine($"wrote {target}: {manifest.Files.Length} files, {bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, "
-                + (recipients.IsEmpty ? "NOT encrypted" : $"encrypted to {string.Join(", ", recipients)}")
-                + (removed.Count > 0 ? $"; removed the oldest: {string.Join(", ", removed)}" : ""));
+            catch (BackupException e)
+            {
+                return Fail(stderr, e.Message);
+            }
             return CommandLine.ExitOk;
         });
         return command;
@@ -224,23 +196,11 @@ internal static class BackupCommand
                 dir = to;
             }
             if (!Directory.Exists(dir)) return Fail(stderr, $"{dir} is not a folder");
-            foreach (var f in Backups(dir).OrderByDescending(f => f.Name, StringComparer.Ordinal))
+            foreach (var f in BackupWriter.Backups(dir).OrderByDescending(f => f.Name, StringComparer.Ordinal))
                 stdout.WriteLine($"{f.Name}  {f.Length.ToString("N0", CultureInfo.InvariantCulture),15} bytes  {(f.Name.EndsWith(Encrypted, StringComparison.Ordinal) ? "encrypted" : "NOT encrypted")}");
             return CommandLine.ExitOk;
         });
         return command;
-    }
-
-    private static IEnumerable<FileInfo> Backups(string folder, string? site = null) =>
-        new DirectoryInfo(folder).EnumerateFiles(Prefix + (site is null ? "*" : site + "-*"))
-            .Where(f => f.Name.EndsWith(Encrypted, StringComparison.Ordinal) || f.Name.EndsWith(Plain, StringComparison.Ordinal));
-
-    /// <summary>Removes the oldest of the site's backups beyond <paramref name="keep"/> (names sort by time); returns their names.</summary>
-    private static List<string> Prune(string folder, string site, int keep)
-    {
-        var old = Backups(folder, site).OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(keep).ToList();
-        foreach (var f in old) AtomicFiles.Local.Delete(f.FullName);
-        return [.. old.Select(f => f.Name)];
     }
 
     private static (bool, AgeIdentity?)? LoadIdentity(ParseResult parse, string file, TextWriter stderr)

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Math.EC.Rfc7748;
 
-namespace NetbootPi.Agent.Backup.Age;
+namespace NetbootPi.Agent.Age;
 
 /// <summary>
 /// The age file format (age-encryption.org/v1, the spec at github.com/C2SP/C2SP age.md) for X25519 recipients, so

@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Backup.Age;
+namespace NetbootPi.Agent.Age;
 
 /// <summary>
 /// Bech32 (BIP 173), as age writes its keys: <c>age1...</c> recipients and <c>AGE-SECRET-KEY-1...</c> identities.

@@ -1,6 +1,6 @@
 using Org.BouncyCastle.Math.EC.Rfc7748;
 
-namespace NetbootPi.Agent.Backup.Age;
+namespace NetbootPi.Agent.Age;
 
 /// <summary>
 /// An age X25519 identity (the private key that opens a backup): <c>AGE-SECRET-KEY-1...</c> as <c>age-keygen</c>

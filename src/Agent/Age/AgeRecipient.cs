@@ -1,6 +1,6 @@
 using Org.BouncyCastle.Math.EC.Rfc7748;
 
-namespace NetbootPi.Agent.Backup.Age;
+namespace NetbootPi.Agent.Age;
 
 /// <summary>An age X25519 recipient: a public key as <c>age-keygen</c> prints it (<c>age1</c> and 58 Bech32 characters).</summary>
 public sealed class AgeRecipient
