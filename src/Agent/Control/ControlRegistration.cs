@@ -10,6 +10,7 @@ using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
+using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Dhcp;
@@ -33,6 +34,9 @@ public static class ControlRegistration
             sp.GetRequiredService<ApiEndpointInfo>()));
         services.AddSingleton<IControlEndpoints>(sp => new SiteEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>(),
             sp.GetRequiredService<IAtomicFiles>(), sp.GetService<NetworkChanges>()));
+        services.TryAddSingleton<IToolRunner>(sp => new ToolRunner(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IControlEndpoints>(sp => new WireGuardEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<SiteReloader>(),
+            sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<IToolRunner>(), sp.GetRequiredService<TimeProvider>()));
         services.AddAccounts();
         services.AddSingleton(sp => new ControlRouter(sp.GetServices<IControlEndpoints>(), sp.GetRequiredService<ILogger<ControlRouter>>(), version,
             sp.GetService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));

@@ -49,6 +49,9 @@ internal sealed record HostReply(string Name, string Mac, string? Fqdn, string D
     string? BootScript, string? Overlay, string[] NfsRoots, string? Power, string? Console, LeaseReply? Lease, string? Recovery,
     HostEventReply? LastBoot, HostEventReply? LastPower);
 
+/// <summary>GET /api/v1/hosts/derived: the host's name (null for a machine the site does not list), its MAC, what the site derives for it.</summary>
+internal sealed record HostDerivedReply(string? Host, string Mac, NetbootPi.Agent.Reports.HostReportRow[] Rows);
+
 /// <summary>One stored overlay version of a host.</summary>
 internal sealed record OverlayVersionReply(int Number, long Size, DateTimeOffset Stored);
 
@@ -88,6 +91,7 @@ internal sealed record EndpointReply(string Method, string Path, string Role, bo
 [JsonSerializable(typeof(NetworkReply))]
 [JsonSerializable(typeof(EndpointReply[]))]
 [JsonSerializable(typeof(HostReply[]))]
+[JsonSerializable(typeof(HostDerivedReply))]
 [JsonSerializable(typeof(OverlayListReply))]
 [JsonSerializable(typeof(LeaseReply[]))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement[]))]

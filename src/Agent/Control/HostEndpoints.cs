@@ -4,6 +4,7 @@ using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power.Recovery;
+using NetbootPi.Agent.Reports;
 using NetbootPi.Agent.Site;
 using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Net;
@@ -21,6 +22,7 @@ public sealed class HostEndpoints(SiteState state, BootEventLog events, TimeProv
 {
     public const string HostsPath = "/api/v1/hosts";
     public const string LeasesPath = "/api/v1/leases";
+    public const string DerivedPath = "/api/v1/hosts/derived";
 
     public IEnumerable<ControlRoute> Routes =>
     [
@@ -29,6 +31,12 @@ public sealed class HostEndpoints(SiteState state, BootEventLog events, TimeProv
             Summary = "The site's hosts with everything that follows from each MAC (address, FQDN, profile, boot URLs, NFS roots, power and console wiring), its lease, recovery's phase, and its last boot and power events.",
             Query = [new("name", false, "only this host (404 when the site has none of that name)")],
             Reply = ControlJson.Default.HostReplyArray,
+        },
+        new("GET", DerivedPath, ControlRole.Viewer, Changes: false, DerivedAsync)
+        {
+            Summary = "Everything the running site derives for one machine, known or not (what netbootpi show host prints): per row a key and its value, and for a machine without a static address the network the row applies on.",
+            Query = [new("host", true, "a host's name in the site, or any MAC (what an unknown machine would get)")],
+            Reply = ControlJson.Default.HostDerivedReply,
         },
         new("GET", LeasesPath, ControlRole.Viewer, Changes: false, LeasesAsync)
         {
@@ -79,6 +87,23 @@ public sealed class HostEndpoints(SiteState state, BootEventLog events, TimeProv
                 boot is null ? null : Event(boot), power is null ? null : Event(power));
         }).ToArray();
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, replies, ControlJson.Default.HostReplyArray).ConfigureAwait(false);
+    }
+
+    private async Task DerivedAsync(HttpContext context, ControlCaller caller)
+    {
+        var site = state.Current;
+        var who = context.Request.Query["host"].ToString();
+        MacAddress mac;
+        if (site.FindHost(who) is { } host) mac = host.Mac;
+        else if (!MacAddress.TryParse(who, out mac))
+        {
+            var what = who.Length == 0 ? "host is missing: give a host's name or a MAC" : $"the site has no host named '{who}', and it is not a MAC address{site.HostHint(who)}";
+            await ControlService.ReplyAsync(context, who.Length == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, what).ConfigureAwait(false);
+            return;
+        }
+        var rows = HostReport.Rows(site, mac, Leases(), time.GetUtcNow());
+        var reply = new HostDerivedReply(site.FindHost(mac)?.Name, mac.ToString(), [.. rows]);
+        await ControlService.WriteAsync(context, StatusCodes.Status200OK, reply, ControlJson.Default.HostDerivedReply).ConfigureAwait(false);
     }
 
     private Task LeasesAsync(HttpContext context, ControlCaller caller)

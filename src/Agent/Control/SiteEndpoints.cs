@@ -158,6 +158,6 @@ public sealed class SiteEndpoints(SiteState state, SiteReloader reloader, IAtomi
         return ControlService.WriteAsync(context, status, reply, ControlJson.Default.SiteApplyReply);
     }
 
-    private static SiteErrorReply[] Errors(IEnumerable<SiteError> errors) =>
+    internal static SiteErrorReply[] Errors(IEnumerable<SiteError> errors) =>
         errors.Select(e => new SiteErrorReply(e.Location.File, e.Location.Line, e.Location.Column, e.KeyPath, e.Message, e.ToString())).ToArray();
 }

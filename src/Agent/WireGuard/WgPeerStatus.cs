@@ -30,4 +30,17 @@ public sealed record WgPeerStatus(WireGuardKey PublicKey, string? Endpoint, Date
         }
         return result;
     }
+
+    /// <summary>How long after its latest handshake a peer still counts as up: WireGuard rekeys every 2 minutes while traffic flows.</summary>
+    public static readonly TimeSpan UpWindow = TimeSpan.FromSeconds(180);
+
+    /// <summary>
+    /// A peer's state in one word: disabled (the site keeps it off), missing (not on the interface), never (no
+    /// handshake yet), up (one within <see cref="UpWindow"/>), idle.
+    /// </summary>
+    public static string StateOf(bool enabled, WgPeerStatus? status, DateTimeOffset now) =>
+        !enabled ? "disabled"
+        : status is null ? "missing"
+        : status.LatestHandshake is not { } h ? "never"
+        : now - h < UpWindow ? "up" : "idle";
 }

@@ -121,7 +121,7 @@ public sealed class WireGuardCliTests : IDisposable
     {
         var (code, _, stderr) = await Run("wg", "peer", "disable", "router");
         Assert.Equal(1, code);
-        Assert.Equal($"netbootpi: peer router is written in the site file at {SitePath}:14:5: change it there (this command changes {PeersFile} only)\n", stderr);
+        Assert.Equal($"netbootpi: peer router is written in the site file at {SitePath}:14:5: change it there (this changes {PeersFile} only)\n", stderr);
         (code, _, stderr) = await Run("wg", "peer", "add", "router");
         Assert.Equal(1, code);
         Assert.Equal($"netbootpi: a peer named router is already in {SitePath}:14:5 (remove it first, or choose another name)\n", stderr);

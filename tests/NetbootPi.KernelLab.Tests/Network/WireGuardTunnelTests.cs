@@ -125,8 +125,11 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
             reach nbp-wgl 10.99.0.1
             wait $PING
             echo "phone ping during the change: $(grep -o '[0-9]* received' $D/phone-ping), $(grep -o '[0-9.]*% packet loss' $D/phone-ping)"
-            # What the kernel says, through netbootpi wg show.
-            $A wg show --config $D/site.yaml > $D/show
+            # What the kernel says, through the agent (which runs wg show itself) and read here as root: the same.
+            $A wg show --socket $S > $D/show
+            $A wg show --files --config $D/site.yaml --socket $S | awk '{print $1, $2, $3}' > $D/show-here
+            echo "show: the same peers and states here as through the agent: $(awk '{print $1, $2, $3}' $D/show | cmp -s - $D/show-here && echo yes || echo no)"
+
             echo "show: $(awk '$1 == "phone" {print $1, $2, $3, ($7 > 0 && $8 > 0) ? "bytes-both-ways" : "no-bytes"}' $D/show)"
             echo "show: $(awk '$1 == "laptop" {print $1, $2, $3}' $D/show)"
             """;
@@ -147,6 +150,7 @@ public class WireGuardTunnelTests(SystemdLabFixture lab)
             "after disable: box has 1 phone, 0 laptop, network 1 pending",
             "nbp-wgl does not reach 10.99.0.1",
             "phone ping during the change: 40 received, 0% packet loss",
+            "show: the same peers and states here as through the agent: yes",
             "show: phone 10.99.0.3 up bytes-both-ways",
             "show: laptop 10.99.0.2 disabled",
         ], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NetbootPi.Agent.Render.Nfs;
+using NetbootPi.Agent.Reports;
 using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Cli.Local;
@@ -29,7 +30,7 @@ internal static class CheckCommand
                 stderr.WriteLine($"{name}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
                 return CommandLine.ExitInvalid;
             }
-            Summary.Write(name, site, stdout);
+            SiteSummary.Write(name, site, stdout);
             // Warnings, not errors: the site is valid and every machine still gets its address and boot offer.
             foreach (var notice in NfsExports.Render(site).Notices) stderr.WriteLine(notice);
             return CommandLine.ExitOk;

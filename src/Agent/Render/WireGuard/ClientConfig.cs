@@ -10,29 +10,37 @@ namespace NetbootPi.Agent.Render.WireGuard;
 /// </summary>
 public static class ClientConfig
 {
+    /// <summary>What a peer's config holds but its secrets, from the site: the pieces the agent hands out over its API.</summary>
+    public static ClientConfigParts Parts(SiteInventory site, WireGuardPeer peer, WireGuardKey boxPublicKey)
+    {
+        var wg = site.WireGuard ?? throw new ArgumentException("the site has no wireguard section", nameof(site));
+        // The tunnel itself and the networks the site opens to peers: everything else stays on the peer's own way out.
+        var reached = wg.Reach.Select(r => site.FindNetwork(r)!.Subnet.ToString());
+        // A laptop is usually behind NAT: its keepalive keeps the box able to reach it.
+        return new ClientConfigParts(peer.Name, site.Site.Name, $"{peer.Address}/32", [.. Resolvers(site, wg)], site.Site.Domain, boxPublicKey.ToString(),
+            wg.Endpoint ?? throw new ArgumentException("the site's wireguard has no endpoint", nameof(site)),
+            [wg.Subnet.ToString(), .. reached], peer.Keepalive ?? 25);
+    }
+
+    /// <param name="parts">The config's pieces (<see cref="Parts"/>, here or from the agent).</param>
     /// <param name="privateKey">The peer's private key, when the box made it; null writes a placeholder line the
     /// user fills in with the key they made themselves.</param>
     /// <param name="presharedKey">The preshared key, when the peer has one.</param>
-    public static string Render(SiteInventory site, WireGuardPeer peer, WireGuardKey boxPublicKey, WireGuardSecret? privateKey, WireGuardSecret? presharedKey)
+    public static string Render(ClientConfigParts parts, WireGuardSecret? privateKey, WireGuardSecret? presharedKey)
     {
-        var wg = site.WireGuard ?? throw new ArgumentException("the site has no wireguard section", nameof(site));
         var w = new LineWriter();
-        w.Line($"# {peer.Name}: WireGuard access to site {site.Site.Name} (written by netbootpi wg peer add)");
+        w.Line($"# {parts.Peer}: WireGuard access to site {parts.Site} (written by netbootpi wg peer add)");
         w.Line("[Interface]");
         w.Line(privateKey is null ? "# PrivateKey = the private key whose public key you gave (wg genkey)" : $"PrivateKey = {privateKey.RevealBase64()}");
-        w.Line($"Address = {peer.Address}/32");
-        var dns = Resolvers(site, wg);
-        if (dns.Count > 0) w.Line($"DNS = {string.Join(", ", dns)}{(site.Site.Domain is { } domain ? $", {domain}" : "")}");
+        w.Line($"Address = {parts.Address}");
+        if (parts.Dns.Length > 0) w.Line($"DNS = {string.Join(", ", parts.Dns)}{(parts.Domain is { } domain ? $", {domain}" : "")}");
         w.Blank();
         w.Line("[Peer]");
-        w.Line($"PublicKey = {boxPublicKey}");
+        w.Line($"PublicKey = {parts.BoxPublicKey}");
         if (presharedKey is not null) w.Line($"PresharedKey = {presharedKey.RevealBase64()}");
-        w.Line($"Endpoint = {wg.Endpoint}");
-        // The tunnel itself and the networks the site opens to peers: everything else stays on the peer's own way out.
-        var reached = wg.Reach.Select(r => site.FindNetwork(r)!.Subnet.ToString());
-        w.Line($"AllowedIPs = {string.Join(", ", new[] { wg.Subnet.ToString() }.Concat(reached))}");
-        // A laptop is usually behind NAT: its keepalive keeps the box able to reach it.
-        w.Line($"PersistentKeepalive = {peer.Keepalive ?? 25}");
+        w.Line($"Endpoint = {parts.Endpoint}");
+        w.Line($"AllowedIPs = {string.Join(", ", parts.AllowedIps)}");
+        w.Line($"PersistentKeepalive = {parts.Keepalive}");
         return w.ToString();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using NetbootPi.Agent.Cli;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Tests.Support;
@@ -108,8 +109,40 @@ internal sealed class AccountAgent : IDisposable
     public CurlResult Curl(string method, string path, params string[] more) =>
         Support.Curl.Run(["--cacert", CertificatePath, "-X", method, .. more, Url + path]);
 
+    /// <summary>
+    /// One request over a kept-alive HTTPS connection from this process, trusting only the agent's own certificate:
+    /// for tests that make hundreds of requests (curl, a process and a TLS handshake each, costs ~0.4 s a request).
+    /// </summary>
+    public async Task<CurlResult> Request(string method, string path, string? bearer = null)
+    {
+        _https ??= new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(CertificatePath)) },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        }) { BaseAddress = new Uri(Url) };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (bearer is not null) request.Headers.Authorization = new("Bearer", bearer);
+        if (method is "POST" or "PUT") request.Content = new ByteArrayContent([]);
+        using var response = await _https.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var headers = string.Join("\r\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+        // A stream (server-sent events, MJPEG) never ends by itself: its answer is its status and headers.
+        var streaming = response.Content.Headers.ContentType?.MediaType is "text/event-stream" or "multipart/x-mixed-replace";
+        var body = streaming ? [] : await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        return new CurlResult((int)response.StatusCode, headers, body, "");
+    }
+
+    private HttpClient? _https;
+
     public void Dispose()
     {
+        _https?.Dispose();
         _agent?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

@@ -1,9 +1,9 @@
 using NetbootPi.Agent.Site;
 
-namespace NetbootPi.Agent.Cli.Local;
+namespace NetbootPi.Agent.Reports;
 
 /// <summary>The site at a glance: networks, ranges, profiles and hosts.</summary>
-internal static class Summary
+public static class SiteSummary
 {
     public static void Write(string path, SiteInventory site, TextWriter o)
     {
@@ -31,7 +31,7 @@ internal static class Summary
         if (site.Hosts.Any(h => h.Profile is null)) o.WriteLine("  (* from defaults.profile)");
     }
 
-    internal static string Dhcp(NetworkConfig n) => n.Dhcp.Mode switch
+    public static string Dhcp(NetworkConfig n) => n.Dhcp.Mode switch
     {
         DhcpMode.Authoritative => n.Dhcp.Range is { } r
             ? $"dhcp authoritative, range {r} ({r.Count} addresses), lease {Duration(n.Dhcp.LeaseTime)}"
@@ -40,7 +40,7 @@ internal static class Summary
         _ => "dhcp off",
     };
 
-    internal static string Describe(BootProfile p) => p.Kind switch
+    public static string Describe(BootProfile p) => p.Kind switch
     {
         ProfileKind.Alpine => $"alpine {p.Alpine!.Version} {p.Alpine.Flavor} {p.Alpine.Arch} from {p.Alpine.Mirror}",
         ProfileKind.Kernel => $"kernel {p.Kernel}{(p.Initrds.IsEmpty ? "" : $", initrd {string.Join(" ", p.Initrds)}")}{(p.NfsRoot is { } r ? $", nfsroot {r}" : "")}",
@@ -49,7 +49,7 @@ internal static class Summary
         _ => $"menu: {string.Join(", ", p.MenuItems)}{(p.MenuDefault is { } d ? $" (default {d})" : "")}",
     };
 
-    internal static string Duration(TimeSpan t)
+    public static string Duration(TimeSpan t)
     {
         var s = (long)t.TotalSeconds;
         if (s % 86400 == 0) return $"{s / 86400}d";

@@ -5,13 +5,39 @@ using NetbootPi.Protocols.Dhcp.Leases;
 using NetbootPi.Protocols.Dns;
 using NetbootPi.Protocols.Net;
 
-namespace NetbootPi.Agent.Cli.Local;
+namespace NetbootPi.Agent.Reports;
 
-/// <summary>The lines of <c>show host</c>: a known host's derived values, or what an unknown machine would get.</summary>
-internal static class HostReport
+/// <summary>
+/// What the site derives for one machine, as <c>show host</c> prints it and <c>GET /api/v1/hosts/derived</c> answers
+/// it: a known host's values, or what an unknown machine would get (per network that serves DHCP, when it has no
+/// static address). A pure function of the site, the leases and the time.
+/// </summary>
+public static class HostReport
 {
-    public static IEnumerable<string> Lines(SiteInventory site, MacAddress mac)
+    public static IReadOnlyList<HostReportRow> Rows(SiteInventory site, MacAddress mac, IReadOnlyList<DhcpLease> leases, DateTimeOffset now) =>
+        [.. Build(site, mac, () => SiteZone.Build(site, leases, now))];
+
+    /// <summary>The rows as text: a key column, and before each network's own rows a line saying which network.</summary>
+    public static IEnumerable<string> Lines(IEnumerable<HostReportRow> rows)
     {
+        string? section = null;
+        foreach (var r in rows)
+        {
+            if (r.Network is { } n && n != section)
+            {
+                yield return "";
+                yield return $"when seen on network {n}:";
+            }
+            section = r.Network;
+            yield return $"{r.Key,-12} {r.Value}";
+        }
+    }
+
+    private static IEnumerable<HostReportRow> Build(SiteInventory site, MacAddress mac, Func<SiteZone> zoneWithLeases)
+    {
+        // Built once, and only when a row needs the DNS names the leases give.
+        SiteZone? zone = null;
+        SiteZone Zone() => zone ??= zoneWithLeases();
         var binding = site.Resolve(mac);
         var host = binding.Host;
         yield return Row("host", host?.Name ?? "(not in the site file)");
@@ -20,9 +46,9 @@ internal static class HostReport
         {
             yield return Row("defined at", host.Location.ToString());
             yield return Row("fqdn", binding.Fqdn!);
-            yield return Row("dns", DnsText(site, binding.Fqdn!, mac));
+            yield return Row("dns", DnsText(site, Zone, binding.Fqdn!, mac));
         }
-        else if (PooledText(site, mac) is { } pooled) yield return Row("dns", pooled);
+        else if (PooledText(site, Zone, mac) is { } pooled) yield return Row("dns", pooled);
         if (host?.PiSerial is { } serial) yield return Row("pi serial", serial);
         yield return Row("profile", ProfileText(binding));
 
@@ -39,17 +65,13 @@ internal static class HostReport
             yield break;
         }
         foreach (var n in served)
-        {
-            yield return "";
-            yield return $"when seen on network {n.Name}:";
-            foreach (var line in NetworkLines(site, site.Resolve(mac, n), site.Server.HttpPort)) yield return line;
-        }
+            foreach (var row in NetworkLines(site, site.Resolve(mac, n), site.Server.HttpPort)) yield return row with { Network = n.Name };
     }
 
-    private static IEnumerable<string> NetworkLines(SiteInventory site, HostBinding b, int httpPort)
+    private static IEnumerable<HostReportRow> NetworkLines(SiteInventory site, HostBinding b, int httpPort)
     {
         var n = b.Network!;
-        yield return Row("network", $"{n.Name} ({n.Interface ?? "through DHCP relays"}, {n.Subnet}, {Summary.Dhcp(n)})");
+        yield return Row("network", $"{n.Name} ({n.Interface ?? "through DHCP relays"}, {n.Subnet}, {SiteSummary.Dhcp(n)})");
         yield return Row("ip", AddressText(b, n));
         string? script = b.BootScriptUrl, overlay = b.OverlayUrl;
         if (n.IsRelayed && b.GetsBootOffer)
@@ -94,17 +116,17 @@ internal static class HostReport
     {
         var source = b.ProfileFromDefaults ? " (from defaults.profile)" : "";
         if (b.Profile is not { } p) return $"none{source}: an address, but no boot offer";
-        return $"{p.Name}{source}: {Summary.Describe(p)}";
+        return $"{p.Name}{source}: {SiteSummary.Describe(p)}";
     }
 
     /// <summary>
     /// What the box answers for the host's name: its records, its reverse name, and the aliases that lead to it; for
     /// a host without a static address, the pool address it holds now (from the lease store).
     /// </summary>
-    private static string DnsText(SiteInventory site, string fqdn, MacAddress mac)
+    private static string DnsText(SiteInventory site, Func<SiteZone> zoneWithLeases, string fqdn, MacAddress mac)
     {
         if (site.Dns is null) return "- (the site has no dns: section, so the box answers no DNS)";
-        var zone = ZoneWithLeases(site);
+        var zone = zoneWithLeases();
         var records = zone.Records.ToList();
         var parts = new List<string>();
         foreach (var r in records.Where(r => DnsName.Equal(r.Name, fqdn) && r.Type == DnsRecordType.A))
@@ -117,10 +139,10 @@ internal static class HostReport
     }
 
     /// <summary>The name a machine the site does not list has in DNS from its lease, if it gave one.</summary>
-    private static string? PooledText(SiteInventory site, MacAddress mac)
+    private static string? PooledText(SiteInventory site, Func<SiteZone> zoneWithLeases, MacAddress mac)
     {
         if (site.Dns is null || site.Site.Domain is not { } domain) return null;
-        var zone = ZoneWithLeases(site);
+        var zone = zoneWithLeases();
         if (zone.Pooled.Published.FirstOrDefault(p => p.Mac == mac) is { } p)
             return $"{p.Label}.{domain} A {p.Address}, PTR {ReverseNames.Of(p.Address)} (the name it gave; until its lease ends at {Until(p.ExpiresAt)})";
         if (zone.Pooled.Refused.FirstOrDefault(r => r.Mac == mac) is { } r)
@@ -128,22 +150,8 @@ internal static class HostReport
         return null;
     }
 
-    private static SiteZone ZoneWithLeases(SiteInventory site)
-    {
-        IReadOnlyList<DhcpLease> leases;
-        try
-        {
-            leases = LeaseStore.Read(site.Server.StateDirectory).Leases;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            leases = [];
-        }
-        return SiteZone.Build(site, leases, DateTimeOffset.UtcNow);
-    }
-
     private static string Until(DateTimeOffset end) =>
         end.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
 
-    private static string Row(string key, string value) => $"{key,-12} {value}";
+    private static HostReportRow Row(string key, string value) => new(null, key, value);
 }
