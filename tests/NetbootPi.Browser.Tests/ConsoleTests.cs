@@ -26,6 +26,7 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
         await page.GotoAsync("/host?name=pi1");
         Assert.EndsWith("/login?next=%2Fhost%3Fname%3Dpi1", page.Url);
         await Pages.AccessibleAsync(page, "login");
+        await Pages.KeyboardReachesAsync(page, "a.skip", "#name", "#password", "#totp", "#login button");
         await Pages.ShotAsync(page, "login");
 
         // The right password without the code is refused like any failed login; with the code it is a session.
@@ -55,6 +56,7 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
         await Assertions.Expect(overlay).ToHaveClassAsync(new Regex(@"\berror\b"));
         await Assertions.Expect(overlay.Locator("td").Nth(1)).ToHaveTextAsync(new Regex(@"^\+\d+ ms$|^\+\d+\.\d s$"));
         await Pages.AccessibleAsync(page, "host");
+        await Pages.KeyboardReachesAsync(page, "a[href='/hosts']", "button.power[data-action=on]");
         await Pages.ShotAsync(page, "host");
 
         // Reloaded, the server renders the same timeline.
@@ -72,6 +74,7 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
         Assert.Equal(200, Curl.Run($"{console.BootHttp}/boot/02-00-00-00-00-02.ipxe").Status);
         await Assertions.Expect(page.Locator("#events tbody tr").First).ToContainTextAsync("pi2");
         await Pages.AccessibleAsync(page, "dashboard");
+        await Pages.KeyboardReachesAsync(page, "a.skip", "nav a[href='/hosts']", "#logout", "#events a");
         await Pages.ShotAsync(page, "dashboard");
 
         // Hosts: both, the filter narrows them.
@@ -82,6 +85,7 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
         await Assertions.Expect(page.Locator("#shown")).ToHaveTextAsync("1 of 2 hosts");
         await page.GetByLabel("Filter").FillAsync("");
         await Pages.AccessibleAsync(page, "hosts");
+        await Pages.KeyboardReachesAsync(page, "#logout", "#filter", "a[href='/host?name=pi1']", "button.power[data-action=cycle]");
         await Pages.ShotAsync(page, "hosts");
 
         // What the site derives for it, as netbootpi show host prints it.
@@ -188,6 +192,9 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         long loginBytes;
         lock (sizes) loginBytes = sizes.Sum(x => x.Bytes);
+        // When the login page first showed something (on this machine, against a local agent: a figure to compare
+        // runs by, not the Pi's).
+        var paint = await page.EvaluateAsync<double>("() => (performance.getEntriesByName('first-contentful-paint')[0] || { startTime: -1 }).startTime");
         Assert.False(await Pages.OverflowsAsync(page), "the login page is wider than 360 px");
         await Pages.ShotAsync(page, "login-360");
 
@@ -213,8 +220,9 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
             await Pages.ShotAsync(page, (path == "/hosts" ? "hosts" : "host") + "-360");
         }
         // The login page cold (HTML, stylesheet, script, icon) and then the dashboard: each well under 100 KB.
-        TestContext.Current.SendDiagnosticMessage($"transferred: login page (cold cache) {loginBytes} bytes, then the dashboard {dashboardBytes} bytes");
-        File.WriteAllText(Path.Combine(ConsoleBox.Artifacts, "weight.txt"), $"login page, cold cache: {loginBytes} bytes\ndashboard after it: {dashboardBytes} bytes\n");
+        TestContext.Current.SendDiagnosticMessage($"transferred: login page (cold cache) {loginBytes} bytes, then the dashboard {dashboardBytes} bytes; login first paint {paint:0} ms");
+        File.WriteAllText(Path.Combine(ConsoleBox.Artifacts, "weight.txt"),
+            $"login page, cold cache: {loginBytes} bytes\ndashboard after it: {dashboardBytes} bytes\nlogin page first contentful paint: {paint:0} ms\n");
         Assert.InRange(loginBytes + dashboardBytes, 1, 100 * 1024);
     }
 }

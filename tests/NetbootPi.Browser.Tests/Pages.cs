@@ -37,14 +37,36 @@ internal static class Pages
     }
 
     /// <summary>
-    /// axe-core's rules (WCAG 2.1 A and AA: labels, names, contrast, landmarks, keyboard-reachable controls) on the
-    /// page as it is now: no violation at all.
+    /// axe-core's default rules (WCAG 2.0 and 2.1 A and AA, and its best practices: labels, names, contrast,
+    /// landmarks, headings, lang) on the page as it is now: no violation at all.
     /// </summary>
     public static async Task AccessibleAsync(IPage page, string what)
     {
         var result = await page.RunAxe();
         var found = string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help}: {string.Join(", ", v.Nodes.Select(n => n.Html))}"));
         Assert.True(result.Violations.Length == 0, $"{what}: accessibility violations:\n{found}");
+    }
+
+    /// <summary>
+    /// Tabs through the page from its start and checks that each of <paramref name="selectors"/> takes the keyboard's
+    /// focus on the way (in any order), and that the focused element shows an outline.
+    /// </summary>
+    public static async Task KeyboardReachesAsync(IPage page, params string[] selectors)
+    {
+        await page.EvaluateAsync("() => document.activeElement && document.activeElement.blur()");
+        var left = selectors.ToList();
+        for (var i = 0; i < 40 && left.Count > 0; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            foreach (var selector in left.ToList())
+                if (await page.EvaluateAsync<bool>("s => document.activeElement && document.activeElement.matches(s)", selector))
+                {
+                    var outline = await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle");
+                    Assert.True(outline != "none", $"{selector} has the focus but shows no outline");
+                    left.Remove(selector);
+                }
+        }
+        Assert.True(left.Count == 0, $"the keyboard never reached {string.Join(", ", left)}");
     }
 
     /// <summary>A full-page screenshot in the artifacts folder.</summary>
