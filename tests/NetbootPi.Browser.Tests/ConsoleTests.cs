@@ -175,6 +175,35 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
     }
 
     [Fact]
+    public async Task A_refused_site_file_is_a_warning_on_the_dashboard_as_it_happens()
+    {
+        console.Require();
+        await using var context = await console.ContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await Pages.LoginAsync(page, "victor", ConsoleBox.Password);
+        await Assertions.Expect(page.Locator("#live[data-live]")).ToHaveCountAsync(1);
+        var site = File.ReadAllText(console.Box.SitePath);
+        try
+        {
+            File.WriteAllText(console.Box.SitePath, site + "  nonsense: [\n");
+            var (code, _, _) = await console.Box.Cli("reload");
+            Assert.Equal(1, code);
+            // Live: the alert joins the open dashboard's events; then, rendered, it is a warning.
+            var alert = page.Locator("#events tbody tr", new() { HasText = "site-rejected: " });
+            await Assertions.Expect(alert).ToHaveCountAsync(1);
+            await Assertions.Expect(alert).ToHaveClassAsync(new Regex(@"\berror\b"));
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator(".warnings li")).ToContainTextAsync("site-rejected: ");
+        }
+        finally
+        {
+            File.WriteAllText(console.Box.SitePath, site);
+            Assert.Equal(0, (await console.Box.Cli("reload")).Code);
+        }
+    }
+
+    [Fact]
     public async Task Pages_fit_a_phone_and_the_first_page_weighs_under_100_KB()
     {
         console.Require();
