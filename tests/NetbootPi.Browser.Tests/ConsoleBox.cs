@@ -13,7 +13,8 @@ namespace NetbootPi.Browser.Tests;
 /// </summary>
 public sealed class ConsoleBox : IAsyncLifetime
 {
-    public const string Chromium = "/usr/bin/chromium";
+    /// <summary>Debian's chromium; <c>NETBOOTPI_CHROMIUM</c> names another build of it (never one Playwright downloads).</summary>
+    public static string Chromium { get; } = Environment.GetEnvironmentVariable("NETBOOTPI_CHROMIUM") is { Length: > 0 } other ? other : "/usr/bin/chromium";
     public const string Password = "correct horse battery";
     public const string HostMac = "02:00:00:00:00:01";
 
