@@ -56,6 +56,8 @@ PACKAGES=(
   # the web console's browser tests (tests/NetbootPi.Browser.Tests): Playwright drives Debian's chromium, never a
   # browser of its own download
   chromium
+  # backups are age files: age and age-keygen open what the agent writes, and write what it must open
+  age
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

@@ -99,6 +99,7 @@ public static class CommandLine
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(LeasesCommand.Create(stdout, stderr));
         root.Subcommands.Add(WireGuardCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BackupCommand.Create(stdout, stderr, AgentVersion.Current));
         root.Subcommands.Add(PowerCommand.Create(stdout, stderr));
         root.Subcommands.Add(ConsoleCommand.Create(stdout, stderr));
         foreach (var option in SocketOption.All) root.Options.Add(option);

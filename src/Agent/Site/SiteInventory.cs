@@ -59,6 +59,9 @@ public sealed class SiteInventory
     /// <summary>The <c>media:</c> section: the image catalog's limits (every default when the file has none).</summary>
     public MediaSettings Media { get; init; } = MediaSettings.Default;
 
+    /// <summary>The <c>backup:</c> section (null: none; <c>backup create</c> then needs <c>--unencrypted</c>).</summary>
+    public BackupSettings? Backup { get; init; }
+
     public ImmutableArray<BootProfile> Profiles { get; }
 
     /// <summary>The <c>alerts.webhooks</c>, in file order; empty when the file has none (alerts are then boot events only).</summary>

@@ -5,7 +5,7 @@ namespace NetbootPi.Agent.Site;
 // The document: its top-level sections read in order, then the checks across them.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "kvm", "media", "profiles", "defaults", "hosts", "alerts"];
+    private static readonly string[] TopKeys = ["site", "server", "networks", "firewall", "wireguard", "dns", "kvm", "media", "profiles", "defaults", "hosts", "alerts", "backup"];
 
     private bool _networksComplete;
     private HashSet<string> _declaredProfiles = [];
@@ -46,6 +46,7 @@ internal sealed partial class SiteReader
         var hosts = top.TryGetValue("hosts", out var h) ? ReadHosts(h) : [];
         var webhooks = top.TryGetValue("alerts", out var al) ? ReadAlerts(al) : [];
         var kvm = top.TryGetValue("kvm", out var kvmNode) ? ReadKvm(kvmNode) : null;
+        var backup = top.TryGetValue("backup", out var backupNode) ? ReadBackup(backupNode) : null;
 
         CheckNetworks(networks);
         if (_networksComplete && fw is not null) CheckFirewall(firewall, firewallNames, networks, fw);
@@ -72,6 +73,7 @@ internal sealed partial class SiteReader
             Media = media ?? MediaSettings.Default,
             Webhooks = webhooks,
             Kvm = kvm,
+            Backup = backup,
         };
     }
 

@@ -44,8 +44,17 @@ public class SiteValidationTests
 
     [Fact]
     public void Unknown_top_level_section() => AssertErrors(
-        M + "\nbackups: {}",
-        "t.yaml:17:1: backups: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, kvm, media, profiles, defaults, hosts, alerts)");
+        M + "\nbackupz: {}\nextras: {}",
+        "t.yaml:17:1: backupz: unknown key (did you mean 'backup'?)",
+        "t.yaml:18:1: extras: unknown key (expected one of: site, server, networks, firewall, wireguard, dns, kvm, media, profiles, defaults, hosts, alerts, backup)");
+
+    [Fact]
+    public void Backup_recipients_must_be_age_public_keys_and_its_folder_absolute() => AssertErrors(
+        M + "\nbackup:\n  recipients: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gx, ssh-ed25519]\n  to: backups\n  keep: 0",
+        "t.yaml:18:16: backup.recipients[0]: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gx' is not an age public key: its checksum is wrong (a typo, or a truncated key)",
+        "t.yaml:18:80: backup.recipients[1]: 'ssh-ed25519' is not an age public key: has no '1' separator followed by data and a checksum",
+        "t.yaml:19:7: backup.to: 'backups' is not an absolute path (expected the folder backups go to, like /mnt/backup/netbootpi)",
+        "t.yaml:20:9: backup.keep: 0 is outside 1..1000 (expected how many backups to keep in the folder)");
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(
