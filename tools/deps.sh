@@ -53,6 +53,9 @@ PACKAGES=(
   # the reference Argon2 implementation's CLI: the agent's password hashes are checked against its PHC strings;
   # openssl reads the control API's certificate back (SANs, key type, fingerprint)
   argon2 openssl
+  # the web console's browser tests (tests/NetbootPi.Browser.Tests): Playwright drives Debian's chromium, never a
+  # browser of its own download
+  chromium
   # backups are age files: age and age-keygen open what the agent writes, and write what it must open
   age
 )

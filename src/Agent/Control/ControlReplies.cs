@@ -73,8 +73,11 @@ internal sealed record NetworkLinkReply(string Network, string Role, string Inte
 /// <summary>GET /api/v1/network.</summary>
 internal sealed record NetworkReply(string Backend, bool Managed, string? Pending, DateTimeOffset? Deadline, NetworkLinkReply[] Links);
 
-/// <summary>GET /api/v1/endpoints: one route of the table the router matches requests against.</summary>
-internal sealed record EndpointReply(string Method, string Path, string Role, bool Changes, string Over);
+/// <summary>
+/// GET /api/v1/endpoints: one route of the table the router matches requests against; <c>page</c> for the web
+/// console's pages (HTML; without credentials a redirect to the login page rather than 401).
+/// </summary>
+internal sealed record EndpointReply(string Method, string Path, string Role, bool Changes, string Over, bool Page);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatusReply))]

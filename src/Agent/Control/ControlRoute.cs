@@ -7,6 +7,12 @@ namespace NetbootPi.Agent.Control;
 public delegate Task ControlHandler(HttpContext context, ControlCaller caller);
 
 /// <summary>
+/// Shows a browser why a page is refused (<paramref name="status"/> 401: no credentials or an ended session; 403: a
+/// role short) in place of the API's JSON: a redirect to the login page, or a page that says why.
+/// </summary>
+public delegate Task ControlRefusal(HttpContext context, int status, string why);
+
+/// <summary>
 /// One endpoint of the control API: its method and path, the least role that may call it, and whether it changes
 /// anything (every change is audited: who, what, and how it ended). <see cref="HostOf"/>, for an endpoint that acts
 /// on one host, says which (a token scoped to hosts may change only what concerns one of its own);
@@ -32,4 +38,16 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
 
     /// <summary>The JSON it answers with on success, or null for a refusal-shaped reply (<c>{"error": ...}</c> only).</summary>
     public JsonTypeInfo? Reply { get; init; }
+
+    /// <summary>The media type of a reply that is not JSON (a web console page's HTML, a stylesheet), or null.</summary>
+    public string? ReplyMediaType { get; init; }
+
+    /// <summary>
+    /// For a web console page: how a refusal reaches the browser (see <see cref="ControlRefusal"/>); null for the
+    /// API's routes, which refuse with <c>{"error": ...}</c>.
+    /// </summary>
+    public ControlRefusal? Refused { get; init; }
+
+    /// <summary>True for a web console page: it answers browsers with HTML, refusals included.</summary>
+    public bool IsPage => Refused is not null;
 }

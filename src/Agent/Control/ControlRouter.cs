@@ -82,7 +82,7 @@ public sealed partial class ControlRouter
         {
             LogRefused(caller.Name, caller.Detail, route.Method, path, Name(caller.Role));
             Audit(caller, route, context, StatusCodes.Status403Forbidden);
-            await ReplyAsync(context, StatusCodes.Status403Forbidden,
+            await RefuseAsync(context, route, StatusCodes.Status403Forbidden,
                 $"{route.Method} {path} needs the {Name(route.Role)} role; {caller} has the {Name(caller.Role)} role").ConfigureAwait(false);
             return;
         }
@@ -90,7 +90,7 @@ public sealed partial class ControlRouter
         {
             LogRefused(caller.Name, caller.Detail, route.Method, path, "out of its hosts");
             Audit(caller, route, context, StatusCodes.Status403Forbidden);
-            await ReplyAsync(context, StatusCodes.Status403Forbidden, scope).ConfigureAwait(false);
+            await RefuseAsync(context, route, StatusCodes.Status403Forbidden, scope).ConfigureAwait(false);
             return;
         }
         if (route.Changes) LogChange(caller.Name, caller.Detail, Name(caller.Role), route.Method, path);
@@ -109,9 +109,34 @@ public sealed partial class ControlRouter
             if (route.Changes) Audit(caller, route, context, StatusCodes.Status500InternalServerError);
             if (!context.Response.HasStarted)
                 // The journal has the exception; the reply does not (over the network it could tell internals to anyone with a role).
-                await ReplyAsync(context, StatusCodes.Status500InternalServerError,
+                await RefuseAsync(context, route, StatusCodes.Status500InternalServerError,
                     $"internal error in {route.Method} {path}: the agent's journal has what went wrong (journalctl -u netbootpi)").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A refusal as the route answers it: the API's <c>{"error": ...}</c>, or a web page's own (<see cref="ControlRoute.Refused"/>).</summary>
+    public static Task RefuseAsync(HttpContext context, ControlRoute route, int status, string why) =>
+        route.Refused is { } page ? page(context, status, why) : ReplyAsync(context, status, why);
+
+    /// <summary>
+    /// Runs the GET route at <paramref name="path"/> for <paramref name="caller"/> inside the agent, as a request would
+    /// (same handler, same role check; nothing is audited, as a GET changes nothing), and returns its status and body:
+    /// the web console's pages show what the API answers, not a second copy of how it is worked out.
+    /// </summary>
+    public async Task<(int Status, byte[] Body)> InvokeAsync(HttpContext outer, string path, string query, ControlCaller caller)
+    {
+        if (!_byPath.TryGetValue(path, out var routes) || routes.FirstOrDefault(r => r.Method == "GET" && !r.IsPage) is not { } route)
+            return (StatusCodes.Status404NotFound, System.Text.Encoding.UTF8.GetBytes($"{{\"error\":\"no such endpoint: {path}\"}}"));
+        if (caller.Role < route.Role) return (StatusCodes.Status403Forbidden, []);
+        var inner = new DefaultHttpContext { RequestAborted = outer.RequestAborted };
+        inner.Request.Method = "GET";
+        inner.Request.Path = path;
+        inner.Request.QueryString = new QueryString(query);
+        inner.Connection.RemoteIpAddress = outer.Connection.RemoteIpAddress;
+        using var body = new MemoryStream();
+        inner.Response.Body = body;
+        await route.Handler(inner, caller).ConfigureAwait(false);
+        return (inner.Response.StatusCode, body.ToArray());
     }
 
     /// <summary>
@@ -157,7 +182,7 @@ public sealed partial class ControlRouter
 
     private Task ListAsync(HttpContext context, ControlCaller caller)
     {
-        var reply = Routes.Select(r => new EndpointReply(r.Method, r.Path, Name(r.Role), r.Changes, r.NetworkOnly ? "network" : "both")).ToArray();
+        var reply = Routes.Select(r => new EndpointReply(r.Method, r.Path, Name(r.Role), r.Changes, r.NetworkOnly ? "network" : "both", r.IsPage)).ToArray();
         return WriteAsync(context, StatusCodes.Status200OK, reply, ControlJson.Default.EndpointReplyArray);
     }
 

@@ -129,18 +129,42 @@ public static class OpenApiDocument
         w.WriteStartObject("200");
         w.WriteString("description", "done");
         if (route.Reply is { } reply) WriteContent(w, reply, schemas);
+        else if (route.ReplyMediaType is { } media) WriteText(w, media);
         w.WriteEndObject();
         w.WriteStartObject("default");
-        w.WriteString("description", "refused (400 bad input, 401 no credentials, 403 a role or scope short, 404, 409, 422, 429): {\"error\": a sentence}");
-        WriteContent(w, ControlJson.Default.ErrorReply, schemas);
+        if (route.IsPage)
+        {
+            w.WriteString("description", "refused: without credentials or with an ended session a redirect (303) to the login page; a role short, a page saying so (403)");
+            WriteText(w, "text/html");
+        }
+        else
+        {
+            w.WriteString("description", "refused (400 bad input, 401 no credentials, 403 a role or scope short, 404, 409, 422, 429): {\"error\": a sentence}");
+            WriteContent(w, ControlJson.Default.ErrorReply, schemas);
+        }
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
     }
 
-    public static string OperationId(ControlRoute route) =>
-        route.Method.ToLowerInvariant() + string.Concat(route.Path["/api/v1".Length..].Split('/', '-', '.').Where(p => p.Length > 0)
-            .Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    public static string OperationId(ControlRoute route)
+    {
+        // The API's paths without their common prefix; the web console's pages (/, /hosts, /assets/...) as they are.
+        var path = route.Path.StartsWith("/api/v1/", StringComparison.Ordinal) ? route.Path["/api/v1".Length..] : route.Path;
+        var words = path.Split('/', '-', '.').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]).ToList();
+        return route.Method.ToLowerInvariant() + (words.Count == 0 ? "Root" : string.Concat(words));
+    }
+
+    private static void WriteText(Utf8JsonWriter w, string mediaType)
+    {
+        w.WriteStartObject("content");
+        w.WriteStartObject(mediaType);
+        w.WriteStartObject("schema");
+        w.WriteString("type", "string");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 
     private static void WriteContent(Utf8JsonWriter w, JsonTypeInfo type, SortedDictionary<string, JsonTypeInfo> schemas)
     {

@@ -24,6 +24,7 @@ using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
 using NetbootPi.Agent.Upstream;
+using NetbootPi.Agent.Web;
 
 namespace NetbootPi.Agent.Hosting;
 
@@ -90,6 +91,7 @@ public static class AgentHost
             services.AddEventEndpoints();
             services.AddImageEndpoints();
             services.AddAlertEndpoints();
+            if (endpoints.NetworkApi) services.AddWebConsole(AgentVersion.Current);
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);
         if (endpoints.NetworkApi) services.AddControlNetwork();

@@ -165,8 +165,9 @@ public sealed partial class ControlNetworkService(
     private async Task<ControlCaller?> Unauthorized(HttpContext context, ControlRoute route, string address, string why)
     {
         LogUnauthorized(address, route.Method, route.Path);
-        context.Response.Headers.WWWAuthenticate = "Bearer";
-        await ControlRouter.ReplyAsync(context, StatusCodes.Status401Unauthorized, why).ConfigureAwait(false);
+        // A browser asking for a page is sent to the login page instead (it has no use for a bearer challenge).
+        if (!route.IsPage) context.Response.Headers.WWWAuthenticate = "Bearer";
+        await ControlRouter.RefuseAsync(context, route, StatusCodes.Status401Unauthorized, why).ConfigureAwait(false);
         return null;
     }
 

@@ -117,6 +117,8 @@ internal sealed class AccountAgent : IDisposable
     {
         _https ??= new HttpClient(new SocketsHttpHandler
         {
+            // A web console page answers a caller without credentials with a redirect to the login page: the answer is that redirect.
+            AllowAutoRedirect = false,
             SslOptions =
             {
                 CertificateChainPolicy = new X509ChainPolicy

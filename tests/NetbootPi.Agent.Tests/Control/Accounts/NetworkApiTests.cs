@@ -128,19 +128,27 @@ public class NetworkApiTests
         var table = box.Curl("GET", "/api/v1/endpoints", "-H", $"Authorization: Bearer {tokens["viewer"]}");
         Assert.Equal(200, table.Status);
         var endpoints = JsonDocument.Parse(table.Text).RootElement.EnumerateArray()
-            .Select(e => (Method: e.GetProperty("method").GetString()!, Path: e.GetProperty("path").GetString()!, Role: e.GetProperty("role").GetString()!)).ToList();
+            .Select(e => (Method: e.GetProperty("method").GetString()!, Path: e.GetProperty("path").GetString()!, Role: e.GetProperty("role").GetString()!,
+                Page: e.GetProperty("page").GetBoolean())).ToList();
         Assert.True(endpoints.Count >= 16, table.Text);
         Assert.All(endpoints, e => Assert.True(rank.ContainsKey(e.Role), $"{e.Method} {e.Path} has no declared role ('{e.Role}')"));
-        Assert.Equal(["GET /api/v1/health", "POST /api/v1/login"], endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order());
+        // Without credentials: the health probe, the login, and the web console's login page and its assets.
+        Assert.Equal(["GET /api/v1/health", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg", "GET /login", "POST /api/v1/login"],
+            endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
         foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery" })
             Assert.Contains(must, endpoints.Select(e => $"{e.Method} {e.Path}"));
+        // The web console's pages are routes of the same table, each with its role.
+        Assert.Equal(["GET /", "GET /host", "GET /hosts", "GET /login"], endpoints.Where(e => e.Page).Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
 
         var checkedCalls = 0;
-        foreach (var (method, path, role) in endpoints)
+        foreach (var (method, path, role, page) in endpoints)
         {
             // Bodies stay empty: an endpoint that reads one refuses with 400, after the credentials were accepted.
             var anonymous = await box.Request(method, path);
             if (role == "anyone") Assert.True(anonymous.Status is not (401 or 403 or 0), $"{method} {path} without credentials: {anonymous.Status} {anonymous.Text}");
+            // A page sends a browser to the login page (and back after it) instead of answering 401.
+            else if (page) Assert.True(anonymous.Status == 303 && anonymous.Header("Location") == "/login?next=" + Uri.EscapeDataString(path),
+                $"{method} {path} without credentials: {anonymous.Status} {anonymous.Header("Location")}");
             else Assert.True(anonymous.Status == 401, $"{method} {path} without credentials: {anonymous.Status} {anonymous.Text}");
             foreach (var (tokenRole, token) in tokens)
             {
@@ -152,7 +160,7 @@ public class NetworkApiTests
                 else
                 {
                     Assert.True(r.Status == 403, $"{method} {path} as {tokenRole}: {r.Status} {r.Text}");
-                    Assert.Contains($"needs the {role} role; token ", Error(r));
+                    Assert.Contains($"needs the {role} role; token ", page ? r.Text : Error(r));
                 }
                 checkedCalls++;
             }
