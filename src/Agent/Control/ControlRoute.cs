@@ -32,4 +32,7 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
 
     /// <summary>The JSON it answers with on success, or null for a refusal-shaped reply (<c>{"error": ...}</c> only).</summary>
     public JsonTypeInfo? Reply { get; init; }
+
+    /// <summary>The media type of a reply that is not JSON (a JPEG, an MJPEG stream), or null.</summary>
+    public string? RawReply { get; init; }
 }

@@ -129,6 +129,17 @@ public static class OpenApiDocument
         w.WriteStartObject("200");
         w.WriteString("description", "done");
         if (route.Reply is { } reply) WriteContent(w, reply, schemas);
+        else if (route.RawReply is { } replyType)
+        {
+            w.WriteStartObject("content");
+            w.WriteStartObject(replyType);
+            w.WriteStartObject("schema");
+            w.WriteString("type", "string");
+            w.WriteString("format", "binary");
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.WriteStartObject("default");
         w.WriteString("description", "refused (400 bad input, 401 no credentials, 403 a role or scope short, 404, 409, 422, 429): {\"error\": a sentence}");
