@@ -101,7 +101,9 @@ public sealed class CaptureEndpoints(SiteState state, CaptureService capture, Ca
         if (unit.IsActive && await capture.Client.StateAsync(TimeSpan.FromSeconds(2), cancellation).ConfigureAwait(false) is { } us)
             ustreamer = new UstreamerReply($"{us.Width}x{us.Height}", us.Online, us.DesiredFps, us.CapturedFps, us.Clients);
         return new CaptureStatusReply(kvm.Host, settings.Device, settings.Input, $"{settings.Width}x{settings.Height}", settings.Fps, settings.Format,
-            settings.EdidFile, settings.DvTimings, UstreamerUnit.UnitName, unit.ToString(), unit.IsActive,
+            // Running: the agent's own capture, started and answering (not merely a unit that is up: during a start,
+            // or one left by an agent that crashed, the unit runs and the agent has not made it its own yet).
+            settings.EdidFile, settings.DvTimings, UstreamerUnit.UnitName, unit.ToString(), running is not null && unit.IsActive,
             running is not null && running.Describe() == settings.Describe() && SameEdid(running, settings),
             capture.Timings?.ToString(), capture.Signal, capture.Failure, ustreamer);
     }

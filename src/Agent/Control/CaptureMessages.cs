@@ -4,8 +4,8 @@ namespace NetbootPi.Agent.Control;
 
 /// <summary>
 /// GET /api/v1/capture: the console host, the site's capture settings, the unit's state (systemd's load, active and
-/// sub state), whether the agent runs it with the site's settings (<c>current</c> false: the site changed since, start
-/// it again), the source's DV timings read at start or why none, why the last start failed, and what ustreamer says.
+/// sub state), whether the agent's capture runs (started by it, its unit active, ustreamer answered), whether with the
+/// site's settings (<c>current</c> false: the site changed since, start it again), the source's DV timings read at start or why none, why the last start failed, and what ustreamer says.
 /// </summary>
 internal sealed record CaptureStatusReply(string Host, string Device, int Input, string Resolution, int? Fps, string Format, string? Edid, bool DvTimings,
     string Unit, string UnitState, bool Running, bool Current, string? SourceTimings, string? Signal, string? Failure, UstreamerReply? Ustreamer);
