@@ -193,7 +193,7 @@ public sealed partial class CaptureService(SiteState state, ISystemdManager syst
         }
     }
 
-    private async Task<Os.Tools.ToolResult> RunAsync(ToolCall call, CancellationToken cancellation)
+    private async Task<ToolResult> RunAsync(ToolCall call, CancellationToken cancellation)
     {
         try
         {
