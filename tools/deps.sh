@@ -39,6 +39,9 @@ PACKAGES=(
   kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
   # the console host's side of the USB gadget test: its keyboard and pointer read as input events
   python3-evdev
+  # the console host's screen: v4l2-ctl (the agent gives an HDMI input its EDID and reads its DV timings with it;
+  # the lab's capture test sets vivid's pattern with it) and Pillow (the test decodes the JPEGs the agent serves)
+  v4l-utils python3-pil
   # WireGuard peers: wireguard-go (the userspace implementation, a peer in the lab beside the kernel's),
   # openresolv (wg-quick's resolvconf for a config with DNS =), zbarimg (reads back the QR code a peer's config
   # is printed as)

@@ -122,6 +122,7 @@ public static class CommandLine
         root.Subcommands.Add(KeyboardCommands.Key(stdout));
         root.Subcommands.Add(KeyboardCommands.Mouse(stdout));
         root.Subcommands.Add(KeyboardCommands.Status(stdout));
+        root.Subcommands.Add(CaptureCommands.Create(stdout, stderr));
         root.Subcommands.Add(CompletionCommand.Create(stdout, stderr));
         // A tree of its own parses the line being completed (a parse never runs a command).
         root.Subcommands.Add(CompletionCommand.Hidden(() => Build(TextWriter.Null, TextWriter.Null), stdout));

@@ -163,6 +163,14 @@ public static class ControlRegistration
         return services;
     }
 
+    /// <summary>The console host's screen capture on the control API. Needs <c>AddCapture</c>.</summary>
+    public static IServiceCollection AddCaptureEndpoints(this IServiceCollection services)
+    {
+        services.AddSingleton<IControlEndpoints>(sp => new CaptureEndpoints(sp.GetRequiredService<SiteState>(),
+            sp.GetRequiredService<NetbootPi.Agent.Capture.CaptureService>(), sp.GetRequiredService<NetbootPi.Agent.Capture.CaptureSnapshots>()));
+        return services;
+    }
+
     /// <summary>The box's network on the control API: apply, confirm, show (apply and confirm need <c>run --manage-network</c>).</summary>
     public static IServiceCollection AddNetworkEndpoints(this IServiceCollection services)
     {

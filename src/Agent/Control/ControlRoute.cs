@@ -39,7 +39,7 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
     /// <summary>The JSON it answers with on success, or null for a refusal-shaped reply (<c>{"error": ...}</c> only).</summary>
     public JsonTypeInfo? Reply { get; init; }
 
-    /// <summary>The media type of a reply that is not JSON (a web console page's HTML, a stylesheet), or null.</summary>
+    /// <summary>The media type of a reply that is not JSON (a web console page's HTML, a stylesheet, a JPEG, an MJPEG stream), or null.</summary>
     public string? ReplyMediaType { get; init; }
 
     /// <summary>

@@ -161,6 +161,8 @@ public static class OpenApiDocument
         w.WriteStartObject(mediaType);
         w.WriteStartObject("schema");
         w.WriteString("type", "string");
+        // A picture or a stream of them is bytes; HTML, CSS and JavaScript are text.
+        if (!mediaType.StartsWith("text/", StringComparison.Ordinal) && !mediaType.EndsWith("javascript", StringComparison.Ordinal)) w.WriteString("format", "binary");
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();

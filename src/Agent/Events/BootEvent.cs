@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm, Backup }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm, Backup, Capture }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -23,7 +23,9 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// (0 for <c>netbootpi alerts test</c>); the webhooks get it too (docs/alerts.md). The console host's
 /// virtual media and keyboard (<c>kvm:</c>) are <see cref="BootEventKind.Kvm"/> events: the client who asked
 /// (<c>uid:0</c>, <c>token:...</c>) or <c>kvm</c> for the USB state, the path what was done (never the text typed),
-/// status 1 when it failed.
+/// status 1 when it failed. The console host's screen capture (<c>kvm.capture</c>) is a <see cref="BootEventKind.Capture"/>
+/// event: its start and stop with who asked, and each snapshot taken into the events (client <c>capture</c>, the path
+/// <c>snapshot NAME: why</c> naming the JPEG kept in <c>DATA_DIR/snapshots/</c>, the bytes its size), status 1 when it failed.
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -45,6 +47,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Alert => "alert",
         BootEventKind.Kvm => "kvm",
         BootEventKind.Backup => "backup",
+        BootEventKind.Capture => "capture",
         _ => "file",
     };
 
@@ -67,6 +70,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "alert" => BootEventKind.Alert,
         "kvm" => BootEventKind.Kvm,
         "backup" => BootEventKind.Backup,
+        "capture" => BootEventKind.Capture,
         _ => null,
     };
 

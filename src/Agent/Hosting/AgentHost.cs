@@ -15,6 +15,7 @@ using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
 using NetbootPi.Agent.Media.Catalog;
+using NetbootPi.Agent.Capture;
 using NetbootPi.Agent.Kvm;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
@@ -32,7 +33,7 @@ namespace NetbootPi.Agent.Hosting;
 /// The composition root: the only place that knows every service of the agent. Each area registers itself
 /// (<c>AddSite</c>, <c>AddDhcp</c>, ...); this decides which run and what they share.
 /// </summary>
-/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS, 900–999 recovery and consoles, 1000–1099 the console host's USB gadget (kvm), 1100–1199 the image catalog.</remarks>
+/// <remarks>Log event ids by area: 1–99 hosting and site, 100–299 HTTP, 300–399 DHCP, 400–499 upstream, 500–599 boot events, 600–699 control, 700–799 the box's network, 800–899 DNS, 900–999 recovery and consoles, 1000–1099 the console host's USB gadget (kvm), 1100–1199 the image catalog, 1200–1299 the console host's screen capture.</remarks>
 public static class AgentHost
 {
     public static IHost Build(string sitePath, SiteInventory site, AgentEndpoints endpoints, WatchdogOptions? watchdog = null)
@@ -80,6 +81,7 @@ public static class AgentHost
         services.AddImageCatalog();
         services.AddKvm();
         services.AddBackupSchedule(AgentVersion.Current);
+        services.AddCapture();
         // The control socket comes up before the servers: `netbootpi status` can tell what a slow start waits for.
         if (endpoints.ControlSocket is not null || endpoints.NetworkApi)
         {
@@ -88,6 +90,7 @@ public static class AgentHost
             services.AddPowerEndpoints();
             services.AddOverlayEndpoints();
             services.AddKvmEndpoints();
+            services.AddCaptureEndpoints();
             services.AddEventEndpoints();
             services.AddImageEndpoints();
             services.AddAlertEndpoints();

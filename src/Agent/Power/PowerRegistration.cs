@@ -16,7 +16,7 @@ public static class PowerRegistration
             sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RecoveryService(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<BootEventLog>(),
             sp.GetRequiredService<HostPowerService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RecoveryService>>(),
-            sp.GetService<ConsoleService>()));
+            sp.GetService<ConsoleService>(), sp.GetService<IRecoveryWitness>()));
         services.AddHostedService(sp => sp.GetRequiredService<RecoveryService>());
         return services;
     }

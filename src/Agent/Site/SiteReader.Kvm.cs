@@ -7,11 +7,11 @@ namespace NetbootPi.Agent.Site;
 // host's serial console.
 internal sealed partial class SiteReader
 {
-    private static readonly string[] KvmKeys = ["host", "udc", "keyboard_layout"];
+    private static readonly string[] KvmKeys = ["host", "udc", "keyboard_layout", "capture"];
 
     private KvmSettings? ReadKvm(YamlNode node)
     {
-        var m = Mapping(node, "kvm", "a mapping with host (the host the box's USB-C port is plugged into), udc and keyboard_layout", KvmKeys, ["host"]);
+        var m = Mapping(node, "kvm", "a mapping with host (the host the box's USB-C port is plugged into), udc, keyboard_layout and capture", KvmKeys, ["host"]);
         if (m is null) return null;
         var before = _errors.Count;
         var host = m.TryGetValue("host", out var h) ? Name(h, "kvm.host", "host name", IsHostName, "the name of a host in hosts") : null;
@@ -30,8 +30,9 @@ internal sealed partial class SiteReader
                 Error(ls, "kvm.keyboard_layout", $"no table for keyboard layout '{ls.Value}' (there is: {string.Join(", ", KeyboardLayout.Names)})");
             else layout = ls.Value;
         }
+        var capture = m.TryGetValue("capture", out var c) ? ReadCapture(c) : null;
         if (_errors.Count != before || host is null) return null;
-        return new KvmSettings(host, udc, layout, node.Location);
+        return new KvmSettings(host, udc, layout, node.Location) { Capture = capture };
     }
 
     /// <summary>The console host is a host of the site.</summary>

@@ -20,7 +20,7 @@ public class KvmSectionTests
     {
         Assert.Equal(["t.yaml:17:14: kvm.host: no host named 'c' in hosts (expected the host the box's USB-C port is plugged into)"],
             SiteText.Errors(With("{ host: c }")));
-        Assert.Equal(["t.yaml:17:6: kvm: missing key 'host' (expected a mapping with host (the host the box's USB-C port is plugged into), udc and keyboard_layout)"],
+        Assert.Equal(["t.yaml:17:6: kvm: missing key 'host' (expected a mapping with host (the host the box's USB-C port is plugged into), udc, keyboard_layout and capture)"],
             SiteText.Errors(With("{ udc: fe980000.usb }")));
         Assert.Equal(["t.yaml:17:22: kvm.udc: '../x' is not a USB device controller's name (expected a name from /sys/class/udc, like fe980000.usb)"],
             SiteText.Errors(With("{ host: a, udc: ../x }")));

@@ -124,6 +124,17 @@ internal sealed class ControlClient : IDisposable
         }
     }
 
+    /// <summary>GETs a reply that is not JSON (a JPEG) and returns its bytes; a refusal throws with the agent's reason.</summary>
+    public async Task<byte[]> GetBytesAsync(string path, CancellationToken cancellation)
+    {
+        using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/')), HttpCompletionOption.ResponseContentRead, cancellation)
+            .ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return bytes;
+        var reason = Parse(System.Text.Encoding.UTF8.GetString(bytes), ControlJson.Default.ErrorReply)?.Error ?? $"HTTP {(int)response.StatusCode}";
+        throw new ControlClientException($"the agent refused: {reason}");
+    }
+
     /// <summary>
     /// Reads a stream of server-sent events (<c>GET /api/v1/events/stream</c>), handing each <c>data:</c> line's
     /// payload to <paramref name="onData"/> until the agent ends it or <paramref name="cancellation"/> fires.

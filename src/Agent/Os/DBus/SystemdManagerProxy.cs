@@ -1,3 +1,4 @@
+using NetbootPi.Agent.Os.Systemd;
 using Tmds.DBus.Protocol;
 
 namespace NetbootPi.Agent.Os.DBus;
@@ -29,6 +30,96 @@ public sealed class SystemdManagerProxy : DBusObject
 
     /// <summary>ReloadOrRestartUnit(s name, s mode) -> (o job).</summary>
     public Task<ObjectPath> ReloadOrRestartUnitAsync(string name, string mode) => CallUnitJobAsync("ReloadOrRestartUnit", name, mode);
+
+    /// <summary>
+    /// StartTransientUnit(s name, s mode, a(sv) properties, a(sa(sv)) aux) -> (o job): makes a unit that exists only
+    /// while it is loaded (no file) and starts it. No auxiliary units.
+    /// </summary>
+    public Task<ObjectPath> StartTransientUnitAsync(string name, string mode, IReadOnlyList<UnitProperty> properties)
+    {
+        return Connection.CallMethodAsync(CreateMessage(), static (Message m, object? _) => m.GetBodyReader().ReadObjectPath());
+
+        MessageBuffer CreateMessage()
+        {
+            using var writer = Connection.GetMessageWriter();
+            writer.WriteMethodCallHeader(destination: Destination, path: Path, @interface: Interface, member: "StartTransientUnit", signature: "ssa(sv)a(sa(sv))");
+            writer.WriteString(name);
+            writer.WriteString(mode);
+            var all = writer.WriteArrayStart(DBusType.Struct);
+            foreach (var p in properties)
+            {
+                writer.WriteStructureStart();
+                writer.WriteString(p.Name);
+                // A variant is its signature followed by the value.
+                writer.WriteSignature(p.Signature);
+                switch (p.Value)
+                {
+                    case string s:
+                        writer.WriteString(s);
+                        break;
+                    case bool b:
+                        writer.WriteBool(b);
+                        break;
+                    case uint u:
+                        writer.WriteUInt32(u);
+                        break;
+                    case ulong t:
+                        writer.WriteUInt64(t);
+                        break;
+                    case string[] list:
+                        writer.WriteArray(list);
+                        break;
+                    case UnitProperty.ExecCommand exec:
+                    {
+                        var commands = writer.WriteArrayStart(DBusType.Struct);
+                        writer.WriteStructureStart();
+                        writer.WriteString(exec.Path);
+                        writer.WriteArray(exec.Argv);
+                        writer.WriteBool(false);
+                        writer.WriteArrayEnd(commands);
+                        break;
+                    }
+                    case (string Path, string Access)[] devices:
+                    {
+                        var start = writer.WriteArrayStart(DBusType.Struct);
+                        foreach (var (path, access) in devices)
+                        {
+                            writer.WriteStructureStart();
+                            writer.WriteString(path);
+                            writer.WriteString(access);
+                        }
+                        writer.WriteArrayEnd(start);
+                        break;
+                    }
+                    case ValueTuple<bool, string[]> list:
+                        writer.WriteStructureStart();
+                        writer.WriteBool(list.Item1);
+                        writer.WriteArray(list.Item2);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"unit property {p.Name} has a value of a shape the proxy does not write ({p.Signature})");
+                }
+            }
+            writer.WriteArrayEnd(all);
+            var aux = writer.WriteArrayStart(DBusType.Struct);
+            writer.WriteArrayEnd(aux);
+            return writer.CreateMessage();
+        }
+    }
+
+    /// <summary>ResetFailedUnit(s name): forgets a failed unit's state (and unloads a failed transient unit).</summary>
+    public Task ResetFailedUnitAsync(string name)
+    {
+        return Connection.CallMethodAsync(CreateMessage());
+
+        MessageBuffer CreateMessage()
+        {
+            using var writer = Connection.GetMessageWriter();
+            writer.WriteMethodCallHeader(destination: Destination, path: Path, @interface: Interface, member: "ResetFailedUnit", signature: "s");
+            writer.WriteString(name);
+            return writer.CreateMessage();
+        }
+    }
 
     /// <summary>LoadUnit(s name) -> (o unit): like GetUnit, but also for a unit that is not loaded yet.</summary>
     public Task<ObjectPath> LoadUnitAsync(string name)

@@ -15,6 +15,16 @@ public interface ISystemdManager
     /// <summary>Starts the unit (job mode "replace") and waits for the start job.</summary>
     Task StartUnitAsync(string unit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes a transient unit of <paramref name="properties"/> (a unit with no file, gone once it stops and is
+    /// collected) and starts it (job mode "fail"), waiting for the start job. systemd refuses a name that is loaded
+    /// already (org.freedesktop.systemd1.UnitExists): stop the old one first.
+    /// </summary>
+    Task StartTransientUnitAsync(string unit, IReadOnlyList<UnitProperty> properties, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a unit's failed state (<c>systemctl reset-failed</c>); a failed transient unit is then unloaded.</summary>
+    Task ResetFailedUnitAsync(string unit, CancellationToken cancellationToken = default);
+
     /// <summary>Stops the unit and waits for the stop job.</summary>
     Task StopUnitAsync(string unit, CancellationToken cancellationToken = default);
 

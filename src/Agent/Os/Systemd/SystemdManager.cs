@@ -47,6 +47,22 @@ public sealed partial class SystemdManager : ISystemdManager, IAsyncDisposable
     public Task StartUnitAsync(string unit, CancellationToken cancellationToken = default) =>
         RunJobAsync("start", unit, static (m, u) => m.StartUnitAsync(u, "replace"), cancellationToken);
 
+    public Task StartTransientUnitAsync(string unit, IReadOnlyList<UnitProperty> properties, CancellationToken cancellationToken = default) =>
+        RunJobAsync("start-transient", unit, (m, u) => m.StartTransientUnitAsync(u, "fail", properties), cancellationToken);
+
+    public async Task ResetFailedUnitAsync(string unit, CancellationToken cancellationToken = default)
+    {
+        var session = await GetSessionAsync("reset-failed", unit, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CallAsync(session.Manager.ResetFailedUnitAsync(unit), _options.CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate("reset the failed state of", "reset-failed", unit, e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     public Task StopUnitAsync(string unit, CancellationToken cancellationToken = default) =>
         RunJobAsync("stop", unit, static (m, u) => m.StopUnitAsync(u, "replace"), cancellationToken);
 

@@ -19,13 +19,16 @@ namespace NetbootPi.Agent.Power.Recovery;
 /// (the event log calls from a DHCP receive loop, which must never wait).
 /// </remarks>
 public sealed partial class RecoveryService(SiteState state, BootEventLog events, HostPowerService power, TimeProvider time,
-    ILogger<RecoveryService> logger, ConsoleService? consoles = null) : BackgroundService
+    ILogger<RecoveryService> logger, ConsoleService? consoles = null, IRecoveryWitness? witness = null) : BackgroundService
 {
     /// <summary>Who the box's own power cycles are from, in the power events.</summary>
     public const string Who = "recovery";
 
     private static readonly TimeSpan MaxProbeInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a cycle waits for its witness (the screen's snapshot) before the power goes.</summary>
+    private static readonly TimeSpan WitnessTime = TimeSpan.FromSeconds(5);
 
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Watched> _hosts = new(StringComparer.OrdinalIgnoreCase);
@@ -150,8 +153,28 @@ public sealed partial class RecoveryService(SiteState state, BootEventLog events
             case RecoveryNoteKind.Cycle:
                 LogCycle(host.Name, note.Message);
                 // The outcome comes back through the power service's Acted, as every action through the agent does.
-                _ = Task.Run(() => power.RunAsync(host, PowerAction.Cycle, Who, _stopping), CancellationToken.None);
+                var why = note.Message;
+                _ = Task.Run(async () =>
+                {
+                    if (witness is not null) await WitnessAsync(host, why).ConfigureAwait(false);
+                    return await power.RunAsync(host, PowerAction.Cycle, Who, _stopping).ConfigureAwait(false);
+                }, CancellationToken.None);
                 break;
+        }
+    }
+
+    /// <summary>The witness's look at the host before its power goes, bounded: a cycle is never held up for long.</summary>
+    private async Task WitnessAsync(HostEntry host, string why)
+    {
+        using var timer = new CancellationTokenSource(WitnessTime, time);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, _stopping);
+        try
+        {
+            await witness!.BeforeCycleAsync(host, why, limit.Token).WaitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // It took too long: the cycle goes ahead without it.
         }
     }
 
