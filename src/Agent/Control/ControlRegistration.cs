@@ -12,6 +12,7 @@ using NetbootPi.Agent.Os.Network;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Os.Tools;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Kvm;
 using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Power;
@@ -144,7 +145,7 @@ public static class ControlRegistration
     public static IServiceCollection AddImageEndpoints(this IServiceCollection services)
     {
         services.AddSingleton<IControlEndpoints>(sp => new ImageEndpoints(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
-            sp.GetRequiredService<ImageDownloads>(), sp.GetRequiredService<BootEventLog>()));
+            sp.GetRequiredService<ImageDownloads>(), sp.GetRequiredService<BootEventLog>(), sp.GetService<KvmService>()));
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using NetbootPi.Agent.Events;
+using NetbootPi.Agent.Kvm;
 using NetbootPi.Agent.Media.Catalog;
 
 namespace NetbootPi.Agent.Control;
@@ -11,7 +12,7 @@ namespace NetbootPi.Agent.Control;
 /// body streamed to disk, or by URL, downloaded by the agent (<see cref="ImageDownloads"/>), and remove one
 /// (operator). Adds and removals are boot events of kind <c>image</c> with who asked, besides the router's audit lines.
 /// </summary>
-public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDownloads downloads, BootEventLog events) : IControlEndpoints
+public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDownloads downloads, BootEventLog events, KvmService? kvm = null) : IControlEndpoints
 {
     public const string ListPath = "/api/v1/images";
     public const string UploadPath = "/api/v1/images/upload";
@@ -50,11 +51,13 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         },
         new("POST", RemovePath, ControlRole.Operator, Changes: true, RemoveAsync)
         {
-            Summary = "Removes an image and its metadata (and an interrupted download of that name); 404 when there is none, 409 while it is being added.",
+            Summary = "Removes an image and its metadata (and an interrupted download of that name); 404 when there is none, 409 while it is being added or while it is in the console host's drive.",
             Body = ImageJson.Default.ImageNameRequest,
             Reply = ImageJson.Default.ImageDoneReply,
         },
     ];
+
+    private readonly Lock _noDrive = new();
 
     private Task ListAsync(HttpContext context, ControlCaller caller) =>
         ControlService.WriteAsync(context, StatusCodes.Status200OK, catalog.List().Select(Reply).ToArray(), ImageJson.Default.ImageReplyArray);
@@ -135,7 +138,15 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         if (await ControlBody.ReadAsync(context, ImageJson.Default.ImageNameRequest).ConfigureAwait(false) is not { } request) return;
         try
         {
-            var message = catalog.Remove(request.Name);
+            string message;
+            // Under the drive's lock: no attach can take the image between the look and the removal.
+            lock (kvm?.MediaLock ?? _noDrive)
+            {
+                if (kvm?.Gadget?.Media.File is { } inDrive && inDrive == Path.Combine(catalog.Root, request.Name))
+                    throw new CatalogException(CatalogFailure.InUse,
+                        $"image {request.Name} is in the console host's drive: eject it first (netbootpi media eject), as the host may be reading it");
+                message = catalog.Remove(request.Name);
+            }
             Record(caller, message, 0, 0);
             await ControlService.WriteAsync(context, StatusCodes.Status200OK, new ImageDoneReply(message), ImageJson.Default.ImageDoneReply).ConfigureAwait(false);
         }
@@ -152,7 +163,7 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
     public static int StatusOf(CatalogFailure failure) => failure switch
     {
         CatalogFailure.BadName or CatalogFailure.BadRequest => StatusCodes.Status400BadRequest,
-        CatalogFailure.Exists => StatusCodes.Status409Conflict,
+        CatalogFailure.Exists or CatalogFailure.InUse => StatusCodes.Status409Conflict,
         CatalogFailure.NotFound => StatusCodes.Status404NotFound,
         CatalogFailure.TooLarge => StatusCodes.Status413PayloadTooLarge,
         CatalogFailure.ChecksumMismatch or CatalogFailure.FetchFailed => StatusCodes.Status422UnprocessableEntity,

@@ -102,6 +102,8 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             disk=$(disk_of_size 6291456)
             echo "big.iso: the host sees a disk of $(cat /sys/block/${disk##*/}/size) sectors, read-only $(cat /sys/block/${disk##*/}/ro)"
             nbp media attach one.img --disk --rw | sed 's/^/rw: /'
+            # The image in the drive stays in the catalog until it is ejected.
+            { nbp media remove one.img 2>&1 && echo "removed while in the drive"; } | sed 's/^/remove: /' || true
             nbp media eject
             nbp media status
 
@@ -128,6 +130,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             big.iso as a disk, read-only, 3,221,225,472 bytes
             big.iso: the host sees a disk of 6291456 sectors, read-only 1
             rw: one.img as a disk, read-write, 4,194,304 bytes
+            remove: netbootpi: the agent refused: image one.img is in the console host's drive: eject it first (netbootpi media eject), as the host may be reading it
             ejected
             the drive is empty
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer

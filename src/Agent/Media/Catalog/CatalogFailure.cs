@@ -23,6 +23,8 @@ public enum CatalogFailure
     Io,
     /// <summary>The downloads queue is full (503).</summary>
     Busy,
+    /// <summary>The image is in the console host's drive, so it is not removed (409).</summary>
+    InUse,
 }
 
 /// <summary>An add or remove that failed, with a sentence that says what and where.</summary>
