@@ -55,7 +55,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException
+                // Stopped between the loop's look at the token and the accept: "Not listening" (a race seen in CI).
+                || (e is InvalidOperationException && _stop.IsCancellationRequested))
             {
                 return;
             }
