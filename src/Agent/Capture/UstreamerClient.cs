@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using NetbootPi.Agent.Os.Network;
 
 namespace NetbootPi.Agent.Capture;
 
@@ -18,24 +19,7 @@ public sealed class UstreamerClient : IDisposable
     public UstreamerClient(string socketPath)
     {
         SocketPath = socketPath;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, cancellation) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellation).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        var handler = UnixSocketHttp.Handler(socketPath);
         // The stream is long-lived; each call bounds itself.
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://ustreamer/"), Timeout = Timeout.InfiniteTimeSpan };
     }

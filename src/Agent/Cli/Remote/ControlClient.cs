@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NetbootPi.Agent.Control;
+using NetbootPi.Agent.Os.Network;
 
 namespace NetbootPi.Agent.Cli.Remote;
 
@@ -25,24 +26,7 @@ internal sealed class ControlClient : IDisposable
     {
         _socketPath = socketPath;
         _where = $"on {socketPath}";
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, cancellation) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellation).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        var handler = UnixSocketHttp.Handler(socketPath);
         // Some requests (a reload of a large site, later an apply that waits for networkd) take a while.
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://netbootpi/"), Timeout = TimeSpan.FromMinutes(5) };
     }
