@@ -27,7 +27,8 @@ public static class CommandLine
             stderr.WriteLine("netbootpi: no command given; 'netbootpi --help' lists them");
             return ExitUsage;
         }
-        var parse = root.Parse(args);
+        // No response files: "@..." is text to type, a password, an image name, never a file to read arguments from.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             // The first mistake or two and where to look, not the whole usage after every typo.

@@ -68,6 +68,15 @@ public class CliTests
         Assert.StartsWith("/nonexistent/site.yaml:1:1: (file): cannot read the file: ", e);
     }
 
+    [Fact]
+    public async Task An_argument_starting_with_at_is_itself_not_a_response_file()
+    {
+        // "@home" typed, an image "@x.iso": System.CommandLine would read arguments from a file of that name.
+        var (code, _, e) = await Run("check", "@nonexistent.yaml");
+        Assert.Equal(1, code);
+        Assert.StartsWith("@nonexistent.yaml:1:1: (file): cannot read the file: ", e);
+    }
+
     [Theory]
     [InlineData("napalm")]
     [InlineData("84:8f:69:e0:d4:0f")]
