@@ -19,6 +19,7 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
     public const string FetchPath = "/api/v1/images/fetch";
     public const string JobsPath = "/api/v1/images/jobs";
     public const string RemovePath = "/api/v1/images/remove";
+    public const string CancelPath = "/api/v1/images/cancel";
 
     /// <summary>How long <c>GET /api/v1/images/jobs?id=ID&amp;after=N</c> waits for a change before it answers anyway.</summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(10);
@@ -48,6 +49,12 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
             Summary = "The adds in progress and the last ones ended (uploads and downloads): state, bytes, total, what went wrong; with id and after, waits up to 10 s for that job's next change.",
             Query = [new("id", false, "only this job"), new("after", false, "with id: answer once the job's version is past this one (or it ended, or 10 s passed)")],
             Reply = ImageJson.Default.ImageJobReplyArray,
+        },
+        new("POST", CancelPath, ControlRole.Operator, Changes: true, CancelAsync)
+        {
+            Summary = "Cancels the download of an image, queued or running: it stops and keeps nothing; answers with its job once it has ended (at most 10 s); 404 when no download of that name is queued or running, 409 for an upload.",
+            Body = ImageJson.Default.ImageNameRequest,
+            Reply = ImageJson.Default.ImageJobReply,
         },
         new("POST", RemovePath, ControlRole.Operator, Changes: true, RemoveAsync)
         {
@@ -133,6 +140,25 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, new[] { Reply(job) }, ImageJson.Default.ImageJobReplyArray).ConfigureAwait(false);
     }
 
+    private async Task CancelAsync(HttpContext context, ControlCaller caller)
+    {
+        if (await ControlBody.ReadAsync(context, ImageJson.Default.ImageNameRequest).ConfigureAwait(false) is not { } request) return;
+        ImageJob job;
+        try
+        {
+            job = downloads.Cancel(request.Name, caller.EventClient);
+        }
+        catch (CatalogException e)
+        {
+            await RefuseAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+        var until = jobs.Time.GetUtcNow() + LongPoll;
+        while (!job.IsOver && jobs.Time.GetUtcNow() < until)
+            await job.WaitAsync(job.Version, until - jobs.Time.GetUtcNow(), jobs.Time, context.RequestAborted).ConfigureAwait(false);
+        await ControlService.WriteAsync(context, StatusCodes.Status200OK, Reply(job), ImageJson.Default.ImageJobReply).ConfigureAwait(false);
+    }
+
     private async Task RemoveAsync(HttpContext context, ControlCaller caller)
     {
         if (await ControlBody.ReadAsync(context, ImageJson.Default.ImageNameRequest).ConfigureAwait(false) is not { } request) return;
@@ -163,7 +189,7 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
     public static int StatusOf(CatalogFailure failure) => failure switch
     {
         CatalogFailure.BadName or CatalogFailure.BadRequest => StatusCodes.Status400BadRequest,
-        CatalogFailure.Exists or CatalogFailure.InUse => StatusCodes.Status409Conflict,
+        CatalogFailure.Exists or CatalogFailure.InUse or CatalogFailure.Cancelled => StatusCodes.Status409Conflict,
         CatalogFailure.NotFound => StatusCodes.Status404NotFound,
         CatalogFailure.TooLarge => StatusCodes.Status413PayloadTooLarge,
         CatalogFailure.ChecksumMismatch or CatalogFailure.FetchFailed => StatusCodes.Status422UnprocessableEntity,
@@ -186,7 +212,7 @@ internal sealed record ImageReply(string Name, long Size, string? Sha256, DateTi
 /// <summary>POST /api/v1/images/fetch: the URL (http or https), the name (default: the URL's last segment), the SHA-256 to check.</summary>
 internal sealed record ImageFetchRequest(string Url, string? Name = null, string? Sha256 = null);
 
-/// <summary>POST /api/v1/images/remove.</summary>
+/// <summary>POST /api/v1/images/remove and /cancel.</summary>
 internal sealed record ImageNameRequest(string Name);
 
 /// <summary>A removal done, as a sentence.</summary>

@@ -49,7 +49,7 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
         new("POST", TypePath, ControlRole.Operator, Changes: true, TypeAsync)
         {
             HostOf = HostOf,
-            Summary = "Types text on the console host's keyboard in the site's layout (at most 4096 characters; a character the layout lacks refuses it all); every key is released after, or when the caller goes away.",
+            Summary = "Types text on the console host's keyboard in the site's layout or the one named (at most 4096 characters; a character the layout lacks refuses it all); every key is released after, or when the caller goes away.",
             Body = KvmJson.Default.TypeRequest,
             Reply = KvmJson.Default.KvmDoneReply,
         },
@@ -139,19 +139,16 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
             await ControlService.ReplyAsync(context, StatusCodes.Status404NotFound, error).ConfigureAwait(false);
             return;
         }
-        var what = $"media attach {request.Image} as {(mode == MediaMode.CdRom ? "cdrom" : "disk")} {(request.Rw ? "rw" : "ro")}";
         MediaAttachResult result;
         try
         {
-            lock (kvm.MediaLock) result = kvm.Gadget!.Attach(path, mode, !request.Rw);
+            result = kvm.AttachImage(request.Image, path, mode, !request.Rw, caller.EventClient);
         }
         catch (UsbGadgetException e)
         {
-            kvm.Record(caller.EventClient, $"{what}: {e.Message}", succeeded: false);
             await ControlService.ReplyAsync(context, StatusCodes.Status422UnprocessableEntity, e.Message).ConfigureAwait(false);
             return;
         }
-        kvm.Record(caller.EventClient, what + (result.ForcedEject ? ", the last medium ejected by force" : "") + (result.Message is null ? "" : $" ({result.Message})"), succeeded: true);
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, Media(result.Media, result.ForcedEject, result.Message), KvmJson.Default.MediaReply).ConfigureAwait(false);
     }
 
@@ -161,15 +158,13 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
         bool forced;
         try
         {
-            lock (kvm.MediaLock) forced = kvm.Gadget!.Eject();
+            forced = kvm.EjectImage(caller.EventClient);
         }
         catch (UsbGadgetException e)
         {
-            kvm.Record(caller.EventClient, $"media eject: {e.Message}", succeeded: false);
             await ControlService.ReplyAsync(context, StatusCodes.Status422UnprocessableEntity, e.Message).ConfigureAwait(false);
             return;
         }
-        kvm.Record(caller.EventClient, forced ? "media eject, by force" : "media eject", succeeded: true);
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, Media(kvm.Gadget!.Media, forced, null), KvmJson.Default.MediaReply).ConfigureAwait(false);
     }
 
@@ -177,9 +172,16 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
     {
         if (await UnavailableAsync(context).ConfigureAwait(false)) return;
         if (await ControlBody.ReadAsync(context, KvmJson.Default.TypeRequest).ConfigureAwait(false) is not { } request) return;
+        var layout = request.Layout is { } name ? KeyboardLayout.Find(name) : kvm.Layout;
+        if (layout is null)
+        {
+            await ControlService.ReplyAsync(context, StatusCodes.Status400BadRequest,
+                $"no table for keyboard layout '{request.Layout}' (there is: {string.Join(", ", KeyboardLayout.Names)})").ConfigureAwait(false);
+            return;
+        }
         // The text itself is never recorded: it may be a password typed at a prompt.
-        await KeyboardAsync(context, caller, $"type {request.Text.Length} characters",
-            () => kvm.Keyboard!.TypeAsync(request.Text, kvm.Layout, context.RequestAborted)).ConfigureAwait(false);
+        await KeyboardAsync(context, caller, $"type {request.Text.Length} characters" + (request.Layout is null ? "" : $" in layout {layout.Name}"),
+            () => kvm.Keyboard!.TypeAsync(request.Text, layout, context.RequestAborted)).ConfigureAwait(false);
     }
 
     private async Task KeysAsync(HttpContext context, ControlCaller caller)

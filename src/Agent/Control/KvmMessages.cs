@@ -8,8 +8,8 @@ internal sealed record MediaAttachRequest(string Image, string? Mode = null, boo
 /// <summary>The virtual drive: the image in it (null: empty), its mode, read-only, the bytes the host sees; after a change, whether the last medium had to be ejected by force and why the medium is not what was asked for.</summary>
 internal sealed record MediaReply(string? Image, string? File, string Mode, bool ReadOnly, long Bytes, bool ForcedEject, string? Message);
 
-/// <summary>POST /api/v1/kvm/type: text typed on the console host's keyboard in the site's layout.</summary>
-internal sealed record TypeRequest(string Text);
+/// <summary>POST /api/v1/kvm/type: text typed on the console host's keyboard in the site's layout, or in layout (its name, like de or ch-fr) when the host is set to another one for the moment.</summary>
+internal sealed record TypeRequest(string Text, string? Layout = null);
 
 /// <summary>POST /api/v1/kvm/keys: a chord (ctrl+alt+delete), pressed and released repeat times delay_ms apart, or held down (hold).</summary>
 internal sealed record KeysRequest(string Keys, int Repeat = 1, int DelayMs = 100, bool Hold = false);

@@ -20,8 +20,9 @@ public static class KvmRegistration
         services.AddSingleton(sp =>
         {
             var state = sp.GetRequiredService<SiteState>();
-            // The gadget is built once, for the UDC named at start; another console host or UDC needs a restart.
-            state.RequireUnchangedOnReload("kvm", s => s.Kvm is { } k ? $"host {k.Host}, udc {k.Udc ?? "(the only one)"}, keyboard_layout {k.Layout}" : "(none)",
+            // The gadget is built once, for the UDC named at start; another console host or UDC needs a restart. The
+            // keyboard layout is only how text becomes keys: a reload changes it.
+            state.RequireUnchangedOnReload("kvm", s => s.Kvm is { } k ? $"host {k.Host}, udc {k.Udc ?? "(the only one)"}" : "(none)",
                 "the USB gadget for the console host is built and bound once, at start (restart the agent: systemctl restart netbootpi)");
             return new KvmService(state, sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<IToolRunner>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KvmService>>(), sp.GetService<ServiceStatus>());

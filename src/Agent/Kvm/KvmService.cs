@@ -43,7 +43,8 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
 
     public HidMouse? Mouse => _mouse;
 
-    public KeyboardLayout Layout => KeyboardLayout.Find(_settings?.Layout ?? KvmSettings.DefaultLayout) ?? KeyboardLayout.Us;
+    /// <summary>The layout of the site in force (a reload may change it; the gadget stays as it is).</summary>
+    public KeyboardLayout Layout => KeyboardLayout.Find(state.Current.Kvm?.Layout ?? KvmSettings.DefaultLayout) ?? KeyboardLayout.Us;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -126,6 +127,45 @@ public sealed partial class KvmService(SiteState state, BootEventLog events, ITo
 
     /// <summary>Media changes one at a time, also across the eject and attach of a swap.</summary>
     public Lock MediaLock => _lock;
+
+    /// <summary>
+    /// Puts the catalog's image <paramref name="name"/> (at <paramref name="path"/>, resolved by
+    /// <see cref="MediaImages.TryResolve"/>) in the drive under the drive's lock, and records who did it as an event,
+    /// failed or not: the one way every API (native, Redfish) changes the drive. Throws what the gadget throws.
+    /// </summary>
+    public MediaAttachResult AttachImage(string name, string path, MediaMode mode, bool readOnly, string who)
+    {
+        var what = $"media attach {name} as {(mode == MediaMode.CdRom ? "cdrom" : "disk")} {(readOnly ? "ro" : "rw")}";
+        MediaAttachResult result;
+        try
+        {
+            lock (_lock) result = Gadget!.Attach(path, mode, readOnly);
+        }
+        catch (UsbGadgetException e)
+        {
+            Record(who, $"{what}: {e.Message}", succeeded: false);
+            throw;
+        }
+        Record(who, what + (result.ForcedEject ? ", the last medium ejected by force" : "") + (result.Message is null ? "" : $" ({result.Message})"), succeeded: true);
+        return result;
+    }
+
+    /// <summary>Empties the drive under its lock and records it; true when the medium had to be ejected by force.</summary>
+    public bool EjectImage(string who)
+    {
+        bool forced;
+        try
+        {
+            lock (_lock) forced = Gadget!.Eject();
+        }
+        catch (UsbGadgetException e)
+        {
+            Record(who, $"media eject: {e.Message}", succeeded: false);
+            throw;
+        }
+        Record(who, forced ? "media eject, by force" : "media eject", succeeded: true);
+        return forced;
+    }
 
     private static string SerialNumber(string site)
     {

@@ -50,4 +50,22 @@ public static class MediaImages
         path = candidate;
         return true;
     }
+
+    /// <summary>
+    /// Whether the file holds an ISO 9660 file system: "CD001" after the type byte of the first volume descriptor, at
+    /// sector 16 (ECMA-119 §8.1, byte 32,769). A hybrid ISO has it too; a disk image does not.
+    /// </summary>
+    public static bool IsIso9660(string path)
+    {
+        Span<byte> id = stackalloc byte[5];
+        try
+        {
+            using var file = File.OpenHandle(path);
+            return RandomAccess.Read(file, id, 32_769) == 5 && id.SequenceEqual("CD001"u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 }

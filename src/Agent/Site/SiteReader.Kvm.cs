@@ -26,9 +26,13 @@ internal sealed partial class SiteReader
         var layout = KvmSettings.DefaultLayout;
         if (m.TryGetValue("keyboard_layout", out var l) && Scalar(l, "kvm.keyboard_layout", "a keyboard layout, like us") is { } ls)
         {
-            if (KeyboardLayout.Find(ls.Value) is null)
-                Error(ls, "kvm.keyboard_layout", $"no table for keyboard layout '{ls.Value}' (there is: {string.Join(", ", KeyboardLayout.Names)})");
-            else layout = ls.Value;
+            if (KeyboardLayout.Find(ls.Value) is { } known) layout = known.Name;
+            else
+            {
+                // xkb's name for the UK layout is gb; "uk" is what people write.
+                var best = ls.Value.Equals("uk", StringComparison.OrdinalIgnoreCase) ? "gb" : Suggest(ls.Value, [.. KeyboardLayout.Names]);
+                Error(ls, "kvm.keyboard_layout", $"no table for keyboard layout '{ls.Value}'{(best is null ? "" : $" (did you mean '{best}'?)")}; there is: {string.Join(", ", KeyboardLayout.Names)} (docs/console.md#layouts)");
+            }
         }
         var capture = m.TryGetValue("capture", out var c) ? ReadCapture(c) : null;
         if (_errors.Count != before || host is null) return null;

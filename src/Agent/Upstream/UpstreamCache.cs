@@ -47,10 +47,27 @@ public sealed partial class UpstreamCache(string stateDirectory, IAtomicFiles fi
 
     public string PathFor(string url, string name)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..24];
         var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray()).TrimStart('.');
-        return Path.Combine(Root, $"{hash}-{safe}");
+        return Path.Combine(Root, $"{Hash(url)}-{safe}");
     }
+
+    /// <summary>
+    /// The complete cached file of <paramref name="url"/>, under whichever name a profile gave it, or null: the image
+    /// catalog adds such a URL from here instead of downloading it again. Files being downloaded are hidden (".NAME.tmp").
+    /// </summary>
+    public string? Cached(string url)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(Root, Hash(url) + "-*").FirstOrDefault();
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Hash(string url) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..24];
 
     private async Task<UpstreamResult> DownloadAsync(string url, string path)
     {

@@ -57,17 +57,16 @@ public sealed class HidKeyboard : IDisposable
     {
         if (text.Length > MaxTextLength)
             throw new ArgumentException($"the text is {text.Length} characters; at most {MaxTextLength} are typed at once");
-        var strokes = new KeyStroke[text.Length];
-        var count = 0;
+        var strokes = new List<KeyStroke>(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? '\0' : text[i] == '\r' ? '\n' : text[i];
             if (c == '\0') continue;
-            if (!layout.TryGet(c, out var stroke))
+            if (!layout.TryGet(c, out var typed))
                 throw new ArgumentException($"the {layout.Name} layout has no key for {Describe(c)} (character {i + 1} of the text)");
-            strokes[count++] = stroke;
+            strokes.AddRange(typed);
         }
-        return SendAsync(strokes[..count], 1, TimeSpan.Zero, cancellation);
+        return SendAsync([.. strokes], 1, TimeSpan.Zero, cancellation);
     }
 
     /// <summary>Presses and releases <paramref name="stroke"/> <paramref name="repeat"/> times, <paramref name="delay"/> apart (F12 for a boot menu).</summary>

@@ -140,4 +140,59 @@ public class CatalogFetchTests(CatalogAgentFixture box) : IClassFixture<CatalogA
         Assert.StartsWith("/drop-once-no-range/s.iso bytes=", requests[1]);
         Assert.Equal(0, (await box.Cli("media", "remove", "s.iso")).Code);
     }
+
+    [Fact]
+    public async Task A_URL_the_upstream_cache_holds_is_copied_from_there_with_no_request()
+    {
+        await StartAsync();
+        var (bytes, sha) = CatalogAgentFixture.Random((1 << 20) + 17, 14);
+        // Where the upstream cache keeps a profile's artifact: STATE_DIR/cache/, the URL's SHA-256 (24 hex digits), '-',
+        // the name the profile gave it. The origin does not have the file: only the cache can provide it.
+        var url = $"{box.Origin.Allowed}/files/cached.img";
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url)))[..24];
+        Directory.CreateDirectory(Path.Combine(box.StateDir, "cache"));
+        File.WriteAllBytes(Path.Combine(box.StateDir, "cache", $"{hash}-vmlinuz-lts"), bytes);
+
+        var (code, o, e) = await box.Cli("media", "add", url, "--sha256", sha, "--name", "from-cache.img");
+        Assert.Equal(("", 0), (e, code));
+        Assert.Equal($"added from-cache.img (1,048,593 bytes, sha256 {sha}) from {url}\n", o);
+        Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(box.Images, "from-cache.img")));
+        Assert.DoesNotContain(box.Origin.Requests, r => r.StartsWith("/files/cached.img", StringComparison.Ordinal));
+        Assert.Contains($"added from-cache.img from {url} (sha256 {sha}), copied from the upstream cache", box.Api("GET", "/api/v1/events").Text);
+
+        // A checksum the cached bytes do not have keeps nothing, as a download would.
+        (code, _, e) = await box.Cli("media", "add", url, "--sha256", new string('0', 64), "--name", "wrong.img");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"netbootpi: image wrong.img has SHA-256 {sha}, not {new string('0', 64)} as given (1,048,593 bytes from {url}); nothing was kept", e);
+        Assert.Empty(Leftovers("wrong.img"));
+        Assert.Equal(0, (await box.Cli("media", "remove", "from-cache.img")).Code);
+    }
+
+    [Fact]
+    public async Task A_download_cancelled_midway_stops_keeps_nothing_and_says_who()
+    {
+        await StartAsync();
+        var (bytes, _) = CatalogAgentFixture.Random(1 << 20, 15);
+        box.Origin.Files["stalled.iso"] = bytes;
+        var queued = box.Api("POST", "/api/v1/images/fetch", "-d", $$"""{"url": "{{box.Origin.Allowed}}/stall/stalled.iso"}""");
+        Assert.Equal(202, queued.Status);
+        var id = JsonDocument.Parse(queued.Text).RootElement.GetProperty("id").GetString();
+        // Running with its first 64 KiB in: the server then sends nothing more.
+        for (var i = 0; i < 100 && !box.Api("GET", $"/api/v1/images/jobs?id={id}").Text.Contains("\"bytes\": 65536", StringComparison.Ordinal); i++)
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Contains(Directory.EnumerateFiles(Path.Combine(box.Images, ".partial")), f => f.EndsWith("stalled.iso", StringComparison.Ordinal));
+
+        var (code, o, e) = await box.Cli("media", "cancel", "stalled.iso");
+        Assert.Equal(("", 0), (e, code));
+        Assert.Equal("stalled.iso: cancelled by uid:0 after 65,536 bytes; nothing was kept\n", o);
+        Assert.Empty(Leftovers("stalled.iso"));
+        using (var job = JsonDocument.Parse(box.Api("GET", $"/api/v1/images/jobs?id={id}").Text))
+            Assert.Equal(("failed", 409), (job.RootElement[0].GetProperty("state").GetString(), job.RootElement[0].GetProperty("status").GetInt32()));
+        Assert.Contains("not added stalled.iso from " + box.Origin.Allowed + "/stall/stalled.iso: cancelled by uid:0 after 65,536 bytes", box.Api("GET", "/api/v1/events").Text);
+
+        // Nothing left to cancel: 404 with where to look.
+        (code, _, e) = await box.Cli("media", "cancel", "stalled.iso");
+        Assert.Equal(1, code);
+        Assert.StartsWith("netbootpi: the agent refused: no download of stalled.iso is queued or running", e);
+    }
 }

@@ -12,6 +12,7 @@ public class KvmSectionTests
         Assert.Equal(("a", (string?)null, "us"), (kvm.Host, kvm.Udc, kvm.Layout));
         var named = SiteText.Load(With("{ host: b, udc: fe980000.usb, keyboard_layout: us }")).Inventory!.Kvm!;
         Assert.Equal(("b", "fe980000.usb"), (named.Host, named.Udc));
+        Assert.Equal("ch-fr", SiteText.Load(With("{ host: a, keyboard_layout: CH-FR }")).Inventory!.Kvm!.Layout);
         Assert.Null(SiteText.Load(SiteText.Minimal).Inventory!.Kvm);
     }
 
@@ -24,8 +25,10 @@ public class KvmSectionTests
             SiteText.Errors(With("{ udc: fe980000.usb }")));
         Assert.Equal(["t.yaml:17:22: kvm.udc: '../x' is not a USB device controller's name (expected a name from /sys/class/udc, like fe980000.usb)"],
             SiteText.Errors(With("{ host: a, udc: ../x }")));
-        Assert.Equal(["t.yaml:17:34: kvm.keyboard_layout: no table for keyboard layout 'de' (there is: us)"],
-            SiteText.Errors(With("{ host: a, keyboard_layout: de }")));
+        Assert.Equal(["t.yaml:17:34: kvm.keyboard_layout: no table for keyboard layout 'uk' (did you mean 'gb'?); there is: us, us-intl, us-dvorak, gb, de, ch, ch-fr, fr, be, es, latam, pt, it, se, no, dk, fi, pl, cz, hu (docs/console.md#layouts)"],
+            SiteText.Errors(With("{ host: a, keyboard_layout: uk }")));
+        Assert.StartsWith("t.yaml:17:34: kvm.keyboard_layout: no table for keyboard layout 'ch_fr' (did you mean 'ch-fr'?); there is: us,",
+            Assert.Single(SiteText.Errors(With("{ host: a, keyboard_layout: ch_fr }"))));
         Assert.Equal(["t.yaml:17:17: kvm.hots: unknown key (did you mean 'host'?)"],
             SiteText.Errors(With("{ host: a, hots: b }")));
     }

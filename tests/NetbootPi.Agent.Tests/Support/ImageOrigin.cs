@@ -112,6 +112,20 @@ internal sealed class ImageOrigin : IAsyncDisposable
                 }
                 await ctx.Response.Body.WriteAsync(whole);
                 return;
+            case ["stall", var name] when Files.TryGetValue(name, out var stalled):
+                // The first 64 KiB, then nothing until the client goes away (a cancel, or its idle limit).
+                ctx.Response.ContentLength = stalled.Length;
+                await ctx.Response.Body.WriteAsync(stalled.AsMemory(0, 64 * 1024));
+                await ctx.Response.Body.FlushAsync();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The agent let go.
+                }
+                return;
             case ["endless"]:
                 var chunk = new byte[64 * 1024];
                 try

@@ -9,7 +9,7 @@ namespace NetbootPi.Hardware.Tests.UsbGadget;
 /// </summary>
 public sealed class HidKeyboardTests : IDisposable
 {
-    // Usages: HID Usage Tables 1.12 §10; mod0 left ctrl, mod1 left shift, mod2 left alt.
+    // Usages: HID Usage Tables 1.12 §10; mod0 left ctrl, mod1 left shift, mod2 left alt, mod6 right alt (AltGr).
     private readonly SimulatedHost _host = new();
     private readonly FakeTimeProvider _time = new();
     private readonly HidKeyboard _keyboard;
@@ -131,8 +131,23 @@ public sealed class HidKeyboardTests : IDisposable
     {
         for (var c = ' '; c <= '~'; c++) Assert.True(KeyboardLayout.Us.TryGet(c, out _), $"'{c}'");
         Assert.True(KeyboardLayout.Us.TryGet('|', out var pipe));
-        Assert.Equal((KeyModifiers.LeftShift, (byte)0x31), (pipe.Modifiers, pipe.Keys[0]));
+        Assert.Equal((KeyModifiers.LeftShift, (byte)0x31), (Assert.Single(pipe).Modifiers, pipe[0].Keys[0]));
+        // Not the ISO key, which a US host on an ANSI board does not have (Windows reads it as '\').
+        Assert.True(KeyboardLayout.Us.TryGet('<', out var less));
+        Assert.Equal((KeyModifiers.LeftShift, (byte)0x36), (Assert.Single(less).Modifiers, less[0].Keys[0]));
         Assert.False(KeyboardLayout.Us.TryGet('é', out _));
+    }
+
+    [Fact]
+    public async Task A_German_host_gets_AltGr_for_at_and_a_dead_key_and_space_for_a_circumflex()
+    {
+        var de = KeyboardLayout.Find("DE")!;
+        await _keyboard.TypeAsync("@^ä", de, TestContext.Current.CancellationToken);
+        // AltGr+Q; then ^ (the key left of 1, dead on a German board) and space; then the key right of Ö.
+        Assert.Equal(["mod6+", "0x14+", "mod6-", "0x14-", "0x35+", "0x35-", "0x2c+", "0x2c-", "0x34+", "0x34-"], _host.Events);
+        Assert.Empty(_host.Down);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => _keyboard.TypeAsync("a€ñ", KeyboardLayout.Find("gb")!, TestContext.Current.CancellationToken));
+        Assert.Equal("the gb layout has no key for 'ñ' (U+00F1) (character 3 of the text)", e.Message);
     }
 
     private static async Task WaitFor(Func<bool> condition)

@@ -136,6 +136,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
             type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
             keys down after: []
+            type --layout de @^z: KEY_RIGHTALT+ KEY_Q+ KEY_RIGHTALT- KEY_Q- KEY_GRAVE+ KEY_GRAVE- KEY_SPACE+ KEY_SPACE- KEY_Y+ KEY_Y-
             key F12 --repeat 3: KEY_F12+ KEY_F12- KEY_F12+ KEY_F12- KEY_F12+ KEY_F12-
             key ctrl+shift+a: KEY_LEFTCTRL+ KEY_LEFTSHIFT+ KEY_A+ KEY_LEFTCTRL- KEY_LEFTSHIFT- KEY_A-
             caps lock on, the agent reads leds: ['caps_lock']
@@ -159,6 +160,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             uid:0 console kvm 0 0 media attach one.img as disk rw
             uid:0 console kvm 0 0 media eject
             uid:0 console kvm 0 0 type 2 characters
+            uid:0 console kvm 0 0 type 3 characters in layout de
             uid:0 console kvm 0 0 key F12 x3
             uid:0 console kvm 0 0 key ctrl+shift+a x1
             uid:0 console kvm 1 0 type 2000 characters: stopped, the client went away; every key released

@@ -96,6 +96,10 @@ nbp("type", "Hi")
 print("type Hi:", events(kb, 6))
 print("keys down after:", kb.active_keys())
 
+# A German host: @ is AltGr+Q, ^ a dead key then space, z where a US board has y.
+nbp("type", "--layout", "de", "@^z")
+print("type --layout de @^z:", events(kb, 10))
+
 nbp("key", "F12", "--repeat", "3", "--delay", "50")
 print("key F12 --repeat 3:", events(kb, 6))
 nbp("key", "ctrl+shift+a")

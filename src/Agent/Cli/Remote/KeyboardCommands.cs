@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NetbootPi.Agent.Control;
+using NetbootPi.Hardware.UsbGadget;
 
 namespace NetbootPi.Agent.Cli.Remote;
 
@@ -13,11 +14,21 @@ internal static class KeyboardCommands
     public static Command Type(TextWriter stdout)
     {
         var text = new Argument<string>("TEXT") { Description = "what to type, in the site's keyboard layout (\\n is not Enter: use key enter, or a real newline)" };
-        var command = new Command("type", "type text on the console host's keyboard") { text, SocketOption.Json };
+        var layout = new Option<string?>("--layout")
+        {
+            Description = $"the layout the host is set to, when not the site's kvm.keyboard_layout: {string.Join(", ", KeyboardLayout.Names)}",
+            HelpName = "NAME",
+        };
+        var command = new Command("type", "type text on the console host's keyboard") { text, layout, SocketOption.Json };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(layout) is { } name && KeyboardLayout.Find(name) is null)
+                r.AddError($"--layout: no table for keyboard layout '{name}' (there is: {string.Join(", ", KeyboardLayout.Names)})");
+        });
         command.SetAction(async (parse, cancellation) =>
         {
             using var client = SocketOption.Client(parse);
-            var (_, body, r) = await client.SendAsync(HttpMethod.Post, KvmEndpoints.TypePath, new TypeRequest(parse.GetValue(text)!),
+            var (_, body, r) = await client.SendAsync(HttpMethod.Post, KvmEndpoints.TypePath, new TypeRequest(parse.GetValue(text)!, parse.GetValue(layout)),
                 KvmJson.Default.TypeRequest, KvmJson.Default.KvmDoneReply, cancellation).ConfigureAwait(false);
             stdout.WriteLine(parse.GetValue(SocketOption.Json) ? body : r.Message);
             return CommandLine.ExitOk;

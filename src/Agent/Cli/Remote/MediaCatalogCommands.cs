@@ -14,7 +14,7 @@ namespace NetbootPi.Agent.Cli.Remote;
 /// </summary>
 internal static class MediaCatalogCommands
 {
-    public static IEnumerable<Command> Create(TextWriter stdout, TextWriter stderr) => [List(stdout), Add(stdout, stderr), Remove(stdout)];
+    public static IEnumerable<Command> Create(TextWriter stdout, TextWriter stderr) => [List(stdout), Add(stdout, stderr), Cancel(stdout), Remove(stdout)];
 
     private static Command List(TextWriter stdout)
     {
@@ -125,6 +125,24 @@ internal static class MediaCatalogCommands
             stdout.WriteLine($"added {job.Name} ({job.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, sha256 {job.Image?.Sha256}) from {job.Source}");
         return CommandLine.ExitOk;
     }
+
+    private static Command Cancel(TextWriter stdout)
+    {
+        var name = new Argument<string>("NAME") { Description = "the name the image is being downloaded as" };
+        var command = new Command("cancel", "stop a download the agent runs or has queued (media add URL); nothing of it is kept") { name, SocketOption.Json };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            using var client = SocketOption.Client(parse);
+            var (_, body, job) = await client.SendAsync(HttpMethod.Post, ImageEndpoints.CancelPath, new ImageNameRequest(parse.GetValue(name)!),
+                ImageJson.Default.ImageNameRequest, ImageJson.Default.ImageJobReply, cancellation).ConfigureAwait(false);
+            stdout.WriteLine(parse.GetValue(SocketOption.Json) ? body
+                : job.IsOver() ? $"{job.Name}: {job.Message}" : $"{job.Name}: cancelling (GET {ImageEndpoints.JobsPath}?id={job.Id} shows when it has stopped)");
+            return CommandLine.ExitOk;
+        });
+        return command;
+    }
+
+    private static bool IsOver(this ImageJobReply job) => job.State is not ("queued" or "running");
 
     private static Command Remove(TextWriter stdout)
     {

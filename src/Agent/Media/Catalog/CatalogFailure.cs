@@ -25,6 +25,8 @@ public enum CatalogFailure
     Busy,
     /// <summary>The image is in the console host's drive, so it is not removed (409).</summary>
     InUse,
+    /// <summary>Someone cancelled the download (its job ends so; 409 for a request that waited for it).</summary>
+    Cancelled,
 }
 
 /// <summary>An add or remove that failed, with a sentence that says what and where.</summary>

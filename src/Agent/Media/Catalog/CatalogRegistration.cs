@@ -4,6 +4,7 @@ using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Systemd;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Upstream;
 
 namespace NetbootPi.Agent.Media.Catalog;
 
@@ -11,7 +12,7 @@ public static class CatalogRegistration
 {
     /// <summary>
     /// The image catalog under <c>server.data_dir/images</c>, its jobs, and the agent's downloads (a hosted service).
-    /// Needs the site, the boot events and the service status registered.
+    /// Needs the site, the boot events and the service status registered; uses the upstream cache when there is one.
     /// </summary>
     public static IServiceCollection AddImageCatalog(this IServiceCollection services)
     {
@@ -23,7 +24,8 @@ public static class CatalogRegistration
             return new FetchGuard(() => state.Current.Media);
         });
         services.AddSingleton(sp => new ImageFetcher(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
-            CreateClient(sp.GetRequiredService<FetchGuard>()), sp.GetRequiredService<IAtomicFiles>()));
+            CreateClient(sp.GetRequiredService<FetchGuard>()), sp.GetRequiredService<IAtomicFiles>(),
+            sp.GetService<UpstreamCache>() is { } cache ? cache.Cached : null));
         services.AddSingleton(sp => new ImageDownloads(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
             sp.GetRequiredService<ImageFetcher>(), sp.GetRequiredService<BootEventLog>(), sp.GetRequiredService<ILogger<ImageDownloads>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ImageDownloads>());

@@ -159,6 +159,40 @@ public sealed class ImageCatalog(SiteState state, IAtomicFiles files, TimeProvid
         }
     }
 
+    /// <summary>
+    /// Removes the parts of interrupted downloads that nobody resumed within <paramref name="age"/> (by their last
+    /// write), with the URL kept beside each; a name being added now is left alone. Returns the names removed.
+    /// </summary>
+    public IReadOnlyList<string> RemoveStalePartials(TimeSpan age)
+    {
+        var partials = PartialRoot;
+        if (!Directory.Exists(partials)) return [];
+        var before = time.GetUtcNow() - age;
+        var removed = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(partials))
+        {
+            var name = Path.GetFileName(path);
+            // The URL beside a part goes with it; one whose part is gone already goes on its own.
+            if (name.EndsWith(".json", StringComparison.Ordinal) && File.Exists(path[..^5])) continue;
+            if (_adding.ContainsKey(name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name)) continue;
+            if (new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) > before) continue;
+            try
+            {
+                files.Delete(path);
+                if (!name.EndsWith(".json", StringComparison.Ordinal))
+                {
+                    files.Delete(path + ".json");
+                    removed.Add(name);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(e, path);
+            }
+        }
+        return removed;
+    }
+
     /// <summary>64 hex digits, lowercased; null for none. Anything else is refused as a bad request.</summary>
     public static string? NormalizeSha256(string? sha256)
     {

@@ -15,6 +15,11 @@ public sealed partial class ImageDownloads(ImageCatalog catalog, ImageJobs jobs,
 {
     public const int QueueCapacity = 4;
 
+    /// <summary>How long the part of an interrupted download waits for the same URL to resume it before it is removed.</summary>
+    public static readonly TimeSpan PartialKeep = TimeSpan.FromDays(7);
+
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(6);
+
     private readonly Channel<ImageJob> _queue = Channel.CreateBounded<ImageJob>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true });
 
     /// <summary>
@@ -44,8 +49,28 @@ public sealed partial class ImageDownloads(ImageCatalog catalog, ImageJobs jobs,
         return job;
     }
 
+    /// <summary>
+    /// Cancels the download of <paramref name="name"/>, queued or running: it stops, keeps nothing (not even a part to
+    /// resume), and its job ends as failed with who cancelled it.
+    /// </summary>
+    public ImageJob Cancel(string name, string by)
+    {
+        var job = jobs.All.LastOrDefault(j => j.Name == name && !j.IsOver);
+        if (job is null)
+            throw new CatalogException(CatalogFailure.NotFound, $"no download of {name} is queued or running (netbootpi media list shows the images; GET /api/v1/images/jobs the adds)");
+        if (job.Kind != "fetch")
+            throw new CatalogException(CatalogFailure.Exists, $"{name} is being uploaded: an upload ends when its sender stops sending (interrupt the netbootpi media add that sends it)");
+        if (!job.RequestCancel(by))
+            throw new CatalogException(CatalogFailure.Exists, $"the download of {name} is being cancelled or has just ended");
+        LogCancelled(name, by);
+        // A queued job is never started (RunAsync skips it); a running one ends in RunAsync when its copy sees the token.
+        if (job.State == ImageJobState.Queued) EndCancelled(job);
+        return job;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var sweeping = SweepAsync(stoppingToken);
         try
         {
             await foreach (var job in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
@@ -55,24 +80,53 @@ public sealed partial class ImageDownloads(ImageCatalog catalog, ImageJobs jobs,
         {
             // The agent stops; a download in progress keeps its partial file (resumable).
         }
+        await sweeping.ConfigureAwait(false);
+    }
+
+    /// <summary>At start and every few hours: parts of interrupted downloads older than <see cref="PartialKeep"/> go.</summary>
+    private async Task SweepAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var name in catalog.RemoveStalePartials(PartialKeep)) LogStale(name, (int)PartialKeep.TotalDays);
+                }
+                catch (CatalogException e)
+                {
+                    LogSweepFailed(e.Message);
+                }
+                await Task.Delay(SweepEvery, jobs.Time, stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task RunAsync(ImageJob job, CancellationToken stopping)
     {
         var host = job.Url!.Host;
+        if (job.CancelledBy is not null) return;
         try
         {
             job.Running(null);
-            var image = await fetcher.FetchAsync(job, stopping).ConfigureAwait(false);
+            var (image, fromCache) = await fetcher.FetchAsync(job, stopping).ConfigureAwait(false);
             job.Succeeded(image, jobs.Time.GetUtcNow());
-            LogAdded(job.Name, image.Size, image.Sha256 ?? "", host);
-            Record(job, $"added {job.Name} from {job.Source} (sha256 {image.Sha256})", 0, image.Size);
+            LogAdded(job.Name, image.Size, image.Sha256 ?? "", fromCache ? $"{host} (the upstream cache's copy)" : host);
+            Record(job, $"added {job.Name} from {job.Source} (sha256 {image.Sha256}){(fromCache ? ", copied from the upstream cache" : "")}", 0, image.Size);
         }
         catch (CatalogException e)
         {
             job.Failed(e.Failure, e.Message, jobs.Time.GetUtcNow());
             LogFailed(job.Name, host, e.Message);
             Record(job, $"not added {job.Name} from {job.Source}: {e.Message}", 1, 0);
+        }
+        catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            EndCancelled(job);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -83,6 +137,13 @@ public sealed partial class ImageDownloads(ImageCatalog catalog, ImageJobs jobs,
         {
             jobs.ClearProgress();
         }
+    }
+
+    private void EndCancelled(ImageJob job)
+    {
+        var at = job.Bytes > 0 ? $" after {job.Bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes" : "";
+        job.Failed(CatalogFailure.Cancelled, $"cancelled by {job.CancelledBy}{at}; nothing was kept", jobs.Time.GetUtcNow());
+        Record(job, $"not added {job.Name} from {job.Source}: cancelled by {job.CancelledBy}{at}", 1, 0);
     }
 
     private void Record(ImageJob job, string what, int status, long bytes) =>
@@ -96,4 +157,13 @@ public sealed partial class ImageDownloads(ImageCatalog catalog, ImageJobs jobs,
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "images: {Name} from {Host} not added: {Reason}")]
     private partial void LogFailed(string name, string host, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "images: {By} cancelled the download of {Name}")]
+    private partial void LogCancelled(string name, string by);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "images: removed the part of the interrupted download of {Name}: nobody resumed it in {Days} days")]
+    private partial void LogStale(string name, int days);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "images: could not look for old parts of interrupted downloads: {Reason}")]
+    private partial void LogSweepFailed(string reason);
 }

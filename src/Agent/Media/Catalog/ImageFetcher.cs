@@ -14,9 +14,10 @@ namespace NetbootPi.Agent.Media.Catalog;
 /// off after bytes arrived is resumed at once with a Range request (If-Range: the server's validator), up to
 /// <see cref="MaxResumes"/> times; a server that answers 200 instead is read again from the start. A download that
 /// still does not finish keeps its partial file and the URL beside it, and a later add of the same URL under the
-/// same name continues it.
+/// same name continues it. A URL the upstream cache holds whole (a profile's artifact a host has booted, or
+/// <c>netbootpi fetch</c>) is copied from there, with no request sent.
 /// </summary>
-public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClient http, IAtomicFiles files)
+public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClient http, IAtomicFiles files, Func<string, string?>? cachedFile = null)
 {
     public const int MaxRedirects = 3;
     public const int MaxResumes = 3;
@@ -42,10 +43,62 @@ public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClien
 
     private static string Short(string s) => s.Length > 80 ? s[..80] + "..." : s;
 
-    public async Task<CatalogImage> FetchAsync(ImageJob job, CancellationToken stopping)
+    /// <summary>The image the job names, downloaded or copied from the upstream cache (<c>FromCache</c>).</summary>
+    /// <remarks>
+    /// <paramref name="stopping"/> is the agent's: what arrived is kept to resume. The job's own cancellation keeps nothing.
+    /// </remarks>
+    public async Task<(CatalogImage Image, bool FromCache)> FetchAsync(ImageJob job, CancellationToken stopping)
     {
         var first = job.Url ?? throw new ArgumentException("a download job has its URL", nameof(job));
         var url = first.ToString();
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stopping, job.Cancellation);
+        if (cachedFile?.Invoke(url) is { } cached && await CopyCachedAsync(job, cached, either.Token).ConfigureAwait(false) is { } copied)
+            return (copied, true);
+        return (await DownloadAsync(job, first, url, either.Token).ConfigureAwait(false), false);
+    }
+
+    /// <summary>The cached file copied into the catalog as it would be downloaded (hashed, checked, fsynced), or null when it went away meanwhile.</summary>
+    private async Task<CatalogImage?> CopyCachedAsync(ImageJob job, string path, CancellationToken stopping)
+    {
+        FileStream source;
+        try
+        {
+            source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        await using (source.ConfigureAwait(false))
+        {
+            var total = source.Length;
+            if (total > catalog.MaxImageBytes)
+                throw new CatalogException(CatalogFailure.TooLarge,
+                    $"image {job.Name} is {total.ToString("N0", CultureInfo.InvariantCulture)} bytes (in the upstream cache), larger than media.max_size ({catalog.MaxImageBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes); nothing was kept");
+            await using var write = catalog.BeginAdd(job.Name, job.By, job.Source, job.Sha256);
+            job.Running(total, "copied from the upstream cache, no download");
+            long shown = -1;
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+            try
+            {
+                int n;
+                while ((n = await source.ReadAsync(buffer.AsMemory(0, ChunkBytes), stopping).ConfigureAwait(false)) > 0)
+                {
+                    await write.WriteAsync(buffer.AsMemory(0, n), stopping).ConfigureAwait(false);
+                    job.Progress(write.Length);
+                    jobs.ShowProgress(job, ref shown);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            return write.Commit();
+        }
+    }
+
+    private async Task<CatalogImage> DownloadAsync(ImageJob job, Uri first, string url, CancellationToken stopping)
+    {
         var partialName = job.Name;
         var sourcePath = Path.Combine(catalog.PartialRoot, partialName + ".json");
         var kept = ReadSource(sourcePath) is { } s && s.Url == url ? s : null;
@@ -87,8 +140,9 @@ public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClien
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                // The agent stops: what arrived stays for the same URL to resume after the restart.
-                write.KeepPartial = kept is not null && write.Length > 0;
+                // The agent stops: what arrived stays for the same URL to resume after the restart. Cancelled: nothing.
+                write.KeepPartial = !job.Cancellation.IsCancellationRequested && kept is not null && write.Length > 0;
+                if (!write.KeepPartial) File.Delete(sourcePath);
                 throw;
             }
         }

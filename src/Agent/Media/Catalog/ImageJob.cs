@@ -11,6 +11,7 @@ public enum ImageJobState { Queued, Running, Done, Failed }
 public sealed class ImageJob
 {
     private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _cancel = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ImageJob(string id, string name, string kind, string source, string by, string? sha256, DateTimeOffset queued)
@@ -49,6 +50,24 @@ public sealed class ImageJob
     public long Version { get; private set; }
 
     public bool IsOver => State is ImageJobState.Done or ImageJobState.Failed;
+
+    /// <summary>Who cancelled it (<see cref="RequestCancel"/>), or null.</summary>
+    public string? CancelledBy { get; private set; }
+
+    /// <summary>Cancelled when someone cancels the job: the download stops and keeps nothing.</summary>
+    public CancellationToken Cancellation => _cancel.Token;
+
+    /// <summary>Asks the job to stop, once; false when it is over already or was cancelled before.</summary>
+    public bool RequestCancel(string by)
+    {
+        lock (_gate)
+        {
+            if (IsOver || CancelledBy is not null) return false;
+            CancelledBy = by;
+        }
+        _cancel.Cancel();
+        return true;
+    }
 
     public void Running(long? total, string? message = null) => Change(() =>
     {
