@@ -39,6 +39,11 @@ PACKAGES=(
   kmod udev wireguard-tools nftables nfs-kernel-server nfs-common ustreamer iputils-ping e2fsprogs
   # the console host's side of the USB gadget test: its keyboard and pointer read as input events
   python3-evdev
+  # the keyboard layout tables checked against what a Linux host types with them: libxkbcommon, xkeyboard-config's
+  # keymaps and X's compose table (also what tools/keyboard-layouts.py writes the tables from)
+  libxkbcommon0 xkb-data libx11-data
+  # Redfish clients the Redfish tests drive the agent with: DMTF's redfishtool and Ironic's sushy (Debian's python3)
+  redfishtool python3-sushy
   # the console host's screen: v4l2-ctl (the agent gives an HDMI input its EDID and reads its DV timings with it;
   # the lab's capture test sets vivid's pattern with it) and Pillow (the test decodes the JPEGs the agent serves)
   v4l-utils python3-pil

@@ -14,9 +14,11 @@ public static class ControlBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>The body as <typeparamref name="T"/>, or null after the 400 was written.</summary>
-    public static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
+    /// <summary>The body as <typeparamref name="T"/>, or null after the 400 was written (by <paramref name="refused"/> when given: a protocol's own error shape).</summary>
+    public static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, ControlRefusal? refused = null) where T : class
     {
+        Task Refuse(HttpContext c, string message) => refused is null ? ControlBody.Refuse(c, message) : refused(c, StatusCodes.Status400BadRequest, message);
+
         if (context.Request.ContentLength is > MaxBytes)
         {
             await Refuse(context, $"the body is {context.Request.ContentLength.Value.ToString("N0", CultureInfo.InvariantCulture)} bytes; the most this endpoint reads is {MaxBytes.ToString("N0", CultureInfo.InvariantCulture)}").ConfigureAwait(false);

@@ -18,6 +18,9 @@ public sealed record ControlCaller(string Name, string Detail, ControlRole Role)
     /// <summary>The session the request came with (a browser's login); null for any other caller.</summary>
     public Session? Session { get; init; }
 
+    /// <summary>The user a request named with its password (HTTP Basic), which has no session; null for any other caller.</summary>
+    public string? User { get; init; }
+
     /// <summary>A caller on the control socket.</summary>
     public static ControlCaller Of(PeerCredentials peer, ControlRole role) => new($"uid {peer.Uid}", $"pid {peer.Pid}", role) { Peer = peer };
 
@@ -25,7 +28,7 @@ public sealed record ControlCaller(string Name, string Detail, ControlRole Role)
     public static ControlCaller Anonymous(string address) => new("anonymous", $"from {address}", ControlRole.Anyone);
 
     /// <summary>Who, as a boot event's client says it: <c>uid:0</c>, <c>user:alice</c>, <c>token:3f2a...</c>.</summary>
-    public string EventClient => Peer is { } p ? $"uid:{p.Uid}" : Token is { } t ? $"token:{t.Id}" : Session is { } s ? $"user:{s.User}" : "anonymous";
+    public string EventClient => Peer is { } p ? $"uid:{p.Uid}" : Token is { } t ? $"token:{t.Id}" : Session is { } s ? $"user:{s.User}" : User is { } u ? $"user:{u}" : "anonymous";
 
     public override string ToString() => $"{Name} ({Detail})";
 }

@@ -74,8 +74,10 @@ public static class ControlRegistration
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<TimeProvider>(), SessionStore.DefaultIdleTimeout, SessionStore.DefaultMaxAge));
         services.AddSingleton(sp => new LoginLimiter(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
+        services.AddSingleton(sp => new PasswordLogins(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
+            sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ILogger<PasswordLogins>>()));
+        services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<PasswordLogins>(), sp.GetRequiredService<PasswordHasher>(),
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<AccountEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new TotpEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SiteState>(),
@@ -90,7 +92,7 @@ public static class ControlRegistration
     public static IServiceCollection AddControlNetwork(this IServiceCollection services)
     {
         services.AddSingleton(sp => new ControlNetworkService(sp.GetRequiredService<ControlRouter>(), sp.GetRequiredService<SiteState>(),
-            sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ApiEndpointInfo>(),
+            sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<PasswordLogins>(), sp.GetRequiredService<ApiEndpointInfo>(),
             sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<ILogger<ControlNetworkService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlNetworkService>());

@@ -17,6 +17,8 @@ public delegate Task ControlRefusal(HttpContext context, int status, string why)
 /// anything (every change is audited: who, what, and how it ended). <see cref="HostOf"/>, for an endpoint that acts
 /// on one host, says which (a token scoped to hosts may change only what concerns one of its own);
 /// <see cref="NetworkOnly"/> marks the endpoints that make sense only over the network (login, logout, health).
+/// A path may hold <c>{name}</c> segments (Redfish's <c>/redfish/v1/Systems/{id}</c>): each matches one non-empty
+/// segment, which the handler reads from <c>context.Request.RouteValues[name]</c> (unescaped).
 /// </summary>
 public sealed record ControlRoute(string Method, string Path, ControlRole Role, bool Changes, ControlHandler Handler)
 {
@@ -43,11 +45,20 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
     public string? ReplyMediaType { get; init; }
 
     /// <summary>
-    /// For a web console page: how a refusal reaches the browser (see <see cref="ControlRefusal"/>); null for the
-    /// API's routes, which refuse with <c>{"error": ...}</c>.
+    /// How a refusal is answered when not as the API's <c>{"error": ...}</c>: a web console page's redirect or page
+    /// (see <see cref="ControlRefusal"/>), a compatibility protocol's own error shape (Redfish's).
     /// </summary>
     public ControlRefusal? Refused { get; init; }
 
+    /// <summary>The JSON shape of <see cref="Refused"/>'s answers when it is JSON, for the OpenAPI document.</summary>
+    public JsonTypeInfo? RefusalReply { get; init; }
+
+    /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 over the network (default <c>Bearer</c>; Redfish's paths ask for Basic).</summary>
+    public string Challenge { get; init; } = "Bearer";
+
     /// <summary>True for a web console page: it answers browsers with HTML, refusals included.</summary>
-    public bool IsPage => Refused is not null;
+    public bool IsPage { get; init; }
+
+    /// <summary>Whether the path holds <c>{name}</c> segments.</summary>
+    public bool IsTemplate => Path.Contains('{', StringComparison.Ordinal);
 }

@@ -23,6 +23,8 @@ public sealed partial class ControlRouter
     public delegate ValueTask<ControlCaller?> Authenticate(HttpContext context, ControlRoute route);
 
     private readonly Dictionary<string, List<ControlRoute>> _byPath = new(StringComparer.Ordinal);
+    // The paths with {name} segments, split: matched segment by segment after the exact paths.
+    private readonly List<(string[] Segments, List<ControlRoute> Routes)> _templates = [];
     private readonly ILogger<ControlRouter> _logger;
     private readonly string _version;
     private readonly BootEventLog? _audit;
@@ -49,11 +51,38 @@ public sealed partial class ControlRouter
         ];
         foreach (var route in endpoints.SelectMany(e => e.Routes).Concat(own))
         {
-            if (!_byPath.TryGetValue(route.Path, out var list)) _byPath[route.Path] = list = [];
+            if (!_byPath.TryGetValue(route.Path, out var list))
+            {
+                _byPath[route.Path] = list = [];
+                if (route.IsTemplate) _templates.Add((route.Path.Split('/'), list));
+            }
             if (list.Any(r => r.Method == route.Method))
                 throw new InvalidOperationException($"two control endpoints for {route.Method} {route.Path}");
             list.Add(route);
         }
+    }
+
+    /// <summary>
+    /// The routes of <paramref name="path"/>: its own, or a template's whose literal segments it has (its values set
+    /// in the request's route values); a trailing slash is ignored (Redfish clients ask for <c>/redfish/v1/</c>).
+    /// </summary>
+    private List<ControlRoute>? Match(HttpContext context, string path)
+    {
+        if (_byPath.TryGetValue(path, out var exact) && !exact[0].IsTemplate) return exact;
+        if (path.Length > 1 && path.EndsWith('/') && _byPath.TryGetValue(path[..^1], out var trimmed) && !trimmed[0].IsTemplate) return trimmed;
+        var segments = path.TrimEnd('/').Split('/');
+        foreach (var (template, routes) in _templates)
+        {
+            if (template.Length != segments.Length) continue;
+            var matches = true;
+            for (var i = 0; i < template.Length && matches; i++)
+                matches = template[i].StartsWith('{') ? segments[i].Length > 0 : string.Equals(template[i], segments[i], StringComparison.Ordinal);
+            if (!matches) continue;
+            for (var i = 0; i < template.Length; i++)
+                if (template[i].StartsWith('{')) context.Request.RouteValues[template[i][1..^1]] = Uri.UnescapeDataString(segments[i]);
+            return routes;
+        }
+        return null;
     }
 
     /// <summary>Every route, in path order.</summary>
@@ -64,7 +93,7 @@ public sealed partial class ControlRouter
     {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
-        var routes = _byPath.TryGetValue(path, out var all) ? all.Where(r => network || !r.NetworkOnly).ToList() : [];
+        var routes = Match(context, path) is { } all ? all.Where(r => network || !r.NetworkOnly).ToList() : [];
         if (routes.Count == 0)
         {
             await ReplyAsync(context, StatusCodes.Status404NotFound, $"no such endpoint: {path}").ConfigureAwait(false);
@@ -73,7 +102,7 @@ public sealed partial class ControlRouter
         if (routes.FirstOrDefault(r => r.Method == request.Method) is not { } route)
         {
             context.Response.Headers.Allow = string.Join(", ", routes.Select(r => r.Method));
-            await ReplyAsync(context, StatusCodes.Status405MethodNotAllowed,
+            await RefuseAsync(context, routes[0], StatusCodes.Status405MethodNotAllowed,
                 $"{path} takes {string.Join(" or ", routes.Select(r => r.Method))}, not {request.Method}").ConfigureAwait(false);
             return;
         }

@@ -71,9 +71,22 @@ public static class OpenApiDocument
         w.WriteString("x-netbootpi-role", route.Role.ToString().ToLowerInvariant());
         w.WriteBoolean("x-netbootpi-changes", route.Changes);
         w.WriteString("x-netbootpi-over", route.NetworkOnly ? "network" : "socket and network");
-        if (route.Query.Count > 0)
+        var segments = route.Path.Split('/').Where(s => s.StartsWith('{') && s.EndsWith('}')).Select(s => s[1..^1]).ToList();
+        if (route.Query.Count > 0 || segments.Count > 0)
         {
             w.WriteStartArray("parameters");
+            foreach (var name in segments)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteString("in", "path");
+                w.WriteBoolean("required", true);
+                w.WriteString("description", $"the path's {name} segment (a name from the collection that lists it)");
+                w.WriteStartObject("schema");
+                w.WriteString("type", "string");
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
             foreach (var q in route.Query)
             {
                 w.WriteStartObject();
@@ -137,6 +150,11 @@ public static class OpenApiDocument
             w.WriteString("description", "refused: without credentials or with an ended session a redirect (303) to the login page; a role short, a page saying so (403)");
             WriteText(w, "text/html");
         }
+        else if (route.RefusalReply is { } refusal)
+        {
+            w.WriteString("description", "refused (400 bad input, 401 no credentials, 403 a role or scope short, 404, 409, 422, 429), in the protocol's own error shape");
+            WriteContent(w, refusal, schemas);
+        }
         else
         {
             w.WriteString("description", "refused (400 bad input, 401 no credentials, 403 a role or scope short, 404, 409, 422, 429): {\"error\": a sentence}");
@@ -151,7 +169,7 @@ public static class OpenApiDocument
     {
         // The API's paths without their common prefix; the web console's pages (/, /hosts, /assets/...) as they are.
         var path = route.Path.StartsWith("/api/v1/", StringComparison.Ordinal) ? route.Path["/api/v1".Length..] : route.Path;
-        var words = path.Split('/', '-', '.').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]).ToList();
+        var words = path.Split('/', '-', '.', '{', '}', '$').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]).ToList();
         return route.Method.ToLowerInvariant() + (words.Count == 0 ? "Root" : string.Concat(words));
     }
 

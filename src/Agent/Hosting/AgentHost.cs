@@ -24,6 +24,7 @@ using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
+using NetbootPi.Agent.Redfish;
 using NetbootPi.Agent.Upstream;
 using NetbootPi.Agent.Web;
 
@@ -94,7 +95,11 @@ public static class AgentHost
             services.AddEventEndpoints();
             services.AddImageEndpoints();
             services.AddAlertEndpoints();
-            if (endpoints.NetworkApi) services.AddWebConsole(AgentVersion.Current);
+            if (endpoints.NetworkApi)
+            {
+                services.AddWebConsole(AgentVersion.Current);
+                services.AddRedfish(AgentVersion.Current);
+            }
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);
         if (endpoints.NetworkApi) services.AddControlNetwork();

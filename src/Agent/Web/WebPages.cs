@@ -49,6 +49,7 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
             Query = query ?? [],
             ReplyMediaType = "text/html",
             Refused = RefuseAsync,
+            IsPage = true,
         };
 
     /// <summary>The headers of every page and asset: the policy, no sniffing, no framing, no referrer leaving the box.</summary>

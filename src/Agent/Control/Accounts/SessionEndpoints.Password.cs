@@ -18,6 +18,7 @@ public sealed partial class SessionEndpoints
         }
         if (await ControlBody.ReadAsync(context, AccountJson.Default.OwnPasswordRequest).ConfigureAwait(false) is not { } r) return;
         if (await AccountEndpoints.CheckPassword(context, r.Password).ConfigureAwait(false)) return;
+        var store = logins.Store;
         var user = store.FindUser(session.User);
         var good = await hasher.VerifyAsync(r.Current, user?.PasswordHash, context.RequestAborted).ConfigureAwait(false);
         if (!good || user is null)

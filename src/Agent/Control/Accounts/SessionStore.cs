@@ -27,7 +27,7 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
         Sweep();
         var cookie = Random();
         var now = time.GetUtcNow();
-        var session = new Session(user, role, Random(), now, now);
+        var session = new Session(user, role, Random(), now, now) { Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
         _sessions[Key(cookie)] = session;
         return (cookie, session);
     }
@@ -53,6 +53,24 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
         session.LastSeen + idleTimeout < session.Started + maxAge ? session.LastSeen + idleTimeout : session.Started + maxAge;
 
     public bool Remove(string cookie) => _sessions.TryRemove(Key(cookie), out _);
+
+    /// <summary>The live sessions, without their cookies.</summary>
+    public IReadOnlyList<Session> All
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            return [.. _sessions.Values.Where(s => !Expired(s, now)).OrderBy(s => s.Started)];
+        }
+    }
+
+    /// <summary>Ends the session whose <see cref="Session.Id"/> is <paramref name="id"/>; false when there is none.</summary>
+    public bool RemoveById(string id)
+    {
+        foreach (var (key, s) in _sessions)
+            if (s.Id == id) return _sessions.TryRemove(key, out _);
+        return false;
+    }
 
     /// <summary>Ends every session of <paramref name="user"/>; how many there were.</summary>
     public int RemoveUser(string user)

@@ -62,7 +62,9 @@ public static class ApiCertificate
         foreach (var address in addresses) san.AddIpAddress(address);
         request.CertificateExtensions.Add(san.Build(critical: false));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        // No KeyUsage: OpenSSL counts a certificate as self-signed, so usable as its own trust anchor by a client given
+        // it (Python's requests, sushy, Ansible: verify=api-cert.pem), only when it has no KeyUsage or one with
+        // keyCertSign, which RFC 5280 keeps for CAs. Without the extension every use is allowed; the EKU says server.
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         var now = time.GetUtcNow();

@@ -27,7 +27,7 @@ namespace NetbootPi.Agent.Control.Network;
 /// endpoint but the login and the health probe answers 401.
 /// </summary>
 public sealed partial class ControlNetworkService(
-    ControlRouter router, SiteState state, AccountStore store, SessionStore sessions, ApiEndpointInfo info, IAtomicFiles files,
+    ControlRouter router, SiteState state, AccountStore store, SessionStore sessions, PasswordLogins logins, ApiEndpointInfo info, IAtomicFiles files,
     TimeProvider time, ILoggerFactory loggerFactory, ILogger<ControlNetworkService> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -128,22 +128,29 @@ public sealed partial class ControlNetworkService(
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (route.Role == ControlRole.Anyone) return ControlCaller.Anonymous(address);
         var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            return await BasicAsync(context, route, address, authorization[6..].Trim()).ConfigureAwait(false);
         if (authorization.Length > 0)
         {
             if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || store.UseToken(authorization[7..].Trim()) is not { } token)
                 return await Unauthorized(context, route, address, "the token is not one the box knows, or it was revoked").ConfigureAwait(false);
-            return new ControlCaller($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
+            return TokenCaller(token, address);
         }
-        if (context.Request.Cookies[SessionEndpoints.CookieName] is { Length: > 0 } cookie)
+        // A Redfish session's token comes in a header a browser never adds by itself: no CSRF token is needed with it.
+        var header = context.Request.Headers[AuthTokenHeader].ToString();
+        var cookie = context.Request.Cookies[SessionEndpoints.CookieName];
+        if (header.Length > 0 || cookie is { Length: > 0 })
         {
-            if (sessions.Find(cookie) is not { } session)
+            var secret = header.Length > 0 ? header : cookie!;
+            if (sessions.Find(secret) is not { } session)
                 return await Unauthorized(context, route, address, "the session ended (idle too long, too old, or logged out); log in again").ConfigureAwait(false);
             if (store.FindUser(session.User) is not { Locked: false } user)
             {
-                sessions.Remove(cookie);
+                sessions.Remove(secret);
                 return await Unauthorized(context, route, address, "the session's user was removed or locked").ConfigureAwait(false);
             }
             var caller = new ControlCaller($"user {user.Name}", $"from {address}", user.Role) { Session = session };
+            if (header.Length > 0) return caller;
             if (route.Changes && !CsrfMatches(context.Request.Headers[SessionEndpoints.CsrfHeader].ToString(), session.Csrf))
             {
                 LogCsrf(user.Name, address, route.Method, route.Path);
@@ -159,6 +166,40 @@ public sealed partial class ControlNetworkService(
                 : "no credentials: send Authorization: Bearer TOKEN, or log in (POST /api/v1/login) and send the session cookie").ConfigureAwait(false);
     }
 
+    /// <summary>The header a Redfish session's token travels in (DMTF DSP0266 §13.3).</summary>
+    public const string AuthTokenHeader = "X-Auth-Token";
+
+    private static ControlCaller TokenCaller(ApiToken token, string address) =>
+        new($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
+
+    /// <summary>
+    /// HTTP Basic (RFC 7617), which Redfish and kvmd clients send: a user's password, with the TOTP code of the moment
+    /// appended when the user has TOTP (a code is good once, so such a client should open a session instead), or an
+    /// API token in place of the password. Limited and locked out as every login is.
+    /// </summary>
+    private async ValueTask<ControlCaller?> BasicAsync(HttpContext context, ControlRoute route, string address, string encoded)
+    {
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+        }
+        catch (FormatException)
+        {
+            return await Unauthorized(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
+        }
+        var colon = text.IndexOf(':');
+        if (colon < 0) return await Unauthorized(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
+        var (name, password) = (text[..colon], text[(colon + 1)..]);
+        if (password.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(password) is { } token) return TokenCaller(token, address);
+        var outcome = await logins.CheckAppendedAsync(name, password, address, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.User is { } user) return new ControlCaller($"user {user.Name}", $"from {address} (basic)", user.Role) { User = user.Name };
+        if (outcome.Status == StatusCodes.Status401Unauthorized) return await Unauthorized(context, route, address, outcome.Why).ConfigureAwait(false);
+        if (outcome.RetryAfterSeconds > 0) context.Response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ControlRouter.RefuseAsync(context, route, outcome.Status, outcome.Why).ConfigureAwait(false);
+        return null;
+    }
+
     private static bool CsrfMatches(string sent, string expected) =>
         sent.Length == expected.Length && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(expected));
 
@@ -166,7 +207,7 @@ public sealed partial class ControlNetworkService(
     {
         LogUnauthorized(address, route.Method, route.Path);
         // A browser asking for a page is sent to the login page instead (it has no use for a bearer challenge).
-        if (!route.IsPage) context.Response.Headers.WWWAuthenticate = "Bearer";
+        if (!route.IsPage) context.Response.Headers.WWWAuthenticate = route.Challenge;
         await ControlRouter.RefuseAsync(context, route, StatusCodes.Status401Unauthorized, why).ConfigureAwait(false);
         return null;
     }

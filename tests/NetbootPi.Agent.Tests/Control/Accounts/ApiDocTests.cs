@@ -96,7 +96,8 @@ public class ApiDocTests
             }
         }
         s.Append("\nEvery refusal is `{\"error\": \"a sentence\"}` with its status (400 bad input, 401 no credentials, 403 a role or\n");
-        s.Append("a token's hosts short, 404, 405 with `Allow:`, 409, 422, 429 with `Retry-After`).\n\n## Schemas\n");
+        s.Append("a token's hosts short, 404, 405 with `Allow:`, 409, 422, 429 with `Retry-After`), except on the Redfish paths\n");
+        s.Append("(`/redfish/...`), which refuse in Redfish's own error shape ([compat.md](compat.md)).\n\n## Schemas\n");
         foreach (var schema in root.GetProperty("components").GetProperty("schemas").EnumerateObject())
         {
             s.Append($"\n### {schema.Name}\n| field | type | required |\n|---|---|---|\n");

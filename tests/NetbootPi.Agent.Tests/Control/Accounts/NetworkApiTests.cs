@@ -133,7 +133,9 @@ public class NetworkApiTests
         Assert.True(endpoints.Count >= 16, table.Text);
         Assert.All(endpoints, e => Assert.True(rank.ContainsKey(e.Role), $"{e.Method} {e.Path} has no declared role ('{e.Role}')"));
         // Without credentials: the health probe, the login, and the web console's login page and its assets.
-        Assert.Equal(["GET /api/v1/health", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg", "GET /login", "POST /api/v1/login"],
+        // And Redfish's service root, its versions, and its login (a session).
+        Assert.Equal(["GET /api/v1/health", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg", "GET /login", "GET /redfish", "GET /redfish/v1",
+                "POST /api/v1/login", "POST /redfish/v1/SessionService/Sessions"],
             endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
         foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery" })
             Assert.Contains(must, endpoints.Select(e => $"{e.Method} {e.Path}"));
@@ -379,5 +381,8 @@ public class NetworkApiTests
         Assert.Equal("[]", users.Trim());
     }
 
-    private static string Error(CurlResult r) => JsonDocument.Parse(r.Text).RootElement.GetProperty("error").GetString()!;
+    // The API's {"error": "a sentence"}, or a Redfish path's {"error": {"message": "a sentence", ...}}.
+    private static string Error(CurlResult r) => JsonDocument.Parse(r.Text).RootElement.GetProperty("error") is { ValueKind: JsonValueKind.Object } o
+        ? o.GetProperty("message").GetString()!
+        : JsonDocument.Parse(r.Text).RootElement.GetProperty("error").GetString()!;
 }

@@ -73,9 +73,9 @@ public class TotpApiTests
 
         // No code, the code used to confirm (a replay), a wrong password with a good code: the same refusal, each a failure.
         var none = Login(box, "alice", Password);
-        Assert.Equal((401, SessionEndpoints.WrongLogin), (none.Status, Error(none)));
+        Assert.Equal((401, PasswordLogins.WrongLogin), (none.Status, Error(none)));
         var replay = Login(box, "alice", Password, confirming);
-        Assert.Equal((401, SessionEndpoints.WrongLogin), (replay.Status, Error(replay)));
+        Assert.Equal((401, PasswordLogins.WrongLogin), (replay.Status, Error(replay)));
         Assert.Equal(2, await FailedLogins(box, "alice"));
         var next = Code(secret, 1);
         Assert.Equal(401, Login(box, "alice", "not the password", next).Status);
@@ -145,7 +145,7 @@ public class TotpApiTests
             (refused.Status, Error(refused)));
         agent.WaitFor("accounts: login as alice from 127.0.0.1 refused: no TOTP, which server.api_require_totp requires");
         // Told only after the right password.
-        Assert.Equal((401, SessionEndpoints.WrongLogin), (Login(box, "alice", "not the password").Status, Error(Login(box, "alice", "not the password 2"))));
+        Assert.Equal((401, PasswordLogins.WrongLogin), (Login(box, "alice", "not the password").Status, Error(Login(box, "alice", "not the password 2"))));
         // A pending enrolment is not enough.
         var (secret, _, _) = await Enrol(box, "alice");
         Assert.Equal(403, Login(box, "alice", Password).Status);
