@@ -32,7 +32,7 @@ public sealed class SiteEndpoints(SiteState state, SiteReloader reloader, IAtomi
     [
         new("GET", SitePath, ControlRole.Viewer, Changes: false, GetAsync)
         {
-            Summary = "The site file the agent runs: its path, text and SHA-256 (pass it back as ?sha256= to PUT so another edit in between is not overwritten), and the site running (the file on disk may be newer, edited and not yet reloaded).",
+            Summary = "The site file the agent runs: its path, text and SHA-256 (pass it back as ?sha256= to PUT so another edit in between is not overwritten), and the site running and when it was loaded (the file on disk may be newer, edited and not yet reloaded).",
             Reply = ControlJson.Default.SiteReply,
         },
         new("PUT", SitePath, ControlRole.Admin, Changes: true, PutAsync)
