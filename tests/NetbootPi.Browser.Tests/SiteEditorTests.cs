@@ -63,6 +63,8 @@ public sealed class SiteEditorTests(ConsoleBox console) : IClassFixture<ConsoleB
         var pi2 = original.Split('\n')[LineOf(original, "pi2:") - 1];
         var added = original.Replace(pi2, pi2 + "\n  pi3: { mac: 02:00:00:00:00:03, ip: 10.250.0.13 }", StringComparison.Ordinal);
         await editor.FillAsync(added);
+        // The gutter numbers every line of the text, the new one too.
+        await Assertions.Expect(page.Locator("#gutter")).ToHaveTextAsync(string.Join('\n', Enumerable.Range(1, added.Split('\n').Length)));
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply…" }).ClickAsync();
         await Assertions.Expect(page.Locator("#review")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#changes > li")).ToHaveCountAsync(1);
@@ -81,6 +83,7 @@ public sealed class SiteEditorTests(ConsoleBox console) : IClassFixture<ConsoleB
         Assert.Equal(added, File.ReadAllText(console.Box.SitePath));
         Assert.Equal(original, File.ReadAllText(console.Box.SitePath + ".previous"));
         await Assertions.Expect(page.Locator("#source li")).ToHaveCountAsync(lines + 1);
+        await Assertions.Expect(page.Locator("#site-rollback")).ToBeVisibleAsync();
         var hosts = await page.EvaluateAsync<string[]>("async () => (await (await fetch('/api/v1/hosts')).json()).map(h => h.name)");
         Assert.Equal(["pi1", "pi2", "pi3"], hosts);
 
@@ -98,7 +101,6 @@ public sealed class SiteEditorTests(ConsoleBox console) : IClassFixture<ConsoleB
         Assert.Equal(theirs, File.ReadAllText(console.Box.SitePath));
 
         // Roll back: the file the apply replaced comes back and runs (the one on disk becomes the previous).
-        await page.ReloadAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Roll back to the previous file" }).ClickAsync();
         await Assertions.Expect(page.Locator("#site-result")).ToContainTextAsync("replaced and running");
         Assert.Equal(original, File.ReadAllText(console.Box.SitePath));

@@ -48,11 +48,16 @@ internal static class SitePage
         s.Append("<section aria-labelledby=\"edit-h\"><h2 id=\"edit-h\">Edit</h2>");
         s.Append("<form id=\"site-form\" class=\"site-form\" data-sha256=\"").Append(Html.E(Html.Str(site, "sha256"))).Append("\">");
         s.Append("<label for=\"site-text\">Site file (YAML)</label>");
+        // The line numbers beside the text (the script keeps them in step with its lines and its scrolling).
+        var count = text.Split('\n').Length;
+        s.Append("<div class=\"editor\"><pre class=\"gutter\" id=\"gutter\" aria-hidden=\"true\">")
+            .Append(string.Join('\n', Enumerable.Range(1, count))).Append("</pre>");
         s.Append("<textarea id=\"site-text\" name=\"text\" rows=\"24\" spellcheck=\"false\" autocapitalize=\"none\" autocomplete=\"off\" wrap=\"off\" aria-describedby=\"caret\">")
-            .Append(Html.E(text)).Append("</textarea>");
+            .Append(Html.E(text)).Append("</textarea></div>");
         s.Append("<p class=\"hint\"><output id=\"caret\" for=\"site-text\">line 1, column 1</output></p>");
         s.Append("<p class=\"buttons\"><button type=\"button\" id=\"site-validate\">Validate</button> <button type=\"button\" id=\"site-review\">Apply…</button>");
-        if (hasPrevious) s.Append(" <button type=\"button\" id=\"site-rollback\">Roll back to the previous file</button>");
+        // Hidden while there is no previous file; the script shows it once an apply made one.
+        s.Append(" <button type=\"button\" id=\"site-rollback\"").Append(hasPrevious ? "" : " hidden").Append(">Roll back to the previous file</button>");
         s.Append("</p></form>");
         s.Append("<p id=\"site-result\" class=\"notice\" role=\"status\" hidden></p>");
         s.Append("<ul id=\"site-errors\" class=\"site-errors\" aria-label=\"Errors\" hidden></ul>");

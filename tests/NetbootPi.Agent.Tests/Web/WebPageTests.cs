@@ -101,7 +101,7 @@ public class WebPageTests
         Assert.Contains("<li><code>  name: &quot;&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;&quot;</code></li>", admin);
         Assert.Contains("data-sha256=\"ab\"", admin);
         Assert.Contains("id=\"site-validate\"", admin);
-        Assert.DoesNotContain("id=\"site-rollback\"", admin);
+        Assert.Contains("id=\"site-rollback\" hidden>", admin);
         // A pending network change: its deadline for the countdown, the confirm button for an admin.
         Assert.Contains("data-deadline=\"2026-12-07T10:02:00Z\">", admin);
         Assert.Contains("id=\"network-confirm\"", admin);

@@ -83,6 +83,20 @@
   }
   ["keyup", "click", "select", "input", "focus"].forEach(function (e) { text.addEventListener(e, showCaret); });
 
+  // The gutter's line numbers: one per line of the text (wrap is off, so a line is a row), scrolled with it.
+  var gutter = $("gutter");
+  function numberLines() {
+    var n = text.value.split("\n").length;
+    if (gutter.getAttribute("data-lines") === String(n)) return;
+    var numbers = [];
+    for (var i = 1; i <= n; i++) numbers.push(i);
+    gutter.textContent = numbers.join("\n");
+    gutter.setAttribute("data-lines", n);
+    gutter.scrollTop = text.scrollTop;
+  }
+  text.addEventListener("input", numberLines);
+  text.addEventListener("scroll", function () { gutter.scrollTop = text.scrollTop; });
+
   // Selects line (1-based) in the editor and scrolls it into view.
   function selectLine(line, column) {
     var lines = text.value.split("\n");
@@ -93,6 +107,7 @@
     text.setSelectionRange(start, start + lines[line - 1].length);
     var height = parseFloat(getComputedStyle(text).lineHeight) || 18;
     text.scrollTop = Math.max(0, (line - 3) * height);
+    gutter.scrollTop = text.scrollTop;
     showCaret();
     caret.textContent += column ? " (the error is at column " + column + ")" : "";
   }
@@ -199,6 +214,7 @@
       form.setAttribute("data-sha256", r.body.sha256);
       $("site-sha").textContent = r.body.sha256;
       text.value = r.body.text;
+      numberLines();
       var source = $("source");
       source.textContent = "";
       var lines = r.body.text.replace(/\n$/, "").split("\n");
@@ -228,6 +244,7 @@
       reviewed = null;
       if (r.status === 200) {
         say("ok", r.body.message + ": site " + r.body.site + ", " + r.body.networks + " networks, " + r.body.hosts + " hosts.");
+        if (r.body.outcome === "applied") $("site-rollback").hidden = false;
         refresh();
         if (applying.network) watchNetwork(40);
       } else {
@@ -237,8 +254,7 @@
     }, function () { busy(false); $("site-apply").disabled = false; say("bad", "the box did not answer"); });
   });
 
-  var rollback = $("site-rollback");
-  if (rollback) rollback.addEventListener("click", function () {
+  $("site-rollback").addEventListener("click", function () {
     clear();
     busy(true);
     api("POST", "/api/v1/site/rollback").then(function (r) {
