@@ -125,20 +125,23 @@
     result.hidden = true;
   }
 
-  // Errors come as FILE:LINE:COLUMN: key: message; each links to its line in the editor.
-  var located = /^(.*):(\d+):(\d+): (.*)$/;
+  // Errors come as FILE:LINE:COLUMN: key: message; each links to its line in the editor. The file's name is taken
+  // off first (a path may hold colons), then the line and column are read.
+  var located = /^(\d+):(\d+): (.*)$/;
   function showErrors(list) {
     errors.textContent = "";
     (list || []).forEach(function (e) {
-      var m = located.exec(e.text || "");
-      var line = m ? parseInt(m[2], 10) : e.line, column = m ? parseInt(m[3], 10) : e.column;
+      var t = e.text || "";
+      if (e.file && t.indexOf(e.file + ":") === 0) t = t.slice(e.file.length + 1);
+      var m = located.exec(t);
+      var line = m ? parseInt(m[1], 10) : e.line, column = m ? parseInt(m[2], 10) : e.column;
       var li = el("li");
       var a = el("a", null, "line " + line + ", column " + column);
       a.href = "#site-text";
       a.setAttribute("data-line", line);
       a.addEventListener("click", function (ev) { ev.preventDefault(); selectLine(line, column); });
       li.appendChild(a);
-      li.appendChild(document.createTextNode(": " + (m ? m[4] : e.key + ": " + e.message)));
+      li.appendChild(document.createTextNode(": " + (m ? m[3] : e.key + ": " + e.message)));
       errors.appendChild(li);
     });
     errors.hidden = errors.children.length === 0;
