@@ -10,11 +10,11 @@ namespace NetbootPi.Agent.Control;
 
 /// <summary>
 /// The site file on the control API: read it (<c>GET /api/v1/site</c>, with its SHA-256), check a new text
-/// (<c>POST /api/v1/site/validate</c>: located errors, and the network plan when the agent manages the network), put
+/// (<c>POST /api/v1/site/validate</c>: located errors, and the network plan when the agent manages the network), say
 /// what a new text would change (<c>POST /api/v1/site/diff</c>: the file's diff, the hosts, networks, profiles and
-/// exports it changes, the network plan), put a new text in place (<c>PUT /api/v1/site</c>: checked first, so one with errors changes nothing; the file it
-/// replaces kept as <c>SITE.previous</c>), put the previous one back (<c>POST /api/v1/site/rollback</c>), and
-/// read the file again as SIGHUP does (<c>POST /api/v1/site/reload</c>).
+/// exports it changes, the network plan), put a new text in place (<c>PUT /api/v1/site</c>: checked first, so one
+/// with errors changes nothing; the file it replaces kept as <c>SITE.previous</c>), put the previous one back
+/// (<c>POST /api/v1/site/rollback</c>), and read the file again as SIGHUP does (<c>POST /api/v1/site/reload</c>).
 /// </summary>
 public sealed class SiteEndpoints(SiteState state, SiteReloader reloader, IAtomicFiles files, NetworkChanges? network) : IControlEndpoints
 {
