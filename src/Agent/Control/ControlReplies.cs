@@ -19,11 +19,21 @@ internal sealed record SiteErrorReply(string File, int Line, int Column, string 
 /// <summary>POST /api/v1/site/reload: the site now running, and the new file's errors when it was refused.</summary>
 internal sealed record ReloadReply(bool Reloaded, string Site, string SitePath, int Networks, int Hosts, SiteErrorReply[] Errors);
 
-/// <summary>GET /api/v1/site: the file, its SHA-256, the site running, the file a PUT replaced last (null when none).</summary>
-internal sealed record SiteReply(string Path, string Sha256, string Text, string Running, string? Previous);
+/// <summary>GET /api/v1/site: the file, its SHA-256, the site running and when it was loaded, the file a PUT replaced last (null when none).</summary>
+internal sealed record SiteReply(string Path, string Sha256, string Text, string Running, DateTimeOffset Loaded, string? Previous);
 
 /// <summary>POST /api/v1/site/validate: whether the text would be taken, its errors, and the network plan when the agent manages the network.</summary>
 internal sealed record SiteValidateReply(bool Valid, string? Site, int Networks, int Hosts, SiteErrorReply[] Errors, string? NetworkPlan);
+
+/// <summary>One thing a site text changes against the running site: a host, network or profile added, removed or changed, or the exports.</summary>
+internal sealed record SiteChangeReply(string Kind, string Name, string Change, string[] Details);
+
+/// <summary>
+/// POST /api/v1/site/diff: what a PUT of the text would do, nothing changed: the file on disk it would replace (its
+/// SHA-256), the text's unified diff against it, what changes against the running site, and the network plan.
+/// </summary>
+internal sealed record SiteDiffReply(bool Valid, string SitePath, string? Sha256, string Diff, SiteChangeReply[] Changes, bool NetworkChange,
+    string? NetworkPlan, SiteErrorReply[] Errors);
 
 /// <summary>
 /// PUT /api/v1/site and POST /api/v1/site/rollback: how it ended (applied, unchanged, invalid, stale, no_previous,
@@ -85,6 +95,7 @@ internal sealed record EndpointReply(string Method, string Path, string Role, bo
 [JsonSerializable(typeof(ErrorReply))]
 [JsonSerializable(typeof(SiteReply))]
 [JsonSerializable(typeof(SiteValidateReply))]
+[JsonSerializable(typeof(SiteDiffReply))]
 [JsonSerializable(typeof(SiteApplyReply))]
 [JsonSerializable(typeof(NetworkApplyReply))]
 [JsonSerializable(typeof(NetworkConfirmReply))]

@@ -12,7 +12,7 @@ public static class SiteRegistration
     {
         services.AddSingleton(sp =>
         {
-            var state = new SiteState(path, site, sp.GetRequiredService<ILogger<SiteState>>());
+            var state = new SiteState(path, site, sp.GetRequiredService<ILogger<SiteState>>(), sp.GetService<TimeProvider>());
             // The lease store, overlays, tokens, boot events and cache are opened there once, at start.
             state.RequireUnchangedOnReload("server.state_dir", s => s.Server.StateDirectory,
                 "the agent keeps its leases, overlays, upload tokens and boot events there and opened them at start");

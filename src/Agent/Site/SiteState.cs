@@ -7,14 +7,19 @@ namespace NetbootPi.Agent.Site;
 /// The running agent's one site snapshot. Readers take <see cref="Current"/> once per request and use that
 /// snapshot throughout; a reload swaps in a new one atomically, and an invalid file never replaces it.
 /// </summary>
-public sealed partial class SiteState(string path, SiteInventory initial, ILogger<SiteState>? logger = null)
+public sealed partial class SiteState(string path, SiteInventory initial, ILogger<SiteState>? logger = null, TimeProvider? time = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger<SiteState>.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private SiteInventory _current = initial;
+    private long _loadedTicks = (time ?? TimeProvider.System).GetUtcNow().UtcTicks;
 
     public string Path { get; } = path;
 
     public SiteInventory Current => Volatile.Read(ref _current);
+
+    /// <summary>When <see cref="Current"/> was swapped in: at start, or by the last reload, apply or rollback (the file on disk may be newer).</summary>
+    public DateTimeOffset Loaded => new(Interlocked.Read(ref _loadedTicks), TimeSpan.Zero);
 
     /// <summary>
     /// Raised after a new snapshot is in place, with the new snapshot. Each handler runs on its own: one that
@@ -69,6 +74,7 @@ public sealed partial class SiteState(string path, SiteInventory initial, ILogge
     public void Replace(SiteInventory next)
     {
         Volatile.Write(ref _current, next);
+        Interlocked.Exchange(ref _loadedTicks, _time.GetUtcNow().UtcTicks);
         Notify(next);
     }
 

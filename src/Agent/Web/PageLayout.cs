@@ -11,9 +11,9 @@ namespace NetbootPi.Agent.Web;
 /// </summary>
 internal static class PageLayout
 {
-    private static readonly (string Path, string Label)[] Nav = [(WebPages.DashboardPath, "Dashboard"), (WebPages.HostsPath, "Hosts")];
+    private static readonly (string Path, string Label)[] Nav = [(WebPages.DashboardPath, "Dashboard"), (WebPages.HostsPath, "Hosts"), (WebPages.SitePath, "Site")];
 
-    public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData)
+    public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData, string? script = null)
     {
         var s = new StringBuilder(8192);
         s.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -23,6 +23,8 @@ internal static class PageLayout
         s.Append("<link rel=\"stylesheet\" href=\"").Append(assets["console.css"].Url).Append("\">");
         if (caller?.Session is { } session) s.Append("<meta name=\"csrf-token\" content=\"").Append(Html.E(session.Csrf)).Append("\">");
         s.Append("<script src=\"").Append(assets["console.js"].Url).Append("\" defer></script>");
+        // A page's own script (its asset's name), loaded by that page only.
+        if (script is not null) s.Append("<script src=\"").Append(assets[script].Url).Append("\" defer></script>");
         s.Append("</head><body");
         if (pageData is not null) s.Append(" data-page=\"").Append(Html.E(pageData)).Append('"');
         s.Append("><a class=\"skip\" href=\"#main\">Skip to the content</a>");

@@ -21,6 +21,7 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
     public const string LoginPath = "/login";
     public const string HostsPath = "/hosts";
     public const string HostPath = "/host";
+    public const string SitePath = "/site";
 
     /// <summary>Only this origin's scripts, styles, images and connections; no inline code, no plugins, no framing.</summary>
     public const string ContentSecurityPolicy =
@@ -38,6 +39,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
         Page(HostPath, ControlRole.Viewer, HostAsync,
             "The web console's page of one host: its boot flight recorder (its events as a timeline, live) and what the site derives for it.",
             [new("name", true, "the host's name in the site")]),
+        Page(SitePath, ControlRole.Viewer, SiteAsync,
+            "The web console's site page: the site file with line numbers and when it was loaded; for admins an editor that validates it (errors at their line), shows what an apply changes, applies, rolls back, and confirms a pending network change."),
         .. assets.Routes,
     ];
 
@@ -88,13 +91,14 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
     }
 
     /// <summary>A page: the layout around <paramref name="main"/>, with the security headers, never cached.</summary>
-    internal Task WriteAsync(HttpContext context, int status, string title, ControlCaller? caller, string? current, string main, string? pageData = null)
+    internal Task WriteAsync(HttpContext context, int status, string title, ControlCaller? caller, string? current, string main, string? pageData = null,
+        string? script = null)
     {
         SecurityHeaders(context);
         context.Response.Headers.CacheControl = "no-store";
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
-        var html = PageLayout.Render(assets, version, title, caller, current, main, pageData);
+        var html = PageLayout.Render(assets, version, title, caller, current, main, pageData, script);
         return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(html), context.RequestAborted).AsTask();
     }
 
@@ -148,5 +152,14 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
         var derived = await ApiAsync(context, caller, "/api/v1/hosts/derived", "?host=" + Uri.EscapeDataString(Html.Str(one, "name") ?? name)).ConfigureAwait(false);
         var main = HostPage.Render(one, events, derived, caller.Role >= ControlRole.Operator, time.GetUtcNow());
         await WriteAsync(context, StatusCodes.Status200OK, Html.Str(one, "name") ?? name, caller, HostsPath, main, "host").ConfigureAwait(false);
+    }
+
+    private async Task SiteAsync(HttpContext context, ControlCaller caller)
+    {
+        var site = await ApiAsync(context, caller, "/api/v1/site").ConfigureAwait(false);
+        var network = await ApiAsync(context, caller, "/api/v1/network").ConfigureAwait(false);
+        // The editing controls only for the role the site's changes need; the API checks again.
+        var main = SitePage.Render(site, network, caller.Role >= ControlRole.Admin);
+        await WriteAsync(context, StatusCodes.Status200OK, "Site", caller, SitePath, main, "site", "site.js").ConfigureAwait(false);
     }
 }

@@ -140,6 +140,65 @@ public class SiteApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_diff_says_what_an_apply_would_change_and_changes_nothing()
+    {
+        Peers.RequireRoot();
+        var curl = Peers.Require("curl", "curl");
+        var original = SiteText_();
+        File.WriteAllText(SitePath, original);
+        using var agent = StartAgent();
+        var ct = TestContext.Current.CancellationToken;
+        var digest = Sha256(SitePath);
+        async Task<(int Status, JsonElement Json)> Diff(string file, string query = "")
+        {
+            var (_, o, _) = await Tool.RunAsync(curl, ["-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Content-Type: application/yaml", "--data-binary", "@" + file,
+                "--unix-socket", Socket, "http://box/api/v1/site/diff" + query], ct);
+            var split = o.TrimEnd().LastIndexOf('\n');
+            return (int.Parse(o.TrimEnd()[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), JsonDocument.Parse(o[..split]).RootElement.Clone());
+        }
+        (_, var get, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/site"], ct);
+        var loaded = JsonDocument.Parse(get).RootElement.GetProperty("loaded").GetDateTimeOffset();
+        Assert.InRange(loaded, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
+
+        // A host added: the file's diff, the host among the changes; the agent runs no network of its own here.
+        var good = Write("good.yaml", SiteText_("\n  c: { mac: 00:00:00:00:00:03, ip: 10.0.0.12 }"));
+        var (status, json) = await Diff(good, "?sha256=" + digest);
+        Assert.Equal(200, status);
+        Assert.True(json.GetProperty("valid").GetBoolean());
+        Assert.Equal((SitePath, digest), (json.GetProperty("site_path").GetString(), json.GetProperty("sha256").GetString()));
+        Assert.Contains("\n+  c: { mac: 00:00:00:00:00:03, ip: 10.0.0.12 }\n", json.GetProperty("diff").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"--- {SitePath}\n+++ {SitePath}\n@@ ", json.GetProperty("diff").GetString(), StringComparison.Ordinal);
+        var change = Assert.Single(json.GetProperty("changes").EnumerateArray());
+        Assert.Equal(("host", "c", "added"), (change.GetProperty("kind").GetString(), change.GetProperty("name").GetString(), change.GetProperty("change").GetString()));
+        Assert.Contains("ip: 10.0.0.12 (static lease)", change.GetProperty("details").EnumerateArray().Select(d => d.GetString()));
+        Assert.False(json.GetProperty("network_change").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("network_plan").ValueKind);
+
+        // The same text as the file: no diff, no change.
+        (status, json) = await Diff(SitePath);
+        Assert.Equal((200, "", 0), (status, json.GetProperty("diff").GetString(), json.GetProperty("changes").GetArrayLength()));
+
+        // Errors located as validate locates them; an edit of a file that changed since is refused as PUT refuses it.
+        var bad = Write("bad.yaml", original.WithLine(15, "  a: { mac: 00:00:00:00:00:01, ip: 10.0.0.300 }"));
+        (status, json) = await Diff(bad);
+        Assert.Equal(422, status);
+        Assert.False(json.GetProperty("valid").GetBoolean());
+        Assert.StartsWith($"{SitePath}:15:36: hosts.a.ip: ", json.GetProperty("errors")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        (status, json) = await Diff(good, "?sha256=" + new string('0', 64));
+        Assert.Equal(412, status);
+        Assert.Equal($"{SitePath} changed since it was read (its SHA-256 is {digest}, not {new string('0', 64)}): get it again and redo the edit",
+            json.GetProperty("error").GetString());
+        (status, _) = await Diff(good, "?sha256=nothex");
+        Assert.Equal(400, status);
+
+        // Nothing was written, and a diff is no change for the audit.
+        Assert.Equal(original, File.ReadAllText(SitePath));
+        Assert.False(File.Exists(SitePath + ".previous"));
+        var (_, audit, _) = await Tool.RunAsync(curl, ["-s", "--unix-socket", Socket, "http://box/api/v1/events?kind=audit"], ct);
+        Assert.Equal(0, JsonDocument.Parse(audit).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Hosts_leases_and_followed_events_come_from_the_running_agent()
     {
         Peers.RequireRoot();

@@ -85,4 +85,30 @@ public class WebPageTests
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html);
         Assert.Contains("&lt;script&gt;x&lt;/script&gt;", html);
     }
+
+    [Fact]
+    public void The_site_file_reaches_its_page_as_text_and_only_an_admin_gets_the_editor()
+    {
+        var site = ApiAnswer.From("/api/v1/site", 200, Encoding.UTF8.GetBytes("""
+            {"path":"/etc/netbootpi/site.yaml","sha256":"ab","text":"site:\n  name: \"</textarea><script>x</script>\"\n","running":"t","loaded":"2026-12-07T10:00:00Z","previous":null}
+            """), json: true);
+        var network = ApiAnswer.From("/api/v1/network", 200, Encoding.UTF8.GetBytes("""
+            {"backend":"networkd","managed":true,"pending":"reload","deadline":"2026-12-07T10:02:00Z","links":[]}
+            """), json: true);
+        var admin = SitePage.Render(site, network, mayEdit: true);
+        Assert.DoesNotContain("<script>", admin);
+        Assert.DoesNotContain("</textarea><script>", admin);
+        Assert.Contains("<li><code>  name: &quot;&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;&quot;</code></li>", admin);
+        Assert.Contains("data-sha256=\"ab\"", admin);
+        Assert.Contains("id=\"site-validate\"", admin);
+        Assert.Contains("id=\"site-rollback\" hidden>", admin);
+        // A pending network change: its deadline for the countdown, the confirm button for an admin.
+        Assert.Contains("data-deadline=\"2026-12-07T10:02:00Z\">", admin);
+        Assert.Contains("id=\"network-confirm\"", admin);
+
+        var viewer = SitePage.Render(site, network, mayEdit: false);
+        foreach (var control in new[] { "site-text", "site-validate", "site-review", "site-apply", "network-confirm" }) Assert.DoesNotContain($"id=\"{control}\"", viewer);
+        Assert.Contains("Editing, applying and rolling back the site need the admin role.", viewer);
+        Assert.Contains("data-deadline=", viewer);
+    }
 }
