@@ -59,8 +59,10 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             truncate -s 3G $D/data/images/big.iso
             cat > $D/site.yaml <<EOF
             site: { name: lab, domain: lab.internal }
-            server: { state_dir: $D/state, data_dir: $D/data }
+            server: { state_dir: $D/state, data_dir: $D/data, api_port: 8443, api_http_port: 8080 }
+            media: { fetch_allow: [127.0.0.6] }
             networks:
+              mgmt: { interface: lo, address: 127.0.0.5/8, role: management }
               lan:
                 interface: eth0
                 address: 10.0.0.1/24
@@ -72,7 +74,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
               console: { mac: 00:00:00:00:00:01, ip: 10.0.0.10 }
             kvm: { host: console }
             EOF
-            $AGENT run --config $D/site.yaml --no-dhcp --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 --control-socket $S > $D/agent.log 2>&1 &
+            $AGENT run --config $D/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 --control-socket $S --network-api > $D/agent.log 2>&1 &
             pid=$!
             for i in $(seq 150); do
               [ -S $S ] && nbp kvm --json 2>/dev/null | grep -q '"usb_state": "configured"' && break
@@ -107,12 +109,53 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             nbp media eject
             nbp media status
 
+            # Redfish: InsertMedia of a URL (served on 127.0.0.6, which the site allows) goes into the catalog, then into
+            # the drive as a CD-ROM because it holds an ISO 9660 file system; a .iso without one goes in as a disk.
+            PW='lab password 1'
+            printf '%s\n' "$PW" | nbp user add olive --role operator --password-stdin > /dev/null
+            mkdir -p $D/www
+            head -c 2097152 /dev/zero > $D/www/inst.iso
+            printf '\001CD001' | dd of=$D/www/inst.iso bs=1 seek=32768 conv=notrunc status=none
+            head -c 1048576 /dev/urandom > $D/www/disk.iso
+            ( cd $D/www && exec /usr/bin/python3 -m http.server --bind 127.0.0.6 8000 > $D/www.log 2>&1 ) &
+            www=$!
+            rf() { curl -sS --cacert $D/state/api-cert.pem -u "olive:$PW" -o $D/rf.json -w '%{http_code}' -X "$1" "https://127.0.0.5:8443$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
+            for i in $(seq 50); do [ "$(rf GET /redfish/v1)" = 200 ] && curl -s -o /dev/null http://127.0.0.6:8000/ && break; sleep 0.2; done
+            V=/redfish/v1/Managers/netbootpi/VirtualMedia/usb
+            echo "redfish insert inst.iso by URL: $(rf POST $V/Actions/VirtualMedia.InsertMedia '{"Image": "http://127.0.0.6:8000/inst.iso"}')"
+            nbp media status | sed 's/^/redfish: /'
+            # The host probed the drive's LUN as a disk when it enumerated the gadget; like a host at its next boot, it
+            # sees a CD-ROM once it probes the LUN again (the gadget is never rebound to make it).
+            for b in /sys/block/sd*; do
+              [ -e "$b" ] && readlink -f "$b" | grep -q dummy_hcd || continue
+              scsi=$(readlink -f $b/device | grep -o 'host[0-9]*' | tail -1)
+              echo 1 > $b/device/delete
+              echo '- - -' > /sys/class/scsi_host/$scsi/scan
+            done
+            # The host's CD-ROM (sr) on dummy_hcd; its size is read when it is opened, as blockdev does.
+            cd=
+            for i in $(seq 100); do for b in /sys/block/sr*; do [ -e "$b" ] && readlink -f "$b" | grep -q dummy_hcd && cd=/dev/${b##*/}; done; [ -n "$cd" ] && break; sleep 0.2; done
+            [ -n "$cd" ] && for i in $(seq 50); do [ "$(blockdev --getsize64 $cd 2>/dev/null)" = 2097152 ] && break; sleep 0.2; done
+            echo "redfish: the host sees a CD-ROM of $( [ -n "$cd" ] && blockdev --getsize64 $cd 2>&1 || echo "nothing: $(ls /sys/block | tr '\n' ' ')") bytes"
+            rf GET $V > /dev/null
+            /usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("redfish: Inserted", m["Inserted"], "Image", m["Image"], "WriteProtected", m["WriteProtected"])' $D/rf.json
+            # The host holds the CD open (its drive locked), so the swap ejects it by force.
+            exec 4<$cd
+            echo "redfish insert disk.iso by URL: $(rf POST $V/Actions/VirtualMedia.InsertMedia '{"Image": "http://127.0.0.6:8000/disk.iso", "WriteProtected": false}')"
+            exec 4<&-
+            nbp media status | sed 's/^/redfish: /'
+            echo "redfish eject: $(rf POST $V/Actions/VirtualMedia.EjectMedia '{}')"
+            nbp media status | sed 's/^/redfish: /'
+            kill $www; wait $www 2>/dev/null || true
+
             /usr/bin/python3 {{hostScript}} $AGENT $S
 
             kill $pid; wait $pid || true; pid=
             [ -d $G ] && echo "gadget still there after the agent stopped" || echo "the agent stopped: its gadget is gone"
             # Who did what to the console host, as boot events (the text typed is not among them).
-            $AGENT events console --config $D/site.yaml | awk '$4 == "kvm" { $1 = ""; print substr($0, 2) }' | grep -v ' usb '
+            # Whether the last eject needed force depends on whether the host's udev was polling its CD drive just then.
+            $AGENT events console --config $D/site.yaml | awk '$4 == "kvm" { $1 = ""; print substr($0, 2) }' | grep -v ' usb ' \
+              | sed 's/^\(user:olive console kvm 0 0 media eject\)\(, by force\)\{0,1\}$/\1 (by force or not)/'
             """, cancellation, TimeSpan.FromMinutes(5));
         // The job's own time: the shared VM's boot, when this test is the first to need it, is not the test's.
         LabHarness.ReportTime("kvm gadget test (shared systemd VM, its job)", result.Duration);
@@ -133,6 +176,14 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             remove: netbootpi: the agent refused: image one.img is in the console host's drive: eject it first (netbootpi media eject), as the host may be reading it
             ejected
             the drive is empty
+            redfish insert inst.iso by URL: 204
+            redfish: inst.iso as a CD-ROM, read-only, 2,097,152 bytes
+            redfish: the host sees a CD-ROM of 2097152 bytes
+            redfish: Inserted True Image http://127.0.0.6:8000/inst.iso WriteProtected True
+            redfish insert disk.iso by URL: 204
+            redfish: disk.iso as a disk, read-write, 1,048,576 bytes
+            redfish eject: 204
+            redfish: the drive is empty
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
             type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
             keys down after: []
@@ -159,6 +210,9 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             uid:0 console kvm 0 0 media attach big.iso as cdrom ro (big.iso is 3 GiB, more than the 2.2 GiB (1,151,999 sectors) the kernel's CD-ROM emulation addresses: attached as a removable read-only disk instead (a hybrid ISO boots that way; a CD-only ISO does not))
             uid:0 console kvm 0 0 media attach one.img as disk rw
             uid:0 console kvm 0 0 media eject
+            user:olive console kvm 0 0 media attach inst.iso as cdrom ro
+            user:olive console kvm 0 0 media attach disk.iso as disk rw, the last medium ejected by force
+            user:olive console kvm 0 0 media eject (by force or not)
             uid:0 console kvm 0 0 type 2 characters
             uid:0 console kvm 0 0 type 3 characters in layout de
             uid:0 console kvm 0 0 key F12 x3
