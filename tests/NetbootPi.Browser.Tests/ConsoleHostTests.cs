@@ -162,6 +162,9 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         await page.GetByLabel("Paste as typing").FillAsync("echo $((6*7))\n");
         await page.GetByRole(AriaRole.Button, new() { Name = "Type it" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "F12 ×10 (boot menu)" }).ClickAsync();
+        // A chord the browser would keep for itself (closing the tab), by name.
+        await page.GetByLabel("Other chord").FillAsync("Ctrl + W");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Release all keys" }).ClickAsync();
         await Assertions.Expect(page.Locator("#kvm-result")).ToContainTextAsync("release all keys: the USB gadget for the console host pi1 (");
         await Assertions.Expect(page.Locator("#kvm-result")).ToHaveClassAsync(new Regex(@"\bbad\b"));
@@ -174,6 +177,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             """/api/v1/kvm/keys {"keys":"ctrl+l","repeat":1,"delay_ms":0,"hold":false}""",
             """/api/v1/kvm/type {"text":"echo $((6*7))\n"}""",
             """/api/v1/kvm/keys {"keys":"f12","repeat":10,"delay_ms":200,"hold":false}""",
+            """/api/v1/kvm/keys {"keys":"ctrl+w","repeat":1,"delay_ms":0,"hold":false}""",
             "/api/v1/kvm/release ",
         ];
         lock (sent)
@@ -245,7 +249,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             Assert.Equal(1, await page.Locator("script[src^='/assets/console-host.js?v=']").CountAsync());
             await Pages.AccessibleAsync(page, "console host");
             await Pages.KeyboardReachesAsync(page, "nav a[href='/console']", "#capture-start", "#snapshot", "#keys", "button.chord[data-keys='ctrl+alt+delete']",
-                "#release", "#paste", "#layout", "#eject", "button.attach[data-image='debian-13-netinst.iso'][data-mode=cdrom]", "#upload-file", "#fetch-url");
+                "#release", "#chord", "#paste", "#layout", "#eject", "button.attach[data-image='debian-13-netinst.iso'][data-mode=cdrom]", "#upload-file", "#fetch-url");
             await Pages.ShotAsync(page, "console");
             Assert.Empty(errors);
         }

@@ -96,6 +96,10 @@ internal static class ConsoleHostPage
         foreach (var (keys, repeat, label) in new[] { ("ctrl+alt+delete", 1, "Ctrl+Alt+Del"), ("f12", 10, "F12 ×10 (boot menu)"), ("esc", 1, "Esc") })
             s.Append("<button type=\"button\" class=\"chord\" data-keys=\"").Append(keys).Append("\" data-repeat=\"").Append(repeat).Append("\">").Append(Html.E(label)).Append("</button> ");
         s.Append("<button type=\"button\" id=\"release\">Release all keys</button></p>");
+        // The few chords a browser keeps for itself whatever a page does (Ctrl+W, Ctrl+T, Alt+F4), by name.
+        s.Append("<form id=\"chord-form\" class=\"row\"><label for=\"chord\" class=\"inline\">Other chord</label>")
+            .Append("<input id=\"chord\" class=\"chord-name\" placeholder=\"ctrl+w, alt+f4, meta\" autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"chord-hint\">")
+            .Append(" <button type=\"submit\">Send</button> <span id=\"chord-hint\" class=\"hint\">key names joined by +, as docs/console.md lists them</span></form>");
         s.Append("<form id=\"paste-form\" class=\"paste\"><label for=\"paste\">Paste as typing</label>")
             .Append("<textarea id=\"paste\" rows=\"3\" maxlength=\"4096\" spellcheck=\"false\" autocomplete=\"off\"></textarea><p class=\"row\">")
             .Append("<label for=\"layout\" class=\"inline\">Layout</label><select id=\"layout\" data-site=\"").Append(Html.E(kvm.Layout)).Append("\">");

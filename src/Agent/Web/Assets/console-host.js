@@ -182,6 +182,12 @@
       send(repeat > 1 ? keys + " ×" + repeat : keys, "/api/v1/kvm/keys", { keys: keys, repeat: repeat, delay_ms: 200, hold: false });
     });
   });
+  var chordForm = $("chord-form");
+  if (chordForm) chordForm.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var keys = $("chord").value.trim().toLowerCase().replace(/\s+/g, "");
+    if (keys) send(keys, "/api/v1/kvm/keys", { keys: keys, repeat: 1, delay_ms: 0, hold: false });
+  });
   var release = $("release");
   if (release) release.addEventListener("click", function () { send("release all keys", "/api/v1/kvm/release"); });
   var paste = $("paste-form");
