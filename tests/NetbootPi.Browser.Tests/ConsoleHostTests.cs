@@ -199,8 +199,11 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         await Assertions.Expect(state).ToHaveClassAsync(new Regex(@"\bbad\b"));
         Assert.Equal(0, await page.Locator("#screen").CountAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "Start capture" }).ClickAsync();
-        await Assertions.Expect(state).ToContainTextAsync("the capture of pi1's screen (");
-        await Assertions.Expect(state).ToContainTextAsync("cannot start: ");
+        var result = page.Locator("#capture-result");
+        await Assertions.Expect(result).ToContainTextAsync("the capture of pi1's screen (");
+        await Assertions.Expect(result).ToContainTextAsync("cannot start: ");
+        await Assertions.Expect(result).ToHaveClassAsync(new Regex(@"\bbad\b"));
+        await Assertions.Expect(state).ToContainTextAsync("The capture's state cannot be read: ");
         Assert.Equal(0, await page.Locator("#screen").CountAsync());
         // The state read after the refusal is a 503 (no systemd here): chromium logs it, and nothing else.
         Assert.All(errors, e => Assert.StartsWith("Failed to load resource: the server responded with a status of 503", e));
@@ -228,6 +231,14 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             }
             """);
         Assert.Equal([403, 403, 403, 403], forged);
+
+        // An image another client adds shows on the open page, from the event stream, without a reload.
+        await Assertions.Expect(page.Locator("#console-host[data-live]")).ToHaveCountAsync(1);
+        var added = console.Box.Curl("POST", "/api/v1/images/upload?name=live-add.img", "-H", $"Authorization: Bearer {await console.Box.Token("operator")}",
+            "-H", "Content-Type: application/octet-stream", "--data-binary", "twelve bytes");
+        Assert.Equal(201, added.Status);
+        await Assertions.Expect(page.Locator("#images tr[data-name='live-add.img']")).ToContainTextAsync("12 bytes");
+        Assert.Equal(0, await page.Locator("#images button").CountAsync());
         await Pages.AccessibleAsync(page, "console host (viewer)");
         Assert.Empty(errors);
     }
@@ -250,6 +261,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             await Pages.AccessibleAsync(page, "console host");
             await Pages.KeyboardReachesAsync(page, "nav a[href='/console']", "#capture-start", "#snapshot", "#keys", "button.chord[data-keys='ctrl+alt+delete']",
                 "#release", "#chord", "#paste", "#layout", "#eject", "button.attach[data-image='debian-13-netinst.iso'][data-mode=cdrom]", "#upload-file", "#fetch-url");
+            await page.EvaluateAsync("() => document.activeElement && document.activeElement.blur()");
             await Pages.ShotAsync(page, "console");
             Assert.Empty(errors);
         }

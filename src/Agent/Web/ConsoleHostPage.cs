@@ -49,7 +49,8 @@ internal static class ConsoleHostPage
         s.Append("<p id=\"capture-state\" role=\"status\" class=\"notice ").Append(running ? "ok" : capture.Json is null ? "bad" : "warn").Append("\">")
             .Append(Html.E(CaptureText(capture))).Append("</p>");
         if (mayChange)
-            s.Append("<p class=\"buttons\"><button type=\"button\" id=\"capture-start\">Start capture</button> <button type=\"button\" id=\"capture-stop\">Stop capture</button></p>");
+            s.Append("<p class=\"buttons\"><button type=\"button\" id=\"capture-start\">Start capture</button> <button type=\"button\" id=\"capture-stop\">Stop capture</button></p>")
+                .Append("<p id=\"capture-result\" class=\"notice\" role=\"status\" hidden></p>");
         s.Append("<div id=\"screen-box\" class=\"screen\" data-alt=\"The screen of ").Append(Html.E(kvm.Host)).Append(", live\">");
         if (running) s.Append("<img id=\"screen\" src=\"/api/v1/capture/stream\" alt=\"The screen of ").Append(Html.E(kvm.Host)).Append(", live\">");
         s.Append("</div><p><a id=\"snapshot\" href=\"/api/v1/capture/snapshot\">Snapshot: the screen now, as a JPEG</a></p></section>");

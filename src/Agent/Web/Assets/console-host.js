@@ -72,9 +72,12 @@
       img.remove();
     }
   }
+  function readCapture() {
+    if ($("capture-state") && $("screen-box")) api("GET", "/api/v1/capture").then(showCapture, function () {});
+  }
   function watchScreen(img) {
     // The stream broke off (the capture stopped, the agent restarted): say why instead of a broken picture.
-    img.addEventListener("error", function () { api("GET", "/api/v1/capture").then(showCapture, function () {}); });
+    img.addEventListener("error", readCapture);
   }
   if ($("screen")) watchScreen($("screen"));
   [["capture-start", "/api/v1/capture/start"], ["capture-stop", "/api/v1/capture/stop"]].forEach(function (b) {
@@ -82,18 +85,12 @@
     if (!button) return;
     button.addEventListener("click", function () {
       button.disabled = true;
-      $("capture-state").textContent = b[0] === "capture-start" ? "Starting the capture…" : "Stopping the capture…";
+      $("capture-result").hidden = true;
       api("POST", b[1]).then(function (r) {
         button.disabled = false;
+        show($("capture-result"), r.status === 200, said(r));
         if (r.status === 200) showCapture({ status: 200, body: r.body.status });
-        else {
-          // Why it refused, then the state as it is now.
-          api("GET", "/api/v1/capture").then(function (now) {
-            showCapture(now);
-            $("capture-state").textContent = said(r) + " — " + captureText(now);
-            $("capture-state").className = "notice bad";
-          }, function () {});
-        }
+        else readCapture();
       }, function () { button.disabled = false; });
     });
   });
@@ -313,6 +310,18 @@
     });
     xhr.send(file);
   });
+
+  // Live: what others change shows without a reload. The box's events say when to read again: an image added or
+  // removed (the catalog), the console host's capture started or stopped, its drive or keyboard used.
+  var events = new EventSource("/api/v1/events/stream");
+  events.onopen = function () { head.setAttribute("data-live", "1"); };
+  events.onmessage = function (m) {
+    var e;
+    try { e = JSON.parse(m.data); } catch (x) { return; }
+    if (e.what === "image") readCatalog();
+    else if (e.what === "capture" && e.host === host) readCapture();
+    else if (e.what === "kvm" && e.host === host) readKeyboard();
+  };
 
   // Adds by URL (and any add under way when the page was made): followed through the job's long poll.
   var jobs = $("jobs");
