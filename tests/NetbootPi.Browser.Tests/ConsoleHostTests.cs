@@ -254,7 +254,21 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         var (context, page, errors) = await LoginAsync("olive");
         await using (context)
         {
+            // What the page costs once its assets are cached (the login led here and fetched them): its HTML.
+            var sizes = new List<long>();
+            page.RequestFinished += async (_, request) =>
+            {
+                if (request.Url.Contains("/stream", StringComparison.Ordinal) || request.Url.Contains("/api/", StringComparison.Ordinal)) return;
+                var size = await request.SizesAsync();
+                lock (sizes) sizes.Add(size.ResponseHeadersSize + size.ResponseBodySize);
+            };
             await Pages.OpenAsync(page, "/console");
+            await page.WaitForLoadStateAsync(LoadState.Load);
+            long weight;
+            lock (sizes) weight = sizes.Sum();
+            TestContext.Current.SendDiagnosticMessage($"transferred: the console host's page, assets cached, {weight} bytes");
+            File.WriteAllText(Path.Combine(ConsoleBox.Artifacts, "weight-console.txt"), $"console host's page, assets cached (its HTML): {weight} bytes\n");
+            Assert.InRange(weight, 1, 100 * 1024);
             await Assertions.Expect(page.Locator("nav a[href='/console']")).ToHaveAttributeAsync("aria-current", "page");
             // Only this page loads its script.
             Assert.Equal(1, await page.Locator("script[src^='/assets/console-host.js?v=']").CountAsync());

@@ -315,6 +315,8 @@
   // removed (the catalog), the console host's capture started or stopped, its drive or keyboard used.
   var events = new EventSource("/api/v1/events/stream");
   events.onopen = function () { head.setAttribute("data-live", "1"); };
+  // The stream broke: a session that ended answers 401 (to the login page); otherwise EventSource tries again.
+  events.onerror = function () { api("GET", "/api/v1/status").catch(function () {}); };
   events.onmessage = function (m) {
     var e;
     try { e = JSON.parse(m.data); } catch (x) { return; }
