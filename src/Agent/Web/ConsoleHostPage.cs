@@ -22,7 +22,7 @@ internal static class ConsoleHostPage
         "name it in the site (<code>kvm: { host: NAME, capture: { device: /dev/video0 } }</code>, NAME one of its hosts) and restart the agent; " +
         "docs/console.md describes the wiring and every key.</p>";
 
-    public static string Render(KvmSettings kvm, ApiAnswer status, ApiAnswer capture, ApiAnswer images, ApiAnswer jobs, IReadOnlyList<string> layouts, bool mayChange)
+    public static string Render(KvmSettings kvm, ApiAnswer status, ApiAnswer? capture, ApiAnswer images, ApiAnswer jobs, IReadOnlyList<string> layouts, bool mayChange)
     {
         var s = new StringBuilder(16384);
         var host = kvm.Host;
@@ -36,10 +36,10 @@ internal static class ConsoleHostPage
         return s.ToString();
     }
 
-    private static void Screen(StringBuilder s, KvmSettings kvm, ApiAnswer capture, bool mayChange)
+    private static void Screen(StringBuilder s, KvmSettings kvm, ApiAnswer? capture, bool mayChange)
     {
         s.Append("<section aria-labelledby=\"screen-h\"><h2 id=\"screen-h\">Screen</h2>");
-        if (kvm.Capture is null)
+        if (kvm.Capture is null || capture is null)
         {
             s.Append("<p class=\"notice\" id=\"capture-state\" role=\"status\">").Append(Html.E(kvm.Host))
                 .Append("'s screen is not captured: the site's <code>kvm:</code> has no <code>capture:</code> (an HDMI capture stick on the Pi; docs/console.md).</p></section>");
