@@ -22,7 +22,8 @@ internal static class ConsoleHostPage
         "name it in the site (<code>kvm: { host: NAME, capture: { device: /dev/video0 } }</code>, NAME one of its hosts) and restart the agent; " +
         "docs/console.md describes the wiring and every key.</p>";
 
-    public static string Render(KvmSettings kvm, ApiAnswer status, ApiAnswer? capture, ApiAnswer images, ApiAnswer jobs, IReadOnlyList<string> layouts, bool mayChange)
+    public static string Render(KvmSettings kvm, ApiAnswer status, ApiAnswer? capture, ApiAnswer images, ApiAnswer jobs,
+        IReadOnlyList<(string Name, string? Description)> layouts, bool mayChange)
     {
         var s = new StringBuilder(16384);
         var host = kvm.Host;
@@ -70,7 +71,7 @@ internal static class ConsoleHostPage
         return text + ".";
     }
 
-    private static void Keyboard(StringBuilder s, KvmSettings kvm, ApiAnswer status, IReadOnlyList<string> layouts, bool mayChange)
+    private static void Keyboard(StringBuilder s, KvmSettings kvm, ApiAnswer status, IReadOnlyList<(string Name, string? Description)> layouts, bool mayChange)
     {
         s.Append("<section aria-labelledby=\"keyboard-h\"><h2 id=\"keyboard-h\">Keyboard</h2>");
         if (status.Json is { } k)
@@ -104,9 +105,9 @@ internal static class ConsoleHostPage
         s.Append("<form id=\"paste-form\" class=\"paste\"><label for=\"paste\">Paste as typing</label>")
             .Append("<textarea id=\"paste\" rows=\"3\" maxlength=\"4096\" spellcheck=\"false\" autocomplete=\"off\"></textarea><p class=\"row\">")
             .Append("<label for=\"layout\" class=\"inline\">Layout</label><select id=\"layout\" data-site=\"").Append(Html.E(kvm.Layout)).Append("\">");
-        foreach (var name in layouts)
+        foreach (var (name, description) in layouts)
             s.Append("<option value=\"").Append(Html.E(name)).Append('"').Append(name == kvm.Layout ? " selected" : "").Append('>').Append(Html.E(name))
-                .Append(name == kvm.Layout ? " (the site's)" : "").Append("</option>");
+                .Append(description is null || description == name ? "" : ": " + Html.E(description)).Append(name == kvm.Layout ? " (the site's)" : "").Append("</option>");
         s.Append("</select> <button type=\"submit\">Type it</button></p></form>");
         s.Append("<p id=\"kvm-result\" class=\"notice\" role=\"status\" hidden></p></section>");
     }

@@ -180,7 +180,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
         var capture = kvm.Capture is null ? null : await ApiAsync(context, caller, "/api/v1/capture").ConfigureAwait(false);
         var images = await ApiAsync(context, caller, "/api/v1/images").ConfigureAwait(false);
         var jobs = await ApiAsync(context, caller, "/api/v1/images/jobs").ConfigureAwait(false);
-        var main = ConsoleHostPage.Render(kvm, status, capture, images, jobs, KeyboardLayout.Names, caller.Role >= ControlRole.Operator);
+        var main = ConsoleHostPage.Render(kvm, status, capture, images, jobs,
+            [.. KeyboardLayout.Names.Select(n => (n, (string?)null))], caller.Role >= ControlRole.Operator);
         await WriteAsync(context, StatusCodes.Status200OK, "Console host " + kvm.Host, caller, ConsolePath, main, "console-host", "console-host.js").ConfigureAwait(false);
     }
 }

@@ -121,7 +121,7 @@ public class WebPageTests
         capture,
         Json("""[{"name":"<b>bold</b>.img","size":1048576,"sha256":null,"added":"2026-12-07T10:00:00Z","added_by":"user:<olive>","source":"http://x/<y>"}]"""),
         Json("""[{"id":"j1","name":"run<ning>.iso","kind":"fetch","source":"http://x","by":"user:o","state":"running","bytes":50,"total":200,"message":null,"queued":"2026-12-07T10:00:00Z","ended":null,"version":3,"status":null,"image":null}]"""),
-        ["us"], mayChange);
+        [("us", null), ("de", "German (QWERTZ)")], mayChange);
 
     [Fact]
     public void The_console_host_page_says_what_it_knows_as_text_and_offers_controls_to_operators_only()
@@ -143,6 +143,8 @@ public class WebPageTests
             Assert.DoesNotContain(control, viewer);
             Assert.Contains(control, operatorPage);
         }
+        // The layouts, the site's chosen.
+        Assert.Contains("<select id=\"layout\" data-site=\"us\"><option value=\"us\" selected>us (the site's)</option><option value=\"de\">de: German (QWERTZ)</option></select>", operatorPage);
         // An add under way is listed with its progress, for the script to follow.
         Assert.Contains("data-job=\"j1\" data-name=\"run&lt;ning&gt;.iso\" data-version=\"3\"", operatorPage);
         Assert.Contains("max=\"100\" value=\"25\"", operatorPage);
@@ -163,11 +165,11 @@ public class WebPageTests
             """);
         var empty = Json("[]");
         var status = new ApiAnswer(409, null, "", "no gadget here");
-        var running = ConsoleHostPage.Render(kvm, status, Capture(true, null), empty, empty, ["us"], mayChange: false);
+        var running = ConsoleHostPage.Render(kvm, status, Capture(true, null), empty, empty, [("us", null)], mayChange: false);
         Assert.Contains("Capturing /dev/video0, 1920x1080: ustreamer sends 1920x1080 at 30 fps.", running);
         Assert.Contains("<img id=\"screen\" src=\"/api/v1/capture/stream\" alt=\"The screen of pi1, live\">", running);
         Assert.Contains("The keyboard and the drive are not available: no gadget here", running);
-        var failed = ConsoleHostPage.Render(kvm, status, Capture(false, "there is no capture device /dev/video0"), empty, empty, ["us"], mayChange: true);
+        var failed = ConsoleHostPage.Render(kvm, status, Capture(false, "there is no capture device /dev/video0"), empty, empty, [("us", null)], mayChange: true);
         Assert.Contains("Not capturing: there is no capture device /dev/video0", failed);
         Assert.DoesNotContain("<img", failed);
         Assert.Contains("id=\"capture-start\"", failed);
