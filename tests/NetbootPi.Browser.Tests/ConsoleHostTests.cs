@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -83,7 +84,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         await using var origin = await HeldOrigin.StartAsync();
         var bytes = new byte[4 << 20];
         new Random(26).NextBytes(bytes);
-        origin.File = bytes;
+        origin.Files["fetched.img"] = bytes;
         var (context, page, errors) = await LoginAsync("olive");
         await using var _ = context;
 
@@ -95,7 +96,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         var job = page.Locator("#jobs li[data-name='fetched.img']");
         await Assertions.Expect(job.Locator(".job-state")).ToHaveTextAsync("50% (2,097,152 bytes (2.0 MiB) of 4,194,304 bytes (4.0 MiB))");
         await Assertions.Expect(job.Locator("progress")).ToHaveAttributeAsync("value", "50");
-        origin.Release();
+        origin.Release("fetched.img");
         await Assertions.Expect(job.Locator(".job-state")).ToHaveTextAsync("added (4,194,304 bytes (4.0 MiB))");
         await Assertions.Expect(job.Locator("progress")).ToHaveAttributeAsync("value", "100");
         await Assertions.Expect(page.Locator("#images tr[data-name='fetched.img']")).ToContainTextAsync($"{origin.Url}/files/fetched.img");
@@ -106,6 +107,28 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
         await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("#fetch-status")).ToHaveClassAsync("bad");
         await Assertions.Expect(page.Locator("#fetch-status")).ToContainTextAsync("Not added: ");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_operator_cancels_a_download_from_the_page_and_nothing_is_kept()
+    {
+        console.Require();
+        await using var origin = await HeldOrigin.StartAsync();
+        origin.Files["cancel-me.img"] = new byte[4 << 20];
+        var (context, page, errors) = await LoginAsync("olive");
+        await using var _ = context;
+
+        await page.GetByLabel("URL (http or https)").FillAsync($"{origin.Url}/files/cancel-me.img");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        var job = page.Locator("#jobs li[data-name='cancel-me.img']");
+        await Assertions.Expect(job.Locator(".job-state")).ToContainTextAsync("50% (");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the download of cancel-me.img" }).ClickAsync();
+        await Assertions.Expect(job.Locator(".job-state")).ToHaveTextAsync(new Regex(@"^not added: cancelled by user:olive .*nothing was kept$"));
+        await Assertions.Expect(job).ToHaveClassAsync("failed");
+        Assert.Equal(0, await job.Locator("button").CountAsync());
+        Assert.Equal(0, await page.Locator("#images tr[data-name='cancel-me.img']").CountAsync());
+        Assert.Empty(Directory.EnumerateFiles(console.Images, "cancel-me.img*", SearchOption.AllDirectories));
         Assert.Empty(errors);
     }
 
@@ -161,6 +184,10 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
 
         await page.GetByLabel("Paste as typing").FillAsync("echo $((6*7))\n");
         await page.GetByRole(AriaRole.Button, new() { Name = "Type it" }).ClickAsync();
+        // Another layout than the site's is named in the request; the site's is not (it is the agent's default).
+        await page.GetByLabel("Layout").SelectOptionAsync("de");
+        await page.GetByLabel("Paste as typing").FillAsync("y");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Type it" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "F12 ×10 (boot menu)" }).ClickAsync();
         // A chord the browser would keep for itself (closing the tab), by name.
         await page.GetByLabel("Other chord").FillAsync("Ctrl + W");
@@ -176,6 +203,7 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             """/api/v1/kvm/keys {"keys":"f12","repeat":1,"delay_ms":0,"hold":false}""",
             """/api/v1/kvm/keys {"keys":"ctrl+l","repeat":1,"delay_ms":0,"hold":false}""",
             """/api/v1/kvm/type {"text":"echo $((6*7))\n"}""",
+            """/api/v1/kvm/type {"text":"y","layout":"de"}""",
             """/api/v1/kvm/keys {"keys":"f12","repeat":10,"delay_ms":200,"hold":false}""",
             """/api/v1/kvm/keys {"keys":"ctrl+w","repeat":1,"delay_ms":0,"hold":false}""",
             "/api/v1/kvm/release ",
@@ -282,17 +310,18 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
     }
 
     /// <summary>
-    /// A web server on 127.0.0.2 (which the site allows downloads from) serving one file at <c>/files/NAME</c>: the
-    /// whole length announced, the first half sent, the rest only once the test calls <see cref="Release"/>.
+    /// A web server on 127.0.0.2 (which the site allows downloads from) serving <see cref="Files"/> at
+    /// <c>/files/NAME</c>: the whole length announced, the first half sent, the rest only once the test calls
+    /// <see cref="Release"/> for that name.
     /// </summary>
     private sealed class HeldOrigin : IAsyncDisposable
     {
         private readonly WebApplication _app;
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
 
         private HeldOrigin(WebApplication app) => _app = app;
 
-        public byte[] File { get; set; } = [];
+        public ConcurrentDictionary<string, byte[]> Files { get; } = new();
         public string Url { get; private set; } = "";
 
         public static async Task<HeldOrigin> StartAsync()
@@ -309,26 +338,36 @@ public sealed class ConsoleHostTests(ConsoleHostBox console) : IClassFixture<Con
             return origin;
         }
 
-        public void Release() => _release.TrySetResult();
+        private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public void Release(string name) => Gate(name).TrySetResult();
 
         private async Task ServeAsync(HttpContext context)
         {
-            if (!(context.Request.Path.Value ?? "").StartsWith("/files/", StringComparison.Ordinal))
+            var path = context.Request.Path.Value ?? "";
+            if (!path.StartsWith("/files/", StringComparison.Ordinal) || !Files.TryGetValue(path["/files/".Length..], out var file))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            context.Response.ContentLength = File.Length;
-            await context.Response.Body.WriteAsync(File.AsMemory(0, File.Length / 2), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await _release.Task.WaitAsync(context.RequestAborted);
-            await context.Response.Body.WriteAsync(File.AsMemory(File.Length / 2), context.RequestAborted);
+            context.Response.ContentLength = file.Length;
+            try
+            {
+                await context.Response.Body.WriteAsync(file.AsMemory(0, file.Length / 2), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Gate(path["/files/".Length..]).Task.WaitAsync(context.RequestAborted);
+                await context.Response.Body.WriteAsync(file.AsMemory(file.Length / 2), context.RequestAborted);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The agent hung up: a cancelled download.
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
             // A test that failed before releasing must not leave the agent's download hanging.
-            Release();
+            foreach (var gate in _gates.Values) gate.TrySetResult();
             await _app.StopAsync();
             await _app.DisposeAsync();
         }

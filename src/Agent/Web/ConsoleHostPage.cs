@@ -190,7 +190,12 @@ internal static class ConsoleHostPage
             .Append("\"><label for=\"job-").Append(Html.E(id)).Append("\">").Append(Html.E(name)).Append("</label> <progress id=\"job-").Append(Html.E(id)).Append("\" max=\"100\"");
         var total = Html.Num(j, "total");
         if (total > 0) s.Append(" value=\"").Append(100 * Html.Num(j, "bytes") / total).Append('"');
-        s.Append("></progress> <span class=\"job-state\">").Append(Html.E(Html.Str(j, "state"))).Append("</span></li>");
+        s.Append("></progress> <span class=\"job-state\">").Append(Html.E(Html.Str(j, "state"))).Append("</span>");
+        // A download can be cancelled (POST /api/v1/images/cancel); an upload ends when its sender stops.
+        if (Html.Str(j, "kind") == "fetch")
+            s.Append(" <button type=\"button\" class=\"cancel\" data-name=\"").Append(Html.E(name)).Append("\" aria-label=\"Cancel the download of ").Append(Html.E(name))
+                .Append("\">Cancel</button>");
+        s.Append("</li>");
     }
 
     private static string List(JsonElement array) =>

@@ -181,7 +181,7 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
         var images = await ApiAsync(context, caller, "/api/v1/images").ConfigureAwait(false);
         var jobs = await ApiAsync(context, caller, "/api/v1/images/jobs").ConfigureAwait(false);
         var main = ConsoleHostPage.Render(kvm, status, capture, images, jobs,
-            [.. KeyboardLayout.Names.Select(n => (n, (string?)null))], caller.Role >= ControlRole.Operator);
+            [.. KeyboardLayout.All.Select(l => (l.Name, (string?)l.Description))], caller.Role >= ControlRole.Operator);
         await WriteAsync(context, StatusCodes.Status200OK, "Console host " + kvm.Host, caller, ConsolePath, main, "console-host", "console-host.js").ConfigureAwait(false);
     }
 }

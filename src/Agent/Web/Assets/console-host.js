@@ -332,6 +332,10 @@
       if (r.status !== 200 || !r.body.length) { li.querySelector(".job-state").textContent = "not followed: " + said(r); return; }
       var j = r.body[0], bar = li.querySelector("progress"), state = li.querySelector(".job-state");
       if (j.total) bar.value = Math.floor(100 * j.bytes / j.total); else bar.removeAttribute("value");
+      if (j.state === "done" || j.state === "failed") {
+        var cancel = li.querySelector("button.cancel");
+        if (cancel) cancel.remove();
+      }
       if (j.state === "done") {
         bar.value = 100;
         state.textContent = "added (" + bytes(j.bytes) + ")";
@@ -361,10 +365,28 @@
     li.appendChild(bar);
     li.appendChild(document.createTextNode(" "));
     li.appendChild(el("span", "job-state", j.state));
+    if (j.kind === "fetch") {
+      var cancel = el("button", "cancel", "Cancel");
+      cancel.type = "button";
+      cancel.setAttribute("data-name", j.name);
+      cancel.setAttribute("aria-label", "Cancel the download of " + j.name);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(cancel);
+    }
     jobs.appendChild(li);
     $("adds").hidden = false;
     return li;
   }
+  // Cancel: the agent stops the download and keeps nothing; the job's follower then sees it end.
+  if (jobs) jobs.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button.cancel");
+    if (!b) return;
+    var name = b.getAttribute("data-name"), state = b.parentNode.querySelector(".job-state");
+    b.disabled = true;
+    api("POST", "/api/v1/images/cancel", { name: name }).then(function (r) {
+      if (r.status !== 200) { b.disabled = false; state.textContent = "not cancelled: " + said(r); }
+    }, function () { b.disabled = false; });
+  });
   if (jobs) jobs.querySelectorAll("li[data-job]").forEach(function (li) {
     follow(li, li.getAttribute("data-job"), li.getAttribute("data-version"));
   });
