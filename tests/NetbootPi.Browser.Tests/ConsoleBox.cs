@@ -11,8 +11,15 @@ namespace NetbootPi.Browser.Tests;
 /// Playwright, shared by the tests of a class. A fixture cannot skip: what is missing is kept, and each test
 /// skips with it (fails under CI=true) through <see cref="Require"/>.
 /// </summary>
-public sealed class ConsoleBox : IAsyncLifetime
+public class ConsoleBox : IAsyncLifetime
 {
+    private readonly string _more;
+
+    public ConsoleBox() : this("") { }
+
+    /// <param name="more">More top-level sections of the site, after its hosts (kvm:, media:).</param>
+    protected ConsoleBox(string more) => _more = more;
+
     /// <summary>Debian's chromium; <c>NETBOOTPI_CHROMIUM</c> names another build of it (never one Playwright downloads).</summary>
     public static string Chromium { get; } = Environment.GetEnvironmentVariable("NETBOOTPI_CHROMIUM") is { Length: > 0 } other ? other : "/usr/bin/chromium";
     public const string Password = "correct horse battery";
@@ -27,6 +34,9 @@ public sealed class ConsoleBox : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public byte[] AdminSecret { get; private set; } = [];
     public string BootHttp { get; private set; } = "";
+
+    /// <summary>The agent's image catalog (<c>DATA_DIR/images</c>).</summary>
+    public string Images => Path.Combine(Path.GetDirectoryName(Box.SitePath)!, "data", "images");
 
     /// <summary>Screenshots of each page: <c>browser-artifacts/</c> beside the test assembly (docs/testing.md).</summary>
     public static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "browser-artifacts");
@@ -49,6 +59,7 @@ public sealed class ConsoleBox : IAsyncLifetime
             hosts:
               pi1: { mac: {{HostMac}}, ip: 10.250.0.11, power: { driver: qmp, socket: {{_dir}}/pi1.qmp } }
               pi2: { mac: 02:00:00:00:00:02, ip: 10.250.0.12 }
+            {{_more}}
             """);
         var agent = _box.Start();
         BootHttp = Regex.Match(agent.WaitFor("http listening on "), @"http://127\.0\.0\.1:\d+").Value;

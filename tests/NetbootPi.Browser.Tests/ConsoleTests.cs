@@ -149,6 +149,30 @@ public sealed class ConsoleTests(ConsoleBox console) : IClassFixture<ConsoleBox>
     }
 
     [Fact]
+    public async Task A_site_without_a_console_host_says_so_on_the_console_page()
+    {
+        console.Require();
+        await using var context = await console.ContextAsync();
+        var page = await context.NewPageAsync();
+        var errors = Pages.WatchConsole(page);
+        await page.GotoAsync("/login?next=/console");
+        await Pages.LoginAsync(page, "olive", ConsoleBox.Password, expectPath: "/console");
+
+        // Not an error: a sentence on how to have one, and nothing to press.
+        await Assertions.Expect(page.Locator("#no-console-host")).ToContainTextAsync("This box has no console host configured: the site file has no kvm: section.");
+        await Assertions.Expect(page.Locator("#no-console-host")).ToContainTextAsync("docs/console.md");
+        Assert.Equal(0, await page.Locator("main button").CountAsync());
+        await Pages.AccessibleAsync(page, "console host (none)");
+        // The console host's script is that page's alone; the others do without it.
+        foreach (var path in new[] { "/console", "/", "/hosts" })
+        {
+            await Pages.OpenAsync(page, path);
+            Assert.Equal(0, await page.Locator("script[src^='/assets/console-host.js']").CountAsync());
+        }
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_session_that_ends_is_said_politely_and_logout_ends_it()
     {
         console.Require();

@@ -7,11 +7,12 @@ namespace NetbootPi.Agent.Web;
 /// The frame of every page: the head (the stylesheet and script by their hashed URLs, nothing inline), a skip link,
 /// the navigation with who is logged in and a logout button, the page's main part, and a footer with the version.
 /// The session's anti-CSRF token is in a <c>meta</c> element for the script's changes (the API asks for it in
-/// <c>X-CSRF-Token</c>); a page for a token caller has none.
+/// <c>X-CSRF-Token</c>); a page for a token caller has none. A page with more to do than <c>console.js</c>
+/// links its own script too (<c>site.js</c>, <c>console-host.js</c>), so that the other pages do not load it.
 /// </summary>
 internal static class PageLayout
 {
-    private static readonly (string Path, string Label)[] Nav = [(WebPages.DashboardPath, "Dashboard"), (WebPages.HostsPath, "Hosts"), (WebPages.SitePath, "Site")];
+    private static readonly (string Path, string Label)[] Nav = [(WebPages.DashboardPath, "Dashboard"), (WebPages.HostsPath, "Hosts"), (WebPages.SitePath, "Site"), (WebPages.ConsolePath, "Console")];
 
     public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData, string? script = null)
     {

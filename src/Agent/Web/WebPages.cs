@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Control.Accounts;
+using NetbootPi.Agent.Site;
+using NetbootPi.Hardware.UsbGadget;
 
 namespace NetbootPi.Agent.Web;
 
@@ -15,13 +17,14 @@ namespace NetbootPi.Agent.Web;
 /// with no inline script or style and no framing. Without credentials (or with a session that ended) a page
 /// redirects to the login page, which says why; a role short is a page saying which role it needs.
 /// </summary>
-public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeProvider time, string version) : IControlEndpoints
+public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteState state, TimeProvider time, string version) : IControlEndpoints
 {
     public const string DashboardPath = "/";
     public const string LoginPath = "/login";
     public const string HostsPath = "/hosts";
     public const string HostPath = "/host";
     public const string SitePath = "/site";
+    public const string ConsolePath = "/console";
 
     /// <summary>Only this origin's scripts, styles, images and connections; no inline code, no plugins, no framing.</summary>
     public const string ContentSecurityPolicy =
@@ -41,6 +44,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
             [new("name", true, "the host's name in the site")]),
         Page(SitePath, ControlRole.Viewer, SiteAsync,
             "The web console's site page: the site file with line numbers and when it was loaded; for admins an editor that validates it (errors at their line), shows what an apply changes, applies, rolls back, and confirms a pending network change."),
+        Page(ConsolePath, ControlRole.Viewer, ConsoleAsync,
+            "The web console's page of the console host (kvm: in the site): its screen live with the capture's state, its keyboard (keys, paste as typing, chords) and virtual drive (catalog, attach, eject, upload and add by URL with progress) for operators."),
         .. assets.Routes,
     ];
 
@@ -161,5 +166,22 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
         // The editing controls only for the role the site's changes need; the API checks again.
         var main = SitePage.Render(site, network, caller.Role >= ControlRole.Admin);
         await WriteAsync(context, StatusCodes.Status200OK, "Site", caller, SitePath, main, "site", "site.js").ConfigureAwait(false);
+    }
+
+    private async Task ConsoleAsync(HttpContext context, ControlCaller caller)
+    {
+        // Taken once: the page shows one snapshot of the site.
+        if (state.Current.Kvm is not { } kvm)
+        {
+            await WriteAsync(context, StatusCodes.Status200OK, "Console host", caller, ConsolePath, ConsoleHostPage.RenderNone()).ConfigureAwait(false);
+            return;
+        }
+        var status = await ApiAsync(context, caller, "/api/v1/kvm").ConfigureAwait(false);
+        var capture = kvm.Capture is null ? null : await ApiAsync(context, caller, "/api/v1/capture").ConfigureAwait(false);
+        var images = await ApiAsync(context, caller, "/api/v1/images").ConfigureAwait(false);
+        var jobs = await ApiAsync(context, caller, "/api/v1/images/jobs").ConfigureAwait(false);
+        var main = ConsoleHostPage.Render(kvm, status, capture, images, jobs,
+            [.. KeyboardLayout.All.Select(l => (l.Name, (string?)l.Description))], caller.Role >= ControlRole.Operator);
+        await WriteAsync(context, StatusCodes.Status200OK, "Console host " + kvm.Host, caller, ConsolePath, main, "console-host", "console-host.js").ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NetbootPi.Agent.Control;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Web;
 
@@ -14,7 +15,7 @@ public static class WebRegistration
         services.AddSingleton<WebAssets>();
         // The pages ask the router for the API's answers, and the router is made from every area's routes, the
         // pages' among them: the pages get it once it exists.
-        services.AddSingleton<IControlEndpoints>(sp => new WebPages(sp.GetRequiredService<ControlRouter>, sp.GetRequiredService<WebAssets>(),
+        services.AddSingleton<IControlEndpoints>(sp => new WebPages(sp.GetRequiredService<ControlRouter>, sp.GetRequiredService<WebAssets>(), sp.GetRequiredService<SiteState>(),
             sp.GetRequiredService<TimeProvider>(), version));
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Web;
 
 namespace NetbootPi.Agent.Tests.Web;
@@ -110,5 +111,68 @@ public class WebPageTests
         foreach (var control in new[] { "site-text", "site-validate", "site-review", "site-apply", "network-confirm" }) Assert.DoesNotContain($"id=\"{control}\"", viewer);
         Assert.Contains("Editing, applying and rolling back the site need the admin role.", viewer);
         Assert.Contains("data-deadline=", viewer);
+    }
+
+    private static ApiAnswer Json(string json) => new(200, JsonDocument.Parse(json).RootElement.Clone(), json, null);
+
+    private static string ConsoleHost(bool mayChange, ApiAnswer? capture = null) => ConsoleHostPage.Render(
+        new KvmSettings("pi<1>", null, "us", new SourceLocation("site.yaml", 3, 5)),
+        Json("""{"host":"pi<1>","udc":"fe980000.usb","usb_state":"configured","keyboard_layout":"us","leds":["caps_lock"],"held":[],"media":{"image":"\"><img src=x>.iso","file":"/srv/images/x.iso","mode":"cdrom","read_only":true,"bytes":3145728,"forced_eject":false,"message":null}}"""),
+        capture,
+        Json("""[{"name":"<b>bold</b>.img","size":1048576,"sha256":null,"added":"2026-12-07T10:00:00Z","added_by":"user:<olive>","source":"http://x/<y>"}]"""),
+        Json("""[{"id":"j1","name":"run<ning>.iso","kind":"fetch","source":"http://x","by":"user:o","state":"running","bytes":50,"total":200,"message":null,"queued":"2026-12-07T10:00:00Z","ended":null,"version":3,"status":null,"image":null}]"""),
+        [("us", null), ("de", "German (QWERTZ)")], mayChange);
+
+    [Fact]
+    public void The_console_host_page_says_what_it_knows_as_text_and_offers_controls_to_operators_only()
+    {
+        var viewer = ConsoleHost(mayChange: false);
+        var operatorPage = ConsoleHost(mayChange: true);
+        foreach (var html in new[] { viewer, operatorPage })
+        {
+            // Without kvm.capture: said in words, and no stream to show.
+            Assert.Contains("pi&lt;1&gt;'s screen is not captured", html);
+            Assert.DoesNotContain("<img", html);
+            Assert.DoesNotContain("<b>", html);
+            Assert.Contains("In the drive: &quot;&gt;&lt;img src=x&gt;.iso, as a CD-ROM, read-only (3,145,728 bytes (3.0 MiB)).", html);
+            Assert.Contains("<span id=\"kvm-leds\">caps_lock</span>", html);
+            Assert.Contains("&lt;b&gt;bold&lt;/b&gt;.img", html);
+        }
+        foreach (var control in new[] { "<button", "<input", "<textarea", "<select", "id=\"keys\"", "id=\"jobs\"" })
+        {
+            Assert.DoesNotContain(control, viewer);
+            Assert.Contains(control, operatorPage);
+        }
+        // The layouts, the site's chosen.
+        Assert.Contains("<select id=\"layout\" data-site=\"us\"><option value=\"us\" selected>us (the site's)</option><option value=\"de\">de: German (QWERTZ)</option></select>", operatorPage);
+        // An add under way is listed with its progress, for the script to follow.
+        Assert.Contains("data-job=\"j1\" data-name=\"run&lt;ning&gt;.iso\" data-version=\"3\"", operatorPage);
+        Assert.Contains("max=\"100\" value=\"25\"", operatorPage);
+    }
+
+    [Fact]
+    public void A_capture_that_runs_shows_its_stream_and_one_that_failed_says_why()
+    {
+        var kvm = new KvmSettings("pi1", null, "us", new SourceLocation("site.yaml", 3, 5))
+        {
+            Capture = new CaptureSettings("/dev/video0", 0, 1920, 1080, null, "mjpeg", null, null, false, 50, TimeSpan.FromSeconds(15), new SourceLocation("site.yaml", 4, 7)),
+        };
+        ApiAnswer Capture(bool running, string? failure) => Json($$"""
+            {"host":"pi1","device":"/dev/video0","input":0,"resolution":"1920x1080","fps":null,"format":"mjpeg","edid":null,"dv_timings":false,
+             "unit":"netbootpi-ustreamer.service","unit_state":"{{(running ? "active/running" : "inactive/dead")}}","running":{{(running ? "true" : "false")}},"current":true,
+             "source_timings":null,"signal":null,"failure":{{(failure is null ? "null" : $"\"{failure}\"")}},
+             "ustreamer":{{(running ? """{"resolution":"1920x1080","online":true,"desired_fps":0,"captured_fps":30,"clients":1}""" : "null")}}}
+            """);
+        var empty = Json("[]");
+        var status = new ApiAnswer(409, null, "", "no gadget here");
+        var running = ConsoleHostPage.Render(kvm, status, Capture(true, null), empty, empty, [("us", null)], mayChange: false);
+        Assert.Contains("Capturing /dev/video0, 1920x1080: ustreamer sends 1920x1080 at 30 fps.", running);
+        Assert.Contains("<img id=\"screen\" src=\"/api/v1/capture/stream\" alt=\"The screen of pi1, live\">", running);
+        Assert.Contains("The keyboard and the drive are not available: no gadget here", running);
+        var failed = ConsoleHostPage.Render(kvm, status, Capture(false, "there is no capture device /dev/video0"), empty, empty, [("us", null)], mayChange: true);
+        Assert.Contains("Not capturing: there is no capture device /dev/video0", failed);
+        Assert.DoesNotContain("<img", failed);
+        Assert.Contains("id=\"capture-start\"", failed);
+        Assert.Contains("The catalog is empty.", failed);
     }
 }
