@@ -22,6 +22,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
     public const string HostsPath = "/hosts";
     public const string HostPath = "/host";
     public const string SitePath = "/site";
+    public const string WireGuardPath = "/wireguard";
+    public const string UsersPath = "/users";
 
     /// <summary>Only this origin's scripts, styles, images and connections; no inline code, no plugins, no framing.</summary>
     public const string ContentSecurityPolicy =
@@ -41,6 +43,10 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
             [new("name", true, "the host's name in the site")]),
         Page(SitePath, ControlRole.Viewer, SiteAsync,
             "The web console's site page: the site file with line numbers and when it was loaded; for admins an editor that validates it (errors at their line), shows what an apply changes, applies, rolls back, and confirms a pending network change."),
+        Page(WireGuardPath, ControlRole.Viewer, WireGuardAsync,
+            "The web console's WireGuard page: the tunnel and its peers with what the kernel says of them; for admins adding a peer by its public key (its client config shown once), disabling, enabling and removing peers."),
+        Page(UsersPath, ControlRole.Admin, UsersAsync,
+            "The web console's users and tokens page: users (role, TOTP, locked) to add, remove, unlock and give a new password; API tokens to create (shown once) and revoke."),
         .. assets.Routes,
     ];
 
@@ -161,5 +167,21 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, TimeP
         // The editing controls only for the role the site's changes need; the API checks again.
         var main = SitePage.Render(site, network, caller.Role >= ControlRole.Admin);
         await WriteAsync(context, StatusCodes.Status200OK, "Site", caller, SitePath, main, "site", "site.js").ConfigureAwait(false);
+    }
+
+    private async Task WireGuardAsync(HttpContext context, ControlCaller caller)
+    {
+        var peers = await ApiAsync(context, caller, "/api/v1/wireguard/peers").ConfigureAwait(false);
+        // The controls only for the role the peers' changes need; the API checks again.
+        var main = WireGuardPage.Render(peers, caller.Role >= ControlRole.Admin, time.GetUtcNow());
+        await WriteAsync(context, StatusCodes.Status200OK, "WireGuard", caller, WireGuardPath, main, "wireguard", "admin.js").ConfigureAwait(false);
+    }
+
+    private async Task UsersAsync(HttpContext context, ControlCaller caller)
+    {
+        var users = await ApiAsync(context, caller, "/api/v1/users").ConfigureAwait(false);
+        var tokens = await ApiAsync(context, caller, "/api/v1/tokens").ConfigureAwait(false);
+        var main = UsersPage.Render(users, tokens, caller.Session?.User);
+        await WriteAsync(context, StatusCodes.Status200OK, "Users and tokens", caller, UsersPath, main, "users", "admin.js").ConfigureAwait(false);
     }
 }
