@@ -45,7 +45,7 @@ internal static class WireGuardPage
         if (count == 0) s.Append("<p>No peers yet.</p>");
         else
         {
-            s.Append("<div class=\"scroll\"><table id=\"peers\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Address</th><th scope=\"col\">Public key</th>")
+            s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"peers-h\"><table id=\"peers\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Address</th><th scope=\"col\">Public key</th>")
                 .Append("<th scope=\"col\">Enabled</th><th scope=\"col\">Kernel</th><th scope=\"col\">Last handshake</th><th scope=\"col\">Transfer</th>");
             if (mayChange) s.Append("<th scope=\"col\">Actions</th>");
             s.Append("</tr></thead><tbody>");
@@ -58,6 +58,9 @@ internal static class WireGuardPage
         else s.Append("<p class=\"hint\">Adding, disabling, enabling and removing peers need the admin role.</p>");
         return s.ToString();
     }
+
+    // Someone may be coming in through that very peer: the agent puts the tunnel back unless the change is confirmed.
+    private const string Confirm = "Where the agent manages the network this is a network change: confirm it on the site page before its deadline, or it is put back.";
 
     private static void Row(StringBuilder s, JsonElement p, bool mayChange, DateTimeOffset now)
     {
@@ -98,8 +101,8 @@ internal static class WireGuardPage
             s.Append("<td><div class=\"row-buttons\">");
             var verb = enabled ? "disable" : "enable";
             Action(s, verb, name, enabled ? "Disable" : "Enable",
-                enabled ? $"Disable peer {name}? Its handshakes are refused until it is enabled again." : $"Enable peer {name}? It can connect again.");
-            Action(s, "remove", name, "Remove", $"Remove peer {name}? It is taken out of the peers file; to come back it must be added again.");
+                enabled ? $"Disable peer {name}? Its handshakes are refused until it is enabled again. {Confirm}" : $"Enable peer {name}? It can connect again.");
+            Action(s, "remove", name, "Remove", $"Remove peer {name}? It is taken out of the peers file; to come back it must be added again. {Confirm}");
             s.Append("</div></td>");
         }
         s.Append("</tr>");

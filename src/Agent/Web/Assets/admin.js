@@ -77,8 +77,23 @@
   function change(url, body) {
     api("POST", url, body).then(function (r) {
       say(r.status === 200 ? "ok" : "bad", answered(r));
-      if (r.status === 200) refresh();
+      if (r.status !== 200) return;
+      refresh();
+      if (page === "wireguard") pendingNetwork();
     }, failed);
+  }
+  // A peer disabled or removed is a network change the agent puts back unless it is confirmed (on the site page).
+  function pendingNetwork() {
+    api("GET", "/api/v1/network").then(function (r) {
+      if (r.status !== 200 || !r.body.pending) return;
+      result.className = "notice warn";
+      result.appendChild(document.createTextNode(" A network change is pending: confirm it before " + r.body.deadline + " on "));
+      var a = document.createElement("a");
+      a.href = "/site";
+      a.textContent = "the site page";
+      result.appendChild(a);
+      result.appendChild(document.createTextNode(", or the agent puts the last confirmed network back."));
+    });
   }
   var actions = {
     disable: function (n) { change("/api/v1/wireguard/peers/disable", { name: n }); },
