@@ -35,7 +35,7 @@ internal static class UsersPage
             s.Append("<p class=\"notice bad\" role=\"alert\">").Append(Html.E(users.Error)).Append("</p></section>");
             return;
         }
-        s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"users-h\"><table id=\"users\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Role</th><th scope=\"col\">TOTP</th>")
+        s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"The users, scrolling sideways\"><table id=\"users\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Role</th><th scope=\"col\">TOTP</th>")
             .Append("<th scope=\"col\">Locked</th><th scope=\"col\">Created</th><th scope=\"col\">Actions</th></tr></thead><tbody>");
         foreach (var u in list.EnumerateArray())
         {
@@ -94,7 +94,7 @@ internal static class UsersPage
         if (list.GetArrayLength() == 0) s.Append("<p>No tokens yet.</p>");
         else
         {
-            s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"tokens-h\"><table id=\"tokens\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Id</th><th scope=\"col\">Role</th><th scope=\"col\">Hosts</th>")
+            s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"The tokens, scrolling sideways\"><table id=\"tokens\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Id</th><th scope=\"col\">Role</th><th scope=\"col\">Hosts</th>")
                 .Append("<th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">State</th></tr></thead><tbody>");
             foreach (var t in list.EnumerateArray())
             {

@@ -45,7 +45,7 @@ internal static class WireGuardPage
         if (count == 0) s.Append("<p>No peers yet.</p>");
         else
         {
-            s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"peers-h\"><table id=\"peers\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Address</th><th scope=\"col\">Public key</th>")
+            s.Append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"The peers, scrolling sideways\"><table id=\"peers\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Address</th><th scope=\"col\">Public key</th>")
                 .Append("<th scope=\"col\">Enabled</th><th scope=\"col\">Kernel</th><th scope=\"col\">Last handshake</th><th scope=\"col\">Transfer</th>");
             if (mayChange) s.Append("<th scope=\"col\">Actions</th>");
             s.Append("</tr></thead><tbody>");
