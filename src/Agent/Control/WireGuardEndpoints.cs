@@ -79,7 +79,7 @@ public sealed class WireGuardEndpoints(SiteState state, SiteReloader reloader, I
         }
         var now = time.GetUtcNow();
         var peers = wg.Peers.Select(p => Peer(p, status.GetValueOrDefault(p.PublicKey), now)).ToArray();
-        var reply = new WireGuardReply(wg.Interface, wg.Address.ToString()!, wg.Endpoint, wg.PeersFile, kernelError, peers);
+        var reply = new WireGuardReply(wg.Interface, wg.Address.ToString()!, wg.Endpoint, wg.PeersFile, kernelError, peers, wg.ListenPort);
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, reply, WireGuardJson.Default.WireGuardReply).ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using NetbootPi.Agent.Render.WireGuard;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Control;
 
@@ -21,8 +22,9 @@ internal sealed record WireGuardPeerNameRequest(string Name);
 internal sealed record WireGuardPeerReply(string Name, string Address, string PublicKey, bool Enabled, bool PresharedKey, string DefinedAt, string State,
     string? Endpoint, DateTimeOffset? LatestHandshake, long ReceivedBytes, long SentBytes);
 
-/// <summary>GET /api/v1/wireguard/peers: the tunnel (interface, the box's address, the endpoint peers dial, the peers file), why the kernel could not be asked (null: it was), the peers.</summary>
-internal sealed record WireGuardReply(string Interface, string Address, string? Endpoint, string PeersFile, string? KernelError, WireGuardPeerReply[] Peers);
+/// <summary>GET /api/v1/wireguard/peers: the tunnel (interface, the box's address, the endpoint peers dial, the peers file), why the kernel could not be asked (null: it was), the peers, and the UDP port the box listens on (the endpoint's may be another one forwarded to it).</summary>
+internal sealed record WireGuardReply(string Interface, string Address, string? Endpoint, string PeersFile, string? KernelError, WireGuardPeerReply[] Peers,
+    int ListenPort = WireGuardSettings.DefaultListenPort);
 
 /// <summary>A peer changed: what was done, whether the agent runs the changed site now (and its errors if not), the peer as it is now (null once removed), and for a new peer its client config's pieces but the secrets.</summary>
 internal sealed record WireGuardChangeReply(string Message, bool Reloaded, SiteErrorReply[] Errors, WireGuardPeerReply? Peer, ClientConfigParts? Client);

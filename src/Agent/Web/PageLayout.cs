@@ -14,6 +14,10 @@ internal static class PageLayout
 {
     private static readonly (string Path, string Label)[] Nav = [(WebPages.DashboardPath, "Dashboard"), (WebPages.HostsPath, "Hosts"), (WebPages.SitePath, "Site"), (WebPages.ConsolePath, "Console")];
 
+    // Pages only some roles may open: listed only to them (the route refuses the others anyway).
+    private static readonly (string Path, string Label, ControlRole Role)[] RoleNav =
+        [(WebPages.WireGuardPath, "WireGuard", ControlRole.Viewer), (WebPages.UsersPath, "Users", ControlRole.Admin)];
+
     public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData, string? script = null)
     {
         var s = new StringBuilder(8192);
@@ -33,7 +37,7 @@ internal static class PageLayout
         if (caller is not null)
         {
             s.Append("<nav aria-label=\"Pages\"><ul>");
-            foreach (var (path, label) in Nav)
+            foreach (var (path, label) in Nav.Concat(RoleNav.Where(n => caller.Role >= n.Role).Select(n => (n.Path, n.Label))))
             {
                 s.Append("<li><a href=\"").Append(path).Append('"');
                 if (path == current) s.Append(" aria-current=\"page\"");

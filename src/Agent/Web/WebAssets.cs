@@ -26,7 +26,7 @@ public sealed class WebAssets
     public WebAssets()
     {
         foreach (var (name, media) in new[] { ("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8"), ("icon.svg", "image/svg+xml"),
-            ("site.js", "text/javascript; charset=utf-8"), ("console-host.js", "text/javascript; charset=utf-8") })
+            ("site.js", "text/javascript; charset=utf-8"), ("console-host.js", "text/javascript; charset=utf-8"), ("admin.js", "text/javascript; charset=utf-8") })
         {
             using var stream = typeof(WebAssets).Assembly.GetManifestResourceStream("web/" + name)
                 ?? throw new InvalidOperationException($"the web console's {name} is not embedded in the executable (src/Agent/Web/Assets, EmbeddedResource)");

@@ -25,6 +25,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
     public const string HostPath = "/host";
     public const string SitePath = "/site";
     public const string ConsolePath = "/console";
+    public const string WireGuardPath = "/wireguard";
+    public const string UsersPath = "/users";
 
     /// <summary>Only this origin's scripts, styles, images and connections; no inline code, no plugins, no framing.</summary>
     public const string ContentSecurityPolicy =
@@ -46,6 +48,10 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
             "The web console's site page: the site file with line numbers and when it was loaded; for admins an editor that validates it (errors at their line), shows what an apply changes, applies, rolls back, and confirms a pending network change."),
         Page(ConsolePath, ControlRole.Viewer, ConsoleAsync,
             "The web console's page of the console host (kvm: in the site): its screen live with the capture's state, its keyboard (keys, paste as typing, chords) and virtual drive (catalog, attach, eject, upload and add by URL with progress) for operators."),
+        Page(WireGuardPath, ControlRole.Viewer, WireGuardAsync,
+            "The web console's WireGuard page: the tunnel and its peers with what the kernel says of them; for admins adding a peer by its public key (its client config shown once), disabling, enabling and removing peers."),
+        Page(UsersPath, ControlRole.Admin, UsersAsync,
+            "The web console's users and tokens page: users (role, TOTP, locked) to add, remove, unlock and give a new password; API tokens to create (shown once) and revoke."),
         .. assets.Routes,
     ];
 
@@ -183,5 +189,21 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
         var main = ConsoleHostPage.Render(kvm, status, capture, images, jobs,
             [.. KeyboardLayout.All.Select(l => (l.Name, (string?)l.Description))], caller.Role >= ControlRole.Operator);
         await WriteAsync(context, StatusCodes.Status200OK, "Console host " + kvm.Host, caller, ConsolePath, main, "console-host", "console-host.js").ConfigureAwait(false);
+    }
+
+    private async Task WireGuardAsync(HttpContext context, ControlCaller caller)
+    {
+        var peers = await ApiAsync(context, caller, "/api/v1/wireguard/peers").ConfigureAwait(false);
+        // The controls only for the role the peers' changes need; the API checks again.
+        var main = WireGuardPage.Render(peers, caller.Role >= ControlRole.Admin, time.GetUtcNow());
+        await WriteAsync(context, StatusCodes.Status200OK, "WireGuard", caller, WireGuardPath, main, "wireguard", "admin.js").ConfigureAwait(false);
+    }
+
+    private async Task UsersAsync(HttpContext context, ControlCaller caller)
+    {
+        var users = await ApiAsync(context, caller, "/api/v1/users").ConfigureAwait(false);
+        var tokens = await ApiAsync(context, caller, "/api/v1/tokens").ConfigureAwait(false);
+        var main = UsersPage.Render(users, tokens, caller.Session?.User);
+        await WriteAsync(context, StatusCodes.Status200OK, "Users and tokens", caller, UsersPath, main, "users", "admin.js").ConfigureAwait(false);
     }
 }
