@@ -119,8 +119,11 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             head -c 1048576 /dev/urandom > $D/www/disk.iso
             ( cd $D/www && exec /usr/bin/python3 -m http.server --bind 127.0.0.6 8000 > $D/www.log 2>&1 ) &
             www=$!
-            rf() { curl -sS --cacert $D/state/api-cert.pem -u "olive:$PW" -o $D/rf.json -w '%{http_code}' -X "$1" "https://127.0.0.5:8443$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
-            for i in $(seq 50); do [ "$(rf GET /redfish/v1)" = 200 ] && curl -s -o /dev/null http://127.0.0.6:8000/ && break; sleep 0.2; done
+            # One login (a Redfish session): Argon2 under TCG takes seconds, so not a Basic password check per request.
+            for i in $(seq 50); do [ "$(curl -s --cacert $D/state/api-cert.pem -o /dev/null -w '%{http_code}' https://127.0.0.5:8443/redfish/v1)" = 200 ] && curl -s -o /dev/null http://127.0.0.6:8000/ && break; sleep 0.2; done
+            T=$(curl -sS --cacert $D/state/api-cert.pem -D - -o /dev/null -H 'Content-Type: application/json' -d "{\"UserName\": \"olive\", \"Password\": \"$PW\"}" \
+              https://127.0.0.5:8443/redfish/v1/SessionService/Sessions | tr -d '\r' | sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: //p')
+            rf() { curl -sS --cacert $D/state/api-cert.pem -H "X-Auth-Token: $T" -o $D/rf.json -w '%{http_code}' -X "$1" "https://127.0.0.5:8443$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
             V=/redfish/v1/Managers/netbootpi/VirtualMedia/usb
             echo "redfish insert inst.iso by URL: $(rf POST $V/Actions/VirtualMedia.InsertMedia '{"Image": "http://127.0.0.6:8000/inst.iso"}')"
             nbp media status | sed 's/^/redfish: /'
