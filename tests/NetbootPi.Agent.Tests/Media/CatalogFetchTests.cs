@@ -195,4 +195,14 @@ public class CatalogFetchTests(CatalogAgentFixture box) : IClassFixture<CatalogA
         Assert.Equal(1, code);
         Assert.StartsWith("netbootpi: the agent refused: no download of stalled.iso is queued or running", e);
     }
+
+    [Fact]
+    public async Task A_web_page_in_place_of_the_image_is_refused_and_nothing_is_kept()
+    {
+        await StartAsync();
+        var (code, _, e) = await box.Cli("media", "add", $"{box.Origin.Allowed}/page/login.iso");
+        Assert.Equal(1, code);
+        Assert.Equal("netbootpi: 127.0.0.2 answered with a web page (text/html), not an image, for login.iso: check the URL (a download page or a login in the way?); nothing was kept\n", e);
+        Assert.Empty(Leftovers("login.iso"));
+    }
 }

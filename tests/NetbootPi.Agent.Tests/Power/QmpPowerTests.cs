@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NetbootPi.Agent.Cli;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Power;
+using NetbootPi.Agent.Tests.Support;
 using NetbootPi.Hardware.Power;
 
 namespace NetbootPi.Agent.Tests.Power;
@@ -14,25 +15,11 @@ public sealed class QmpPowerTests : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly string _dir = Directory.CreateTempSubdirectory("netbootpi-qmp-").FullName;
-    private Process? _qemu;
+    private StoppedQemu? _qemu;
 
     private string Socket => Path.Combine(_dir, "vm.qmp");
 
-    private async Task StartVmAsync()
-    {
-        var qemu = Peers.Require("qemu-system-x86_64", "qemu-system-x86");
-        var psi = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-M", "q35", "-nodefaults", "-display", "none", "-S", "-qmp", $"unix:{Socket},server=on,wait=off"])
-            psi.ArgumentList.Add(a);
-        _qemu = Process.Start(psi)!;
-        _qemu.OutputDataReceived += (_, _) => { };
-        _qemu.ErrorDataReceived += (_, _) => { };
-        _qemu.BeginOutputReadLine();
-        _qemu.BeginErrorReadLine();
-        // qemu makes the socket before it runs the machine; a process start is not something a fake clock can stand in for.
-        for (var i = 0; i < 500 && !File.Exists(Socket) && !_qemu.HasExited; i++) await Task.Delay(20, Ct);
-        Assert.True(File.Exists(Socket), "qemu made no QMP socket within 10 s");
-    }
+    private async Task StartVmAsync() => _qemu = await StoppedQemu.StartAsync(Socket, Ct);
 
     private string Site()
     {
@@ -66,7 +53,7 @@ public sealed class QmpPowerTests : IDisposable
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await _qemu!.WaitForExitAsync(timeout.Token);
+            await _qemu!.Process.WaitForExitAsync(timeout.Token);
         }
         var after = await driver.RunAsync(PowerAction.Status, Ct);
         Assert.Equal((true, PowerState.Off), (after.Succeeded, after.State));
@@ -122,11 +109,6 @@ public sealed class QmpPowerTests : IDisposable
 
     public void Dispose()
     {
-        if (_qemu is { HasExited: false })
-        {
-            _qemu.Kill(entireProcessTree: true);
-            _qemu.WaitForExit(5000);
-        }
         _qemu?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

@@ -18,7 +18,7 @@ public sealed class RedfishTests : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("netbootpi-redfish-").FullName;
     private readonly AccountAgent _box;
-    private Process? _qemu;
+    private StoppedQemu? _qemu;
 
     public RedfishTests()
     {
@@ -42,18 +42,7 @@ public sealed class RedfishTests : IDisposable
     {
         Peers.RequireRoot();
         Curl.RequireInstalled();
-        var qemu = Peers.Require("qemu-system-x86_64", "qemu-system-x86");
-        var psi = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-M", "q35", "-nodefaults", "-display", "none", "-S", "-qmp", $"unix:{Socket},server=on,wait=off"])
-            psi.ArgumentList.Add(a);
-        _qemu = Process.Start(psi)!;
-        _qemu.OutputDataReceived += (_, _) => { };
-        _qemu.ErrorDataReceived += (_, _) => { };
-        _qemu.BeginOutputReadLine();
-        _qemu.BeginErrorReadLine();
-        // qemu makes the socket before it runs the machine; a process start is not something a fake clock can stand in for.
-        for (var i = 0; i < 500 && !File.Exists(Socket) && !_qemu.HasExited; i++) await Task.Delay(20, Ct);
-        Assert.True(File.Exists(Socket), "qemu made no QMP socket within 10 s");
+        _qemu = await StoppedQemu.StartAsync(Socket, Ct);
         _box.Start();
         await _box.AddUser("olive", "operator", Password);
         await _box.AddUser("victor", "viewer", Password);
@@ -211,7 +200,6 @@ public sealed class RedfishTests : IDisposable
 
     public void Dispose()
     {
-        if (_qemu is { HasExited: false }) _qemu.Kill(entireProcessTree: true);
         _qemu?.Dispose();
         _box.Dispose();
         Directory.Delete(_dir, recursive: true);

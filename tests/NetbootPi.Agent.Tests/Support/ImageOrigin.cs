@@ -75,6 +75,11 @@ internal sealed class ImageOrigin : IAsyncDisposable
             case ["files", var name]:
                 await FileAsync(ctx, name, ranges: true);
                 return;
+            case ["page", _]:
+                // What a download site or a login answers in place of the file.
+                ctx.Response.ContentType = "text/html; charset=utf-8";
+                await ctx.Response.WriteAsync("<!DOCTYPE html><html><body>Please log in</body></html>");
+                return;
             case ["no-range", var name]:
                 await FileAsync(ctx, name, ranges: false);
                 return;

@@ -149,6 +149,13 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             nbp media status | sed 's/^/redfish: /'
             echo "redfish eject: $(rf POST $V/Actions/VirtualMedia.EjectMedia '{}')"
             nbp media status | sed 's/^/redfish: /'
+            # Bad input: a URL nobody answers at, a web page in place of an image, a name with a path in it.
+            echo '<html><body>log in first</body></html>' > $D/www/login.html
+            rferr() { code=$(rf POST $V/Actions/VirtualMedia.InsertMedia "$1"); /usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(sys.argv[2], e["code"], e["message"])' $D/rf.json $code; }
+            echo "redfish unreachable: $(rferr '{"Image": "http://127.0.0.6:8001/gone.iso"}')"
+            echo "redfish web page: $(rferr '{"Image": "http://127.0.0.6:8000/login.html"}')"
+            echo "redfish path: $(rferr '{"Image": "../../etc/passwd"}')" | sed "s|$D|D|"
+            echo "redfish: the catalog holds $(ls $D/data/images | tr '\n' ' ')and $(ls -A $D/data/images/.partial | wc -l) partial files"
             kill $www; wait $www 2>/dev/null || true
 
             /usr/bin/python3 {{hostScript}} $AGENT $S
@@ -187,6 +194,10 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             redfish: disk.iso as a disk, read-write, 1,048,576 bytes
             redfish eject: 204
             redfish: the drive is empty
+            redfish unreachable: 422 Base.1.8.GeneralError the download of gone.iso failed: cannot connect to 127.0.0.6:8001 (is the server up, and reachable from the box?)
+            redfish web page: 422 Base.1.8.GeneralError 127.0.0.6 answered with a web page (text/html), not an image, for login.html: check the URL (a download page or a login in the way?); nothing was kept
+            redfish path: 404 Base.1.8.ResourceNotFound '../../etc/passwd' is not an image name: give the file name of an image in D/data/images (no '/', not starting with '.')
+            redfish: the catalog holds big.iso disk.iso inst.iso one.img small.iso two.img and 0 partial files
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
             type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
             keys down after: []

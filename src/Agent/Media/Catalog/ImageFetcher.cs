@@ -198,6 +198,10 @@ public sealed class ImageFetcher(ImageCatalog catalog, ImageJobs jobs, HttpClien
             throw new CatalogException(CatalogFailure.FetchFailed,
                 $"{response.RequestMessage?.RequestUri?.Host} answered {status} {response.ReasonPhrase} for {job.Name}{(status == 206 ? " with a range that does not continue the part downloaded" : "")}");
         }
+        // A login page or a download site's page in place of the file: the bytes would be kept as an image that boots nothing.
+        if (response.Content.Headers.ContentType?.MediaType is "text/html" or "application/xhtml+xml")
+            throw new CatalogException(CatalogFailure.FetchFailed,
+                $"{response.RequestMessage?.RequestUri?.Host} answered with a web page ({response.Content.Headers.ContentType.MediaType}), not an image, for {job.Name}: check the URL (a download page or a login in the way?); nothing was kept");
         if (total is { } t && t > catalog.MaxImageBytes)
             throw new CatalogException(CatalogFailure.TooLarge,
                 $"image {job.Name} is {t.ToString("N0", CultureInfo.InvariantCulture)} bytes, larger than media.max_size ({catalog.MaxImageBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes); nothing was kept");
