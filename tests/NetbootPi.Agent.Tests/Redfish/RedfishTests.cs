@@ -112,9 +112,10 @@ public sealed class RedfishTests : IDisposable
         Assert.Equal(204, _box.Curl("DELETE", location, "-H", $"X-Auth-Token: {token}").Status);
         Assert.Equal(401, _box.Curl("GET", "/redfish/v1/Systems", "-H", $"X-Auth-Token: {token}").Status);
 
-        // Each action is the power service's: a boot event of the host with who, and an audit event.
-        var events = _box.Process.Output;
-        Assert.Contains("control: user olive (from ", events);
+        // Each action is the power service's: a boot event of the host with who, and an audit line (the agent's
+        // output reaches the test a moment after the request's answer: waited for, bounded).
+        _box.Process.WaitFor(l => l.Contains("control: user olive (from ", StringComparison.Ordinal) && l.Contains("asks POST /redfish/v1/Systems/vm/Actions/ComputerSystem.Reset", StringComparison.Ordinal),
+            0, "the audit line of olive's reset");
         var (_, list, _) = await _box.Cli("events", "vm", "--config", _box.SitePath);
         Assert.Contains("user:olive", list);
         Assert.Contains("on: on (was prelaunch, now running)", list);
