@@ -153,9 +153,7 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
             await RefuseAsync(context, e).ConfigureAwait(false);
             return;
         }
-        var until = jobs.Time.GetUtcNow() + LongPoll;
-        while (!job.IsOver && jobs.Time.GetUtcNow() < until)
-            await job.WaitAsync(job.Version, until - jobs.Time.GetUtcNow(), jobs.Time, context.RequestAborted).ConfigureAwait(false);
+        await job.WaitForEndAsync(LongPoll, jobs.Time, context.RequestAborted).ConfigureAwait(false);
         await ControlService.WriteAsync(context, StatusCodes.Status200OK, Reply(job), ImageJson.Default.ImageJobReply).ConfigureAwait(false);
     }
 

@@ -298,9 +298,7 @@ public sealed class RedfishEndpoints(SiteState state, HostPowerService power, Se
                 $"the catalog has an image {name} from {known.Source ?? "elsewhere"}, not from this URL: remove it first, or add the URL under another name and insert that");
         }
         var job = downloads!.Enqueue(image, name, null, caller.EventClient);
-        var until = catalog.Time.GetUtcNow() + DownloadWait;
-        while (!job.IsOver && catalog.Time.GetUtcNow() < until)
-            await job.WaitAsync(job.Version, until - catalog.Time.GetUtcNow(), catalog.Time, cancellation).ConfigureAwait(false);
+        await job.WaitForEndAsync(DownloadWait, catalog.Time, cancellation).ConfigureAwait(false);
         if (job.State == ImageJobState.Done) return name;
         if (!job.IsOver)
             throw new CatalogException(CatalogFailure.Busy,

@@ -101,6 +101,14 @@ public sealed class ImageJob
         woken.TrySetResult();
     }
 
+    /// <summary>Waits until the job is over or <paramref name="limit"/> passes (whichever comes first).</summary>
+    public async Task WaitForEndAsync(TimeSpan limit, TimeProvider time, CancellationToken cancellation)
+    {
+        var until = time.GetUtcNow() + limit;
+        while (!IsOver && time.GetUtcNow() < until)
+            await WaitAsync(Version, until - time.GetUtcNow(), time, cancellation).ConfigureAwait(false);
+    }
+
     /// <summary>Waits until <see cref="Version"/> passes <paramref name="after"/>, the job is over, or <paramref name="limit"/> passes.</summary>
     public async Task WaitAsync(long after, TimeSpan limit, TimeProvider time, CancellationToken cancellation)
     {
