@@ -83,6 +83,18 @@ for fw in bios uefi; do
   tier_end "whole boots ($fw)"
 done
 
+# Redfish's one-time boot override on a VM whose profile is its local disk (docs/compat.md's curl recipes).
+tier_start
+tests/e2e/redfish-boot.sh > "$results/e2e-redfish.log" 2>"$results/e2e-redfish.err"; rc=$?
+cat "$results/e2e-redfish.log"
+p=$(grep -c '^PASS' "$results/e2e-redfish.log"); f=$(grep -c '^FAIL' "$results/e2e-redfish.log")
+passed=$((passed + p)); failed=$((failed + f))
+if [ $rc -ne 0 ]; then
+  cat "$results/e2e-redfish.err" >&2
+  [ "$f" -gt 0 ] || failed=$((failed + 1))
+fi
+tier_end "whole boots (redfish override)"
+
 echo "tier times (budgets: docs/testing.md):"
 printf '  %s\n' "${times[@]}"
 printf '  %-34s %4d s\n' "total" "$SECONDS"

@@ -75,7 +75,7 @@ public static class ControlRegistration
         services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<TimeProvider>(), SessionStore.DefaultIdleTimeout, SessionStore.DefaultMaxAge));
         services.AddSingleton(sp => new LoginLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new PasswordLogins(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
-            sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<ILogger<PasswordLogins>>()));
+            sp.GetRequiredService<LoginLimiter>(), sp.GetRequiredService<SiteState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasswordLogins>>()));
         services.AddSingleton<IControlEndpoints>(sp => new SessionEndpoints(sp.GetRequiredService<PasswordLogins>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<ILogger<SessionEndpoints>>()));
         services.AddSingleton<IControlEndpoints>(sp => new AccountEndpoints(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
@@ -151,11 +151,11 @@ public static class ControlRegistration
         return services;
     }
 
-    /// <summary>Hosts' power and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>
+    /// <summary>Hosts' power, their one-time network boots and their recovery on the control API. Needs <c>AddHostPower</c>.</summary>
     public static IServiceCollection AddPowerEndpoints(this IServiceCollection services)
     {
         services.AddSingleton<IControlEndpoints>(sp => new PowerEndpoints(
-            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(), sp.GetService<RecoveryService>()));
+            sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(), sp.GetService<RecoveryService>(), sp.GetRequiredService<BootOverrides>()));
         return services;
     }
 

@@ -7,6 +7,7 @@ using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Health;
 using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Overlays;
+using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Upstream;
 using NetbootPi.Protocols.Net;
@@ -20,7 +21,7 @@ namespace NetbootPi.Agent.Http;
 /// </summary>
 public sealed partial class BootHttpHandler(
     SiteState state, OverlayStore overlays, OverlayTokens tokens, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
-    TimeProvider time, ILogger<BootHttpHandler> logger)
+    BootOverrides overrides, TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -54,7 +55,9 @@ public sealed partial class BootHttpHandler(
                 return;
             }
             var binding = site.Resolve(mac, ClientAddress(ctx) is { } client ? site.NetworkContaining(client) : null);
-            await ScriptAsync(ctx, site, IpxeScript.Render(site, binding, BoxOf(ctx)), HostLabel(binding)).ConfigureAwait(false);
+            // A HEAD asks what the script would be; only the fetch of it is the boot that uses up a one-time override.
+            var once = HttpMethods.IsGet(request.Method) ? overrides.Take(binding) : null;
+            await ScriptAsync(ctx, site, IpxeScript.Render(site, binding, BoxOf(ctx), once), HostLabel(binding)).ConfigureAwait(false);
         }
         else if (path == "/keys.pub")
         {

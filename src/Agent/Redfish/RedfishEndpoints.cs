@@ -15,12 +15,12 @@ namespace NetbootPi.Agent.Redfish;
 /// <summary>
 /// A Redfish service (DMTF DSP0266) over the network API, for the tools that speak it (Ironic's sushy, redfishtool,
 /// curl one-liners): one ComputerSystem per host the box can power, and the console host; ComputerSystem.Reset with
-/// the ResetTypes each host's wiring can do; the box as the Manager whose VirtualMedia is the console host's USB
+/// the ResetTypes each host's wiring can do, and a one-time boot override to Pxe (<see cref="BootOverrides"/>); the box as the Manager whose VirtualMedia is the console host's USB
 /// drive (InsertMedia takes an image of the catalog or an http(s) URL, which goes into the catalog first); sessions
 /// (X-Auth-Token). Every action goes through the same services as the native API, with the same events and audit
 /// records; roles as there (viewer reads, operator acts). docs/compat.md says what is filled and where we differ.
 /// </summary>
-public sealed class RedfishEndpoints(SiteState state, HostPowerService power, SessionStore sessions, PasswordLogins logins, string version,
+public sealed class RedfishEndpoints(SiteState state, HostPowerService power, BootOverrides overrides, SessionStore sessions, PasswordLogins logins, string version,
     KvmService? kvm = null, ImageCatalog? catalog = null, ImageDownloads? downloads = null) : IControlEndpoints
 {
     public const string Root = "/redfish/v1";
@@ -49,6 +49,9 @@ public sealed class RedfishEndpoints(SiteState state, HostPowerService power, Se
         Route("GET", SystemsPath, ControlRole.Viewer, false, SystemsAsync, "The hosts the box can power, and the console host, as Redfish ComputerSystems.", RedfishJson.Default.ResourceCollection),
         Route("GET", SystemPath, ControlRole.Viewer, false, SystemAsync,
             "A host as a Redfish ComputerSystem: its power state as its driver reads it, and the ResetTypes its wiring can do.", RedfishJson.Default.ComputerSystem),
+        Route("PATCH", SystemPath, ControlRole.Operator, true, PatchSystemAsync,
+            "Sets the boot override: Boot.BootSourceOverrideTarget Pxe with BootSourceOverrideEnabled Once (the host's network boot at its next script, then its profile again), or None/Disabled to clear it (204; 400 what the host cannot take).",
+            null, RedfishJson.Default.SystemPatch) with { HostOf = c => c.Request.RouteValues["id"] as string },
         Route("POST", SystemPath + "/Actions/ComputerSystem.Reset", ControlRole.Operator, true, ResetAsync,
             "ComputerSystem.Reset: On, ForceOff, GracefulShutdown, ForceRestart or PowerCycle as the host's wiring can (204; 400 a ResetType it cannot do, 422 when the action failed).",
             null, RedfishJson.Default.ResetRequest) with { HostOf = c => c.Request.RouteValues["id"] as string },
@@ -142,9 +145,77 @@ public sealed class RedfishEndpoints(SiteState state, HostPowerService power, Se
         await RedfishReplies.WriteAsync(context, StatusCodes.Status200OK, new ComputerSystem("#ComputerSystem.v1_13_0.ComputerSystem", path, host.Name, host.Name,
             "Physical", domain is null ? host.Name : $"{host.Name}.{domain}", powerState,
             new ResourceStatus("Enabled", null),
-            new SystemBoot("Disabled", "None", ["None"]),
+            BootOf(host),
             new ComputerSystemActions(new ResetActionInfo(path + "/Actions/ComputerSystem.Reset", ResetTypes.Of(host.Power))),
             new ComputerSystemLinks([new ODataLink(ManagerPath)])), RedfishJson.Default.ComputerSystem).ConfigureAwait(false);
+    }
+
+    private SystemBoot BootOf(HostEntry host)
+    {
+        var once = overrides.Of(host.Name) is not null;
+        var pxe = state.Current.Resolve(host.Mac).PxeProfile is not null;
+        return new SystemBoot(once ? "Once" : "Disabled", ["Disabled", "Once"], once ? "Pxe" : "None", pxe ? ["None", "Pxe"] : ["None"]);
+    }
+
+    private async Task PatchSystemAsync(HttpContext context, ControlCaller caller)
+    {
+        if (FindSystem(context) is not { } host)
+        {
+            await NoSystemAsync(context).ConfigureAwait(false);
+            return;
+        }
+        if (await ControlBody.ReadAsync(context, RedfishJson.Default.SystemPatch, RedfishReplies.RefuseAsync).ConfigureAwait(false) is not { } patch) return;
+        var other = (patch.Other?.Keys ?? Enumerable.Empty<string>()).Where(k => !k.StartsWith('@'))
+            .Concat((patch.Boot?.Other?.Keys ?? Enumerable.Empty<string>()).Where(k => !k.Contains('@', StringComparison.Ordinal)).Select(k => "Boot/" + k)).ToList();
+        if (other.Count > 0)
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyNotWritable",
+                $"{string.Join(", ", other)}: only Boot/BootSourceOverrideTarget and Boot/BootSourceOverrideEnabled can be changed on {host.Name} (the box cannot set a host's firmware boot mode or order)").ConfigureAwait(false);
+            return;
+        }
+        if (patch.Boot is not { } boot || (boot.BootSourceOverrideTarget is null && boot.BootSourceOverrideEnabled is null))
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyMissing",
+                "the PATCH changes nothing: send Boot with BootSourceOverrideTarget (Pxe or None) and BootSourceOverrideEnabled (Once or Disabled)").ConfigureAwait(false);
+            return;
+        }
+        var enabled = boot.BootSourceOverrideEnabled;
+        if (enabled is not (null or "Once" or "Disabled"))
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyValueNotInList", enabled == "Continuous"
+                ? "BootSourceOverrideEnabled Continuous is not taken: a lasting network boot is the host's profile in the site file; Once or Disabled"
+                : $"BootSourceOverrideEnabled '{enabled}' is not one of Once, Disabled").ConfigureAwait(false);
+            return;
+        }
+        var binding = state.Current.Resolve(host.Mac);
+        var target = boot.BootSourceOverrideTarget;
+        var allowed = binding.PxeProfile is null ? "None" : "Pxe, None";
+        if (target is not (null or "Pxe" or "None"))
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyValueNotInList",
+                $"BootSourceOverrideTarget '{target}' is not one host {host.Name} can take ({allowed}): the box serves network boots, it cannot choose a host's disk or CD").ConfigureAwait(false);
+            return;
+        }
+        var clear = target == "None" || enabled == "Disabled";
+        if (!clear && target is null && overrides.Of(host.Name) is null)
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyMissing",
+                $"BootSourceOverrideEnabled Once with no override set on {host.Name}: send BootSourceOverrideTarget Pxe with it").ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            // Pxe with Once, or Pxe alone (a one-time override, as most BMCs take it).
+            if (clear) overrides.Clear(host, caller.EventClient);
+            else if (target == "Pxe") overrides.SetPxe(host, caller.EventClient);
+        }
+        catch (BootOverrideException e)
+        {
+            await RedfishReplies.ErrorAsync(context, StatusCodes.Status400BadRequest, "PropertyValueNotInList",
+                $"BootSourceOverrideTarget Pxe: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private async Task ResetAsync(HttpContext context, ControlCaller caller)

@@ -50,11 +50,33 @@ internal sealed record ComputerSystem(
 
 internal sealed record ResourceStatus(string State, string? Health);
 
-/// <summary>The boot override: none can be set yet (docs/compat.md), and the allowable values say so.</summary>
+/// <summary>
+/// The boot override: Pxe once (the host's network boot, <c>netbootpi next-boot</c>) or none; Pxe is allowable only for
+/// a host that has a network boot to give (docs/compat.md).
+/// </summary>
 internal sealed record SystemBoot(
     string BootSourceOverrideEnabled,
+    [property: JsonPropertyName("BootSourceOverrideEnabled@Redfish.AllowableValues")] string[] EnabledValues,
     string BootSourceOverrideTarget,
     [property: JsonPropertyName("BootSourceOverrideTarget@Redfish.AllowableValues")] string[] AllowableValues);
+
+/// <summary>PATCH /redfish/v1/Systems/{id}: only Boot's override can change; anything else is named in the refusal.</summary>
+internal sealed class SystemPatch
+{
+    public BootPatch? Boot { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Other { get; set; }
+}
+
+internal sealed class BootPatch
+{
+    public string? BootSourceOverrideTarget { get; init; }
+    public string? BootSourceOverrideEnabled { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Other { get; set; }
+}
 
 internal sealed record ComputerSystemActions([property: JsonPropertyName("#ComputerSystem.Reset")] ResetActionInfo Reset);
 
@@ -149,6 +171,7 @@ internal sealed record RedfishMessage(
 [JsonSerializable(typeof(ResourceCollection))]
 [JsonSerializable(typeof(ComputerSystem))]
 [JsonSerializable(typeof(ResetRequest))]
+[JsonSerializable(typeof(SystemPatch))]
 [JsonSerializable(typeof(Manager))]
 [JsonSerializable(typeof(VirtualMedia))]
 [JsonSerializable(typeof(InsertMediaRequest))]

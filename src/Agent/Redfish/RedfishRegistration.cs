@@ -17,7 +17,7 @@ public static class RedfishRegistration
     public static IServiceCollection AddRedfish(this IServiceCollection services, string version)
     {
         services.AddSingleton<IControlEndpoints>(sp => new RedfishEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<PasswordLogins>(), version, sp.GetService<KvmService>(),
+            sp.GetRequiredService<BootOverrides>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<PasswordLogins>(), version, sp.GetService<KvmService>(),
             sp.GetService<ImageCatalog>(), sp.GetService<ImageDownloads>()));
         return services;
     }

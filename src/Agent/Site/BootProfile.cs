@@ -22,6 +22,12 @@ public sealed record BootProfile(
     /// <summary>The catalog image a <see cref="ProfileKind.Sanboot"/> profile boots (<c>sanboot: NAME</c>, served at <c>/images/NAME</c>).</summary>
     public string? Image { get; init; }
 
+    /// <summary>
+    /// For a <see cref="ProfileKind.Local"/> profile, <c>pxe: NAME</c>: the profile a one-time network boot serves its
+    /// hosts (Redfish's <c>Boot</c> override to <c>Pxe</c>, <c>netbootpi next-boot HOST pxe</c>); null: they have none.
+    /// </summary>
+    public string? Pxe { get; init; }
+
     /// <summary>How the box recovers a host of this profile that does not come up (<c>recovery:</c>); null: it does not.</summary>
     public RecoveryPolicy? Recovery { get; init; }
 }

@@ -73,15 +73,31 @@ public sealed class HostBinding
 
     private bool BootsKind(ProfileKind kind) => BootableProfiles().Any(p => p.Kind == kind);
 
+    /// <summary>
+    /// The profile a one-time network boot serves this machine (<c>netbootpi next-boot HOST pxe</c>, Redfish's Boot
+    /// override to Pxe): its own profile when that boots over the network, its local-disk profile's <c>pxe:</c>
+    /// target, or null when it has none (profile none, or a local disk without <c>pxe:</c>).
+    /// </summary>
+    public BootProfile? PxeProfile => Profile switch
+    {
+        null => null,
+        { Kind: ProfileKind.Local, Pxe: { } pxe } => _site.FindProfile(pxe),
+        { Kind: ProfileKind.Local } => null,
+        var own => own,
+    };
+
+    /// <summary>Its profile (or its menu's items), and what a one-time network boot would serve it: exports and overlays are ready for both.</summary>
     private IEnumerable<BootProfile> BootableProfiles()
     {
         if (Profile is null) yield break;
-        if (Profile.Kind != ProfileKind.Menu)
+        var profile = Profile.Kind == ProfileKind.Local && PxeProfile is { } pxe ? pxe : Profile;
+        if (profile != Profile) yield return Profile;
+        if (profile.Kind != ProfileKind.Menu)
         {
-            yield return Profile;
+            yield return profile;
             yield break;
         }
-        foreach (var item in Profile.MenuItems)
+        foreach (var item in profile.MenuItems)
             if (_site.FindProfile(item) is { } p) yield return p;
     }
 }

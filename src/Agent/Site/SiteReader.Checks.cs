@@ -46,6 +46,14 @@ internal sealed partial class SiteReader
         foreach (var located in profiles)
         {
             var p = located.Value;
+            if (p.Pxe is { } pxe)
+            {
+                var pxeNode = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "pxe").Value;
+                if (!byName.TryGetValue(pxe, out var target) && !_declaredProfiles.Contains(pxe))
+                    Error(pxeNode, $"profiles.{p.Name}.pxe", UnknownProfile(pxe, profiles.Where(x => x.Value.Kind != ProfileKind.Local).ToList(), allowNone: false));
+                else if (target?.Kind == ProfileKind.Local)
+                    Error(pxeNode, $"profiles.{p.Name}.pxe", $"'{pxe}' boots the local disk too (expected a profile that boots over the network: kernel, alpine, menu or sanboot)");
+            }
             if (p.Kind != ProfileKind.Menu) continue;
             var menuNode = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "menu").Value;
             for (var i = 0; i < p.MenuItems.Length; i++)

@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] ProfileKeys =
-        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery", "sanboot"];
+        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery", "sanboot", "pxe"];
     private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
     private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu", "sanboot"];
     private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
@@ -66,7 +66,7 @@ internal sealed partial class SiteReader
         };
         // Keys that only make sense for another kind are errors, not silently ignored settings.
         foreach (var (key, only) in (ReadOnlySpan<(string, ProfileKind)>)
-                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("nfsroot_mode", ProfileKind.Kernel), ("default", ProfileKind.Menu)])
+                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("nfsroot_mode", ProfileKind.Kernel), ("default", ProfileKind.Menu), ("pxe", ProfileKind.Local)])
         {
             if (m.TryGetValue(key, out var extra) && kind != only)
                 Error(extra, $"{path}.{key}", $"only a {only.ToString().ToLowerInvariant()} profile takes {key} (this profile is {kinds[0]})");
@@ -122,6 +122,9 @@ internal sealed partial class SiteReader
             : [];
         if (kind == ProfileKind.Menu && menu.IsEmpty && _errors.Count == before)
             Error(m["menu"], $"{path}.menu", "the menu lists no profiles (expected a list of profile names)");
+        // What a one-time network boot serves a host of this local-disk profile (Redfish's Boot override to Pxe,
+        // netbootpi next-boot HOST pxe); that it names a profile that boots something is checked with the others.
+        var pxe = m.TryGetValue("pxe", out var px) && kind == ProfileKind.Local ? Name(px, $"{path}.pxe", "profile name", IsProfileName, "a profile name like rescue") : null;
         var menuDefault = m.TryGetValue("default", out var df) && kind == ProfileKind.Menu ? String(df, $"{path}.default", "a profile name from the menu") : null;
         var cmdline = m.TryGetValue("cmdline", out var cl) ? String(cl, $"{path}.cmdline", "kernel command-line arguments") : null;
         var console = m.TryGetValue("console", out var co) ? String(co, $"{path}.console", "a console device like tty0 or ttyS0,115200") : null;
@@ -140,6 +143,7 @@ internal sealed partial class SiteReader
             NfsRootMode = nfsMode,
             Recovery = recovery,
             Image = image,
+            Pxe = pxe,
         };
     }
 

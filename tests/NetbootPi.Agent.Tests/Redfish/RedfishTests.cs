@@ -27,11 +27,13 @@ public sealed class RedfishTests : IDisposable
                 interface: nbprf0
                 address: 10.251.0.1/24
             profiles:
-              p: { local: true }
+              p: { local: true, pxe: rescue }
+              rescue: { kernel: rescue/vmlinuz }
+              bare: { local: true }
             defaults: { profile: p }
             hosts:
               vm: { mac: 52:54:00:00:00:31, ip: 10.251.0.11, power: { driver: qmp, socket: {{Socket}} } }
-              wake: { mac: 52:54:00:00:00:32, ip: 10.251.0.12, power: { driver: wol } }
+              wake: { mac: 52:54:00:00:00:32, ip: 10.251.0.12, profile: bare, power: { driver: wol } }
               plain: { mac: 52:54:00:00:00:33, ip: 10.251.0.13 }
             """);
     }
@@ -85,6 +87,10 @@ public sealed class RedfishTests : IDisposable
         Assert.Equal(JsonValueKind.Null, wake.GetProperty("PowerState").ValueKind);
         Assert.Equal(["On"], wake.GetProperty("Actions").GetProperty("#ComputerSystem.Reset").GetProperty("ResetType@Redfish.AllowableValues").EnumerateArray().Select(v => v.GetString()));
         var plain = _box.Curl("GET", "/redfish/v1/Systems/plain", "-H", Basic("victor"));
+        // A client that polls with Basic sends the password with every request: past the login limit (10 a minute
+        // per name), it still gets in, while a wrong password is still a failed login.
+        for (var i = 0; i < 12; i++) Assert.Equal(200, _box.Curl("GET", "/redfish/v1/Systems/vm", "-H", Basic("victor")).Status);
+        Assert.Equal(401, _box.Curl("GET", "/redfish/v1/Systems/vm", "-H", "Authorization: Basic " + Convert.ToBase64String("victor:wrong password"u8)).Status);
         Assert.Equal((404, "Base.1.8.ResourceMissingAtURI"), (plain.Status, Error(plain).Code));
 
         // A viewer may not act; a ResetType the wiring cannot do is refused with those it can.
@@ -95,6 +101,46 @@ public sealed class RedfishTests : IDisposable
         Assert.Equal((400, ("Base.1.8.ActionParameterNotSupported", "ResetType 'ForceOff' is not one host wake's wiring (wol) can do: On")), (nmi.Status, Error(nmi)));
         var broken = _box.Curl("POST", target, "-H", Basic("olive"), "--json", """{"ResetType": """);
         Assert.Equal((400, "Base.1.8.MalformedJSON"), (broken.Status, Error(broken).Code));
+
+        // The boot override: Pxe once where the host has a network boot to give (vm: its disk profile's pxe:), not
+        // where it has none (wake: a disk without pxe:); what cannot be set is refused by name, nothing half-set.
+        var boot = vm.GetProperty("Boot");
+        Assert.Equal(("Disabled", "None"), (boot.GetProperty("BootSourceOverrideEnabled").GetString(), boot.GetProperty("BootSourceOverrideTarget").GetString()));
+        Assert.Equal(["None", "Pxe"], boot.GetProperty("BootSourceOverrideTarget@Redfish.AllowableValues").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["None"], wake.GetProperty("Boot").GetProperty("BootSourceOverrideTarget@Redfish.AllowableValues").EnumerateArray().Select(v => v.GetString()));
+        const string Pxe = """{"Boot": {"BootSourceOverrideTarget": "Pxe", "BootSourceOverrideEnabled": "Once"}}""";
+        var patchedByViewer = _box.Curl("PATCH", "/redfish/v1/Systems/vm", "-H", Basic("victor"), "--json", Pxe);
+        Assert.Equal((403, "Base.1.8.InsufficientPrivilege"), (patchedByViewer.Status, Error(patchedByViewer).Code));
+        foreach (var (body, code, message) in new[]
+        {
+            ("""{"Boot": {"BootSourceOverrideTarget": "Hdd", "BootSourceOverrideEnabled": "Once"}}""", "PropertyValueNotInList",
+                "BootSourceOverrideTarget 'Hdd' is not one host vm can take (Pxe, None): the box serves network boots, it cannot choose a host's disk or CD"),
+            ("""{"Boot": {"BootSourceOverrideTarget": "Pxe", "BootSourceOverrideEnabled": "Continuous"}}""", "PropertyValueNotInList",
+                "BootSourceOverrideEnabled Continuous is not taken: a lasting network boot is the host's profile in the site file; Once or Disabled"),
+            ("""{"Boot": {"BootSourceOverrideTarget": "Pxe", "BootSourceOverrideMode": "UEFI"}}""", "PropertyNotWritable",
+                "Boot/BootSourceOverrideMode: only Boot/BootSourceOverrideTarget and Boot/BootSourceOverrideEnabled can be changed on vm (the box cannot set a host's firmware boot mode or order)"),
+            ("""{"AssetTag": "x"}""", "PropertyNotWritable",
+                "AssetTag: only Boot/BootSourceOverrideTarget and Boot/BootSourceOverrideEnabled can be changed on vm (the box cannot set a host's firmware boot mode or order)"),
+        })
+        {
+            var refused = _box.Curl("PATCH", "/redfish/v1/Systems/vm", "-H", Basic("olive"), "--json", body);
+            Assert.Equal((400, ("Base.1.8." + code, message)), (refused.Status, Error(refused)));
+        }
+        var noPxe = _box.Curl("PATCH", "/redfish/v1/Systems/wake", "-H", Basic("olive"), "--json", Pxe);
+        Assert.Equal((400, ("Base.1.8.PropertyValueNotInList", "BootSourceOverrideTarget Pxe: host wake boots its local disk (profile bare) and that profile names no network boot (add pxe: PROFILE to profiles.bare)")),
+            (noPxe.Status, Error(noPxe)));
+        Assert.Equal("None", Json(_box.Curl("GET", "/redfish/v1/Systems/vm", "-H", Basic("victor"))).GetProperty("Boot").GetProperty("BootSourceOverrideTarget").GetString());
+        Assert.Equal(204, _box.Curl("PATCH", "/redfish/v1/Systems/vm", "-H", Basic("olive"), "--json", Pxe).Status);
+        boot = Json(_box.Curl("GET", "/redfish/v1/Systems/vm", "-H", Basic("victor"))).GetProperty("Boot");
+        Assert.Equal(("Once", "Pxe"), (boot.GetProperty("BootSourceOverrideEnabled").GetString(), boot.GetProperty("BootSourceOverrideTarget").GetString()));
+        // The native API and the CLI see the same override.
+        var (_, shown, _) = await _box.Cli("next-boot", "vm");
+        Assert.StartsWith("vm: next boot over the network, once: profile rescue (set by user:olive at ", shown, StringComparison.Ordinal);
+        Assert.Equal(204, _box.Curl("PATCH", "/redfish/v1/Systems/vm", "-H", Basic("olive"), "--json", """{"Boot": {"BootSourceOverrideEnabled": "Disabled"}}""").Status);
+        (_, shown, _) = await _box.Cli("next-boot", "vm");
+        Assert.Equal("vm: no one-time boot set; `netbootpi next-boot vm pxe` would serve profile rescue once\n", shown);
+        var (noCode, _, noErr) = await _box.Cli("next-boot", "wake", "pxe");
+        Assert.Equal((1, "netbootpi: the agent refused: host wake boots its local disk (profile bare) and that profile names no network boot (add pxe: PROFILE to profiles.bare)\n"), (noCode, noErr));
 
         // A session: its token in X-Auth-Token, its URI in Location; it acts as the user, and ends when deleted.
         var login = _box.Curl("POST", "/redfish/v1/SessionService/Sessions", "--json", $$"""{"UserName": "olive", "Password": "{{Password}}"}""");
@@ -119,6 +165,8 @@ public sealed class RedfishTests : IDisposable
         var (_, list, _) = await _box.Cli("events", "vm", "--config", _box.SitePath);
         Assert.Contains("user:olive", list);
         Assert.Contains("on: on (was prelaunch, now running)", list);
+        Assert.Contains("next boot: network once, profile rescue", list);
+        Assert.Contains("next boot: override cleared, its profile as the site says", list);
         Assert.DoesNotContain(Password, _box.Process.Output);
     }
 
@@ -140,6 +188,15 @@ public sealed class RedfishTests : IDisposable
         (code, o, e) = await Run(redfishtool, "-r", rhost, "-S", "Always", "-A", "Session", "-u", "olive", "-p", Password, "Systems", "-I", "vm", "reset", "ForceRestart");
         Assert.True(code == 0, $"redfishtool reset with a session: {o}{e}");
 
+        // redfishtool's setBootOverride (it reads Boot and its allowable values first, then PATCHes), with Basic (a
+        // request each, the same password: no login limit in the way) and with a session.
+        (code, o, e) = await Run(redfishtool, "-r", rhost, "-S", "Always", "-u", "olive", "-p", Password, "Systems", "-I", "vm", "setBootOverride", "Once", "Pxe");
+        Assert.True(code == 0, $"redfishtool setBootOverride: {o}{e}");
+        Assert.Contains("\"BootSourceOverrideTarget\": \"Pxe\"", o);
+        (code, o, e) = await Run(redfishtool, "-r", rhost, "-S", "Always", "-A", "Session", "-u", "olive", "-p", Password, "Systems", "-I", "vm", "setBootOverride", "Disabled");
+        Assert.True(code == 0, $"redfishtool setBootOverride Disabled: {o}{e}");
+        Assert.Contains("\"BootSourceOverrideTarget\": \"None\"", o);
+
         // sushy, as Ironic and Metal3 drive a BMC: it checks the box's own certificate.
         var script = Path.Combine(_dir, "sushy-test.py");
         File.WriteAllText(script, """
@@ -153,6 +210,10 @@ public sealed class RedfishTests : IDisposable
             vm.reset_system(sushy.RESET_FORCE_OFF)
             vm.refresh()
             print("after force off:", vm.power_state.value)
+            print("boot targets:", sorted(v.value for v in vm.get_allowed_system_boot_source_values()))
+            vm.set_system_boot_options(sushy.BootSource.PXE, enabled=sushy.BootSourceOverrideEnabled.ONCE)
+            vm.refresh()
+            print("boot:", vm.boot.target.value, vm.boot.enabled.value)
             wake = root.get_system("/redfish/v1/Systems/wake")
             print("wake resets:", sorted(v.value for v in wake.get_allowed_reset_system_values()))
             try:
@@ -168,6 +229,8 @@ public sealed class RedfishTests : IDisposable
             power: On
             resets: ['ForceOff', 'ForceRestart', 'GracefulShutdown', 'On', 'PowerCycle']
             after force off: Off
+            boot targets: ['None', 'Pxe']
+            boot: Pxe Once
             wake resets: ['On']
             wake: ForceOff refused by sushy from the allowed values
 

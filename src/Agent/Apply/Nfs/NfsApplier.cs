@@ -35,9 +35,13 @@ public sealed class NfsApplier(NfsApplierOptions options, IAtomicFiles files, IT
         }
         else
         {
-            // mountd reads its port when it starts: a running one keeps the old (random) port until restarted.
+            // mountd reads its port when it starts: a running one keeps the old (random) port until restarted. The
+            // server is restarted, not nfs-mountd.service alone: systemd then restarts the server too (it Requires
+            // mountd) in a job that ends after ours, and an exportfs run at once collided with the server's own
+            // (its stop and start run exportfs) and failed (kernel lab). The server's restart restarts mountd
+            // (BindsTo) and ends after it; the exportfs below runs once both are up.
             if (ports != wanted.PortsConfig && wanted.PortsConfig is not null && running)
-                steps.Add(new PlanStep(PlanAction.RestartUnit, options.MountdUnit));
+                steps.Add(new PlanStep(PlanAction.RestartUnit, options.ServerUnit));
             if (exports != wanted.Exports) steps.Add(PlanStep.Run(Exportfs()));
         }
         if (changes.Count == 0 && wanted.Exports is not null)

@@ -12,8 +12,6 @@ public sealed record NfsApplierOptions
     /// <summary>Our nfs.conf.d file: mountd's fixed port (<see cref="Render.Nfs.NfsExports.PortsConfigText"/>).</summary>
     public string PortsFile { get; init; } = "/etc/nfs.conf.d/netbootpi.conf";
 
-    /// <summary>The unit that runs mountd; restarted when our nfs.conf.d file changes under a running server.</summary>
-    public string MountdUnit { get; init; } = "nfs-mountd.service";
 
     /// <summary>The exportfs program (nfs-kernel-server).</summary>
     public string Exportfs { get; init; } = "exportfs";

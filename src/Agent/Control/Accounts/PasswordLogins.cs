@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Site;
@@ -16,7 +19,7 @@ public sealed record LoginOutcome(UserAccount? User, int Status, string Why, int
 /// per name (<see cref="LoginLimiter"/>); <see cref="AccountStore.MaxFailures"/> wrong passwords or codes in a row
 /// lock the account; every failure answers alike (<see cref="WrongLogin"/>), never telling which part was wrong.
 /// </summary>
-public sealed partial class PasswordLogins(AccountStore store, PasswordHasher hasher, LoginLimiter limiter, SiteState state, ILogger<PasswordLogins> logger)
+public sealed partial class PasswordLogins(AccountStore store, PasswordHasher hasher, LoginLimiter limiter, SiteState state, TimeProvider time, ILogger<PasswordLogins> logger)
 {
     /// <summary>
     /// What every failed login answers, whatever was wrong: which part was wrong would tell a guesser that the
@@ -25,6 +28,16 @@ public sealed partial class PasswordLogins(AccountStore store, PasswordHasher ha
     public const string WrongLogin = "wrong name, password or TOTP code";
 
     private const int TotpDigits = 6;
+
+    /// <summary>How long a password checked in full stands for the same credentials sent again with each request.</summary>
+    public static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>A name's password as last verified for a per-request form: its HMAC, the account's hash then, until when.</summary>
+    private sealed record Verified(byte[] Mac, string PasswordHash, DateTimeOffset Until);
+
+    // The key lives in memory only: the HMACs mean nothing outside this process, and a password is never kept.
+    private readonly byte[] _repeatKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, Verified> _verified = new(StringComparer.Ordinal);
 
     public AccountStore Store => store;
 
@@ -69,6 +82,27 @@ public sealed partial class PasswordLogins(AccountStore store, PasswordHasher ha
         if (store.FindUser(name) is { HasTotp: true } && passwordAndCode.Length > TotpDigits && passwordAndCode[^TotpDigits..].All(char.IsAsciiDigit))
             return CheckAsync(name, passwordAndCode[..^TotpDigits], passwordAndCode[^TotpDigits..], address, cancellation);
         return CheckAsync(name, passwordAndCode, null, address, cancellation);
+    }
+
+    /// <summary>
+    /// <see cref="CheckAppendedAsync"/> for the forms that send the password with every request (HTTP Basic, kvmd's
+    /// X-KVMD headers): a client polling a Redfish system every few seconds would otherwise count as a login each time
+    /// (10 a minute lock it out of the limiter) and cost an Argon2 hash each (most of a second on a Pi). The same name
+    /// and password within <see cref="RepeatWindow"/> of a full check pass without either, as long as the account still
+    /// has that password hash, is not locked and has no TOTP (whose codes are good once: such a user opens a session).
+    /// </summary>
+    public async Task<LoginOutcome> CheckEachRequestAsync(string name, string passwordAndCode, string address, CancellationToken cancellation)
+    {
+        var user = store.FindUser(name);
+        var mac = HMACSHA256.HashData(_repeatKey, Encoding.UTF8.GetBytes(passwordAndCode));
+        var now = time.GetUtcNow();
+        if (user is { Locked: false, HasTotp: false } && _verified.TryGetValue(name, out var known) && known.Until > now
+            && known.PasswordHash == user.PasswordHash && CryptographicOperations.FixedTimeEquals(known.Mac, mac) && SecondFactorRefusal(user, null, address) is null)
+            return LoginOutcome.Accepted(user);
+        var outcome = await CheckAppendedAsync(name, passwordAndCode, address, cancellation).ConfigureAwait(false);
+        if (outcome.User is { HasTotp: false } good) _verified[good.Name] = new Verified(mac, good.PasswordHash, now + RepeatWindow);
+        else _verified.TryRemove(name, out _);
+        return outcome;
     }
 
     /// <summary>The refusal after a right password: a code missing or wrong, or TOTP required and not enrolled; null to go on.</summary>

@@ -175,7 +175,8 @@ public sealed partial class ControlNetworkService(
     /// <summary>
     /// HTTP Basic (RFC 7617), which Redfish and kvmd clients send: a user's password, with the TOTP code of the moment
     /// appended when the user has TOTP (a code is good once, so such a client should open a session instead), or an
-    /// API token in place of the password. Limited and locked out as every login is.
+    /// API token in place of the password. Limited and locked out as every login is; the same password again within a
+    /// few minutes passes without a new hash (<see cref="PasswordLogins.CheckEachRequestAsync"/>).
     /// </summary>
     private async ValueTask<ControlCaller?> BasicAsync(HttpContext context, ControlRoute route, string address, string encoded)
     {
@@ -192,7 +193,7 @@ public sealed partial class ControlNetworkService(
         if (colon < 0) return await Unauthorized(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
         var (name, password) = (text[..colon], text[(colon + 1)..]);
         if (password.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(password) is { } token) return TokenCaller(token, address);
-        var outcome = await logins.CheckAppendedAsync(name, password, address, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await logins.CheckEachRequestAsync(name, password, address, context.RequestAborted).ConfigureAwait(false);
         if (outcome.User is { } user) return new ControlCaller($"user {user.Name}", $"from {address} (basic)", user.Role) { User = user.Name };
         if (outcome.Status == StatusCodes.Status401Unauthorized) return await Unauthorized(context, route, address, outcome.Why).ConfigureAwait(false);
         if (outcome.RetryAfterSeconds > 0) context.Response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

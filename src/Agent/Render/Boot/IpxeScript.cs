@@ -34,8 +34,11 @@ public static partial class IpxeScript
         return w.ToString();
     }
 
-    /// <summary>The script for the machine <paramref name="binding"/> describes, from its boot profile.</summary>
-    public static string Render(SiteInventory site, HostBinding binding, BootRequest request)
+    /// <summary>
+    /// The script for the machine <paramref name="binding"/> describes, from its boot profile; or, once, from
+    /// <paramref name="once"/>: the network boot a one-time override (<c>netbootpi next-boot</c>, Redfish) asked for.
+    /// </summary>
+    public static string Render(SiteInventory site, HostBinding binding, BootRequest request, BootProfile? once = null)
     {
         var w = new LineWriter();
         w.Line("#!ipxe");
@@ -50,6 +53,11 @@ public static partial class IpxeScript
             AppendExitComment(w);
             w.Line("exit");
             return w.ToString();
+        }
+        if (once is not null)
+        {
+            w.Line($"# one-time network boot (next-boot pxe): profile {once.Name} this time, then {binding.ProfileName} again");
+            profile = once;
         }
         var ctx = new Context(site, binding, request, who);
         if (profile.Kind == ProfileKind.Menu) AppendMenuProfile(w, ctx, profile);
