@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the end-to-end boots serve (idempotent; cached in $E2E_CACHE, default /var/cache/netbootpi/e2e):
 #   kernel/vmlinuz      Debian's cloud kernel (LZ4: fast under emulation; virtio only), via apt-get download + dpkg -x
-#   kernel/initrd.img   a busybox-static initramfs whose /init plays the booted host (see init.sh)
+#   kernel/initrd.img   a busybox-static initramfs whose /init plays the booted host (see init.sh); the virtio NIC's
+#                       modules, and the ACPI power button's with evdev (e2e_mode=serve powers off when it is pressed)
 #   loaders/            undionly.kpxe and snponly.efi from Debian's ipxe package
 # Prints the cache directory.
 set -euo pipefail
@@ -26,8 +27,8 @@ fi
 kver=$(basename "$unpacked"/boot/vmlinuz-* | sed 's/^vmlinuz-//')
 put "$unpacked/boot/vmlinuz-$kver" "$CACHE/kernel/vmlinuz"
 
-# The initramfs is rebuilt whenever init.sh changes (its hash names the build).
-stamp=$(sha256sum "$HERE/init.sh" /bin/busybox | sha256sum | cut -c1-16)
+# The initramfs is rebuilt whenever init.sh or this script changes (their hashes name the build).
+stamp=$(sha256sum "$HERE/init.sh" "$HERE/artifacts.sh" /bin/busybox | sha256sum | cut -c1-16)
 if [ ! -f "$CACHE/kernel/initrd.img" ] || [ "$(cat "$CACHE/kernel/initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
   root=$(mktemp -d)
   trap 'rm -rf "$root" "$root.img"' EXIT
@@ -35,11 +36,12 @@ if [ ! -f "$CACHE/kernel/initrd.img" ] || [ "$(cat "$CACHE/kernel/initrd.stamp" 
   cp /bin/busybox "$root/bin/busybox"
   ! ldd "$root/bin/busybox" >/dev/null 2>&1 \
     || { echo "artifacts: /bin/busybox is not static (install busybox-static, not busybox)" >&2; exit 1; }
-  # Debian ships the virtio NIC as modules and no modules.dep in the .deb: /init loads them in this order.
+  # Debian ships the virtio NIC (and the ACPI button, evdev) as modules and no modules.dep in the .deb: /init loads
+  # them in this order.
   mods=$unpacked/lib/modules/$kver/kernel
   for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
            drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/core/failover \
-           drivers/net/net_failover drivers/net/virtio_net; do
+           drivers/net/net_failover drivers/net/virtio_net drivers/input/evdev drivers/acpi/button; do
     for ext in ko ko.xz ko.zst; do
       if [ -f "$mods/$m.$ext" ]; then
         case $ext in ko) cp "$mods/$m.ko" "$root/lib/modules/";; ko.xz) xz -dc "$mods/$m.ko.xz" > "$root/lib/modules/$(basename "$m").ko";;

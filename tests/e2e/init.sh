@@ -5,12 +5,23 @@
 # below). Markers on the serial console:
 #   E2E-DHCP <mac> <ip> <server>      E2E-OVERLAY <mac> <value>|none      E2E-PUT <mac> <http status>
 #   E2E-DONE <mac>                    E2E-FAIL <mac> <what>               E2E-SERVE|E2E-HANG <mac>
+#   E2E-POWER-BUTTON (e2e_mode=serve: the ACPI power button was pressed; it powers off)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net evdev button; do
   [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
 done
+# e2e_mode=serve plays a host whose OS is up, and like one it powers off when its ACPI power button is pressed (QMP's
+# system_powerdown: the web console's Off, tests/NetbootPi.Browser.Tests/BootVmTests.cs). Watched from here on, before
+# DHCP, so that a test that has seen this boot's DHCP exchange knows a press is heard. An event device's read takes
+# whole events: 24 bytes each on x86-64.
+case " $(cat /proc/cmdline) " in *" e2e_mode=serve "*)
+  for e in /sys/class/input/event*; do
+    [ "$(cat "$e/device/name" 2>/dev/null)" = "Power Button" ] || continue
+    (dd if="/dev/input/${e##*/}" of=/dev/null bs=24 count=1 2>/dev/null && echo "E2E-POWER-BUTTON" && poweroff -f) &
+  done ;;
+esac
 ip link set lo up
 IF=""
 for i in $(seq 100); do
