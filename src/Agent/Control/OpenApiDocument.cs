@@ -221,6 +221,12 @@ public static class OpenApiDocument
                 w.WritePropertyName("items");
                 WriteSchema(w, type.Options.GetTypeInfo(type.ElementType!), schemas);
                 break;
+            case JsonTypeInfoKind.Dictionary:
+                // A map by name (kvmd's images): an object whose every property has the value's schema.
+                WriteType(w, "object", nullable);
+                w.WritePropertyName("additionalProperties");
+                WriteSchema(w, type.Options.GetTypeInfo(type.ElementType!), schemas);
+                break;
             default:
                 var t = Nullable.GetUnderlyingType(type.Type) ?? type.Type;
                 nullable |= Nullable.GetUnderlyingType(type.Type) is not null;
