@@ -156,6 +156,20 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             echo "redfish web page: $(rferr '{"Image": "http://127.0.0.6:8000/login.html"}')"
             echo "redfish path: $(rferr '{"Image": "../../etc/passwd"}')" | sed "s|$D|D|"
             echo "redfish: the catalog holds $(ls $D/data/images | tr '\n' ' ')and $(ls -A $D/data/images/.partial | wc -l) partial files"
+            # kvmd: the drive chosen, then connected, as PiKVM's clients do (its cookie, an X-KVMD- header on changes):
+            # the same attach and eject as the native API's, the same events.
+            K=$(curl -sS --cacert $D/state/api-cert.pem -D - -o /dev/null --data user=olive --data-urlencode "passwd=$PW" https://127.0.0.5:8443/api/auth/login \
+              | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(auth_token=[^;]*\).*/\1/p')
+            kv() { curl -sS --cacert $D/state/api-cert.pem -b "$K" -H 'X-KVMD-Client: lab' -o $D/kv.json -w '%{http_code}' -X "$1" "https://127.0.0.5:8443$2"; }
+            echo "kvmd set_params disk.iso as a writable disk: $(kv POST '/api/msd/set_params?image=disk.iso&cdrom=0&rw=1')"
+            echo "kvmd connect: $(kv POST '/api/msd/set_connected?connected=1')"
+            nbp media status | sed 's/^/kvmd: /'
+            kv GET /api/msd > /dev/null
+            /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["result"]["drive"]; print("kvmd: drive", d["image"]["name"], "connected", d["connected"], "cdrom", d["cdrom"], "rw", d["rw"])' $D/kv.json
+            code=$(kv POST '/api/msd/set_params?cdrom=1')
+            echo "kvmd set_params while connected: $code $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["error"])' $D/kv.json)"
+            echo "kvmd disconnect: $(kv POST '/api/msd/set_connected?connected=0')"
+            nbp media status | sed 's/^/kvmd: /'
             kill $www; wait $www 2>/dev/null || true
 
             /usr/bin/python3 {{hostScript}} $AGENT $S
@@ -198,6 +212,13 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             redfish web page: 422 Base.1.8.GeneralError 127.0.0.6 answered with a web page (text/html), not an image, for login.html: check the URL (a download page or a login in the way?); nothing was kept
             redfish path: 404 Base.1.8.ResourceNotFound '../../etc/passwd' is not an image name: give the file name of an image in D/data/images (no '/', not starting with '.')
             redfish: the catalog holds big.iso disk.iso inst.iso one.img small.iso two.img and 0 partial files
+            kvmd set_params disk.iso as a writable disk: 200
+            kvmd connect: 200
+            kvmd: disk.iso as a disk, read-write, 1,048,576 bytes
+            kvmd: drive disk.iso connected True cdrom False rw True
+            kvmd set_params while connected: 400 MsdConnectedError
+            kvmd disconnect: 200
+            kvmd: the drive is empty
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
             type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
             keys down after: []
@@ -226,6 +247,8 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             uid:0 console kvm 0 0 media eject
             user:olive console kvm 0 0 media attach inst.iso as cdrom ro
             user:olive console kvm 0 0 media attach disk.iso as disk rw, the last medium ejected by force
+            user:olive console kvm 0 0 media eject (by force or not)
+            user:olive console kvm 0 0 media attach disk.iso as disk rw
             user:olive console kvm 0 0 media eject (by force or not)
             uid:0 console kvm 0 0 type 2 characters
             uid:0 console kvm 0 0 type 3 characters in layout de
