@@ -172,7 +172,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             nbp media status | sed 's/^/kvmd: /'
             kill $www; wait $www 2>/dev/null || true
 
-            /usr/bin/python3 {{hostScript}} $AGENT $S
+            /usr/bin/python3 {{hostScript}} $AGENT $S "$K" $D/state/api-cert.pem
 
             kill $pid; wait $pid || true; pid=
             [ -d $G ] && echo "gadget still there after the agent stopped" || echo "the agent stopped: its gadget is gone"
@@ -225,6 +225,8 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             type --layout de @^z: KEY_RIGHTALT+ KEY_Q+ KEY_RIGHTALT- KEY_Q- KEY_GRAVE+ KEY_GRAVE- KEY_SPACE+ KEY_SPACE- KEY_Y+ KEY_Y-
             key F12 --repeat 3: KEY_F12+ KEY_F12- KEY_F12+ KEY_F12- KEY_F12+ KEY_F12-
             key ctrl+shift+a: KEY_LEFTCTRL+ KEY_LEFTSHIFT+ KEY_A+ KEY_LEFTCTRL- KEY_LEFTSHIFT- KEY_A-
+            kvmd print Hi: 200 KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
+            kvmd send_key ControlLeft held, KeyA, ControlLeft let go: 200 200 200 KEY_LEFTCTRL+ KEY_A+ KEY_A- KEY_LEFTCTRL- keys down after: []
             caps lock on, the agent reads leds: ['caps_lock']
             caps lock off, the agent reads leds: []
             pointer range: x 0..32767, y 0..32767
@@ -254,6 +256,10 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             uid:0 console kvm 0 0 type 3 characters in layout de
             uid:0 console kvm 0 0 key F12 x3
             uid:0 console kvm 0 0 key ctrl+shift+a x1
+            user:olive console kvm 0 0 type 2 characters
+            user:olive console kvm 0 0 hold ctrl
+            user:olive console kvm 0 0 key a x1
+            user:olive console kvm 0 0 release ctrl
             uid:0 console kvm 1 0 type 2000 characters: stopped, the client went away; every key released
             uid:0 console kvm 0 0 hold shift
             uid:0 console kvm 0 0 type 1 characters
