@@ -146,8 +146,10 @@ public static class ControlRegistration
     /// <summary>The image catalog on the control API: list, upload, fetch by URL, jobs, remove. Needs <c>AddImageCatalog</c>.</summary>
     public static IServiceCollection AddImageEndpoints(this IServiceCollection services)
     {
-        services.AddSingleton<IControlEndpoints>(sp => new ImageEndpoints(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
+        // One instance: kvmd's MSD paths upload and remove through it too.
+        services.AddSingleton(sp => new ImageEndpoints(sp.GetRequiredService<ImageCatalog>(), sp.GetRequiredService<ImageJobs>(),
             sp.GetRequiredService<ImageDownloads>(), sp.GetRequiredService<BootEventLog>(), sp.GetService<KvmService>()));
+        services.AddSingleton<IControlEndpoints>(sp => sp.GetRequiredService<ImageEndpoints>());
         return services;
     }
 

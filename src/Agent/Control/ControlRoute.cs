@@ -56,6 +56,13 @@ public sealed record ControlRoute(string Method, string Path, ControlRole Role, 
     /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 over the network (default <c>Bearer</c>; Redfish's paths ask for Basic).</summary>
     public string Challenge { get; init; } = "Bearer";
 
+    /// <summary>
+    /// How a caller over the network proves who they are when not as the API's callers do: a compatibility protocol's
+    /// own forms (kvmd's <c>X-KVMD-User</c> headers and <c>auth_token</c> cookie), with its own refusals. Null: a
+    /// token, a session, or HTTP Basic, as every route.
+    /// </summary>
+    public ControlRouter.Authenticate? Credentials { get; init; }
+
     /// <summary>True for a web console page: it answers browsers with HTML, refusals included.</summary>
     public bool IsPage { get; init; }
 

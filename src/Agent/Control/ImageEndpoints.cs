@@ -84,6 +84,24 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
             await RefuseAsync(context, e).ConfigureAwait(false);
             return;
         }
+        try
+        {
+            var image = await AddUploadAsync(context, name, sha256, caller).ConfigureAwait(false);
+            await ControlService.WriteAsync(context, StatusCodes.Status201Created, Reply(image), ImageJson.Default.ImageReply).ConfigureAwait(false);
+        }
+        catch (CatalogException e)
+        {
+            if (!context.RequestAborted.IsCancellationRequested) await RefuseAsync(context, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Adds the image <paramref name="name"/> from the request's body, streamed to disk, with its job and its event
+    /// (added or not, and why): the one upload of every API (native, kvmd's <c>/api/msd/write</c>). Throws
+    /// <see cref="CatalogException"/> after recording it.
+    /// </summary>
+    internal async Task<CatalogImage> AddUploadAsync(HttpContext context, string name, string? sha256, ControlCaller caller)
+    {
         // The control API's own limit is for JSON bodies; an image is bounded by media.max_size as it arrives.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         var job = jobs.Add(name, "upload", "upload", caller.EventClient, sha256);
@@ -91,12 +109,12 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         {
             var image = await ImageUpload.AddAsync(catalog, jobs, job, context.Request.Body, context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
             Record(caller, $"added {name} by upload (sha256 {image.Sha256})", 0, image.Size);
-            await ControlService.WriteAsync(context, StatusCodes.Status201Created, Reply(image), ImageJson.Default.ImageReply).ConfigureAwait(false);
+            return image;
         }
         catch (CatalogException e)
         {
             Record(caller, $"not added {name} by upload: {e.Message}", 1, 0);
-            if (!context.RequestAborted.IsCancellationRequested) await RefuseAsync(context, e).ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -162,22 +180,32 @@ public sealed class ImageEndpoints(ImageCatalog catalog, ImageJobs jobs, ImageDo
         if (await ControlBody.ReadAsync(context, ImageJson.Default.ImageNameRequest).ConfigureAwait(false) is not { } request) return;
         try
         {
-            string message;
-            // Under the drive's lock: no attach can take the image between the look and the removal.
-            lock (kvm?.MediaLock ?? _noDrive)
-            {
-                if (kvm?.Gadget?.Media.File is { } inDrive && inDrive == Path.Combine(catalog.Root, request.Name))
-                    throw new CatalogException(CatalogFailure.InUse,
-                        $"image {request.Name} is in the console host's drive: eject it first (netbootpi media eject), as the host may be reading it");
-                message = catalog.Remove(request.Name);
-            }
-            Record(caller, message, 0, 0);
+            var message = Remove(request.Name, caller);
             await ControlService.WriteAsync(context, StatusCodes.Status200OK, new ImageDoneReply(message), ImageJson.Default.ImageDoneReply).ConfigureAwait(false);
         }
         catch (CatalogException e)
         {
             await RefuseAsync(context, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Removes the image <paramref name="name"/> unless it is in the console host's drive, and records it: the one
+    /// removal of every API (native, kvmd's <c>/api/msd/remove</c>). Throws <see cref="CatalogException"/>.
+    /// </summary>
+    internal string Remove(string name, ControlCaller caller)
+    {
+        string message;
+        // Under the drive's lock: no attach can take the image between the look and the removal.
+        lock (kvm?.MediaLock ?? _noDrive)
+        {
+            if (kvm?.Gadget?.Media.File is { } inDrive && inDrive == Path.Combine(catalog.Root, name))
+                throw new CatalogException(CatalogFailure.InUse,
+                    $"image {name} is in the console host's drive: eject it first (netbootpi media eject), as the host may be reading it");
+            message = catalog.Remove(name);
+        }
+        Record(caller, message, 0, 0);
+        return message;
     }
 
     private void Record(ControlCaller caller, string what, int status, long bytes) =>

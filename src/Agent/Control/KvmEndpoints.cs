@@ -213,33 +213,47 @@ public sealed class KvmEndpoints(SiteState state, KvmService kvm) : IControlEndp
 
     private async Task KeyboardAsync(HttpContext context, ControlCaller caller, string what, Func<Task> action)
     {
+        var (status, error) = await RunKeyboardAsync(kvm, caller, what, action, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            await ControlService.ReplyAsync(context, status, error).ConfigureAwait(false);
+            return;
+        }
+        await ControlService.WriteAsync(context, StatusCodes.Status200OK, new KvmDoneReply($"{what}: done"), KvmJson.Default.KvmDoneReply).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a keyboard action and records it as the console host's event (<paramref name="what"/>, never the text
+    /// typed): the one way every API (native, kvmd's) drives the keyboard. Returns 200 and no error when done, else
+    /// the status and sentence to refuse with: 400 bad input, 429 the keyboard's queue full, 409 the host not there.
+    /// </summary>
+    internal static async Task<(int Status, string? Error)> RunKeyboardAsync(KvmService kvm, ControlCaller caller, string what, Func<Task> action,
+        CancellationToken aborted)
+    {
         try
         {
             await action().ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
-            await ControlService.ReplyAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
-            return;
+            return (StatusCodes.Status400BadRequest, e.Message);
         }
         catch (InvalidOperationException e)
         {
-            await ControlService.ReplyAsync(context, StatusCodes.Status429TooManyRequests, e.Message).ConfigureAwait(false);
-            return;
+            return (StatusCodes.Status429TooManyRequests, e.Message);
         }
         catch (UsbGadgetException e)
         {
             kvm.Record(caller.EventClient, $"{what}: {e.Message}", succeeded: false);
-            await ControlService.ReplyAsync(context, StatusCodes.Status409Conflict, e.Message).ConfigureAwait(false);
-            return;
+            return (StatusCodes.Status409Conflict, e.Message);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             kvm.Record(caller.EventClient, $"{what}: stopped, the client went away; every key released", succeeded: false);
             throw;
         }
         kvm.Record(caller.EventClient, what, succeeded: true);
-        await ControlService.WriteAsync(context, StatusCodes.Status200OK, new KvmDoneReply($"{what}: done"), KvmJson.Default.KvmDoneReply).ConfigureAwait(false);
+        return (StatusCodes.Status200OK, null);
     }
 
     private async Task MouseAsync(HttpContext context, ControlCaller caller)

@@ -221,6 +221,12 @@ public static class OpenApiDocument
                 w.WritePropertyName("items");
                 WriteSchema(w, type.Options.GetTypeInfo(type.ElementType!), schemas);
                 break;
+            case JsonTypeInfoKind.Dictionary:
+                // A map by name (kvmd's images): an object whose every property has the value's schema.
+                WriteType(w, "object", nullable);
+                w.WritePropertyName("additionalProperties");
+                WriteSchema(w, type.Options.GetTypeInfo(type.ElementType!), schemas);
+                break;
             default:
                 var t = Nullable.GetUnderlyingType(type.Type) ?? type.Type;
                 nullable |= Nullable.GetUnderlyingType(type.Type) is not null;
@@ -256,10 +262,12 @@ public static class OpenApiDocument
     {
         w.WriteStartObject();
         w.WriteString("type", "object");
-        w.WriteBoolean("additionalProperties", false);
+        // A type that keeps what it does not name ([JsonExtensionData]: a Redfish PATCH, to refuse it by name) takes
+        // any other property; that catch-all is no property of its own.
+        w.WriteBoolean("additionalProperties", type.Properties.Any(p => p.IsExtensionData));
         w.WriteStartObject("properties");
         var required = new List<string>();
-        foreach (var p in type.Properties)
+        foreach (var p in type.Properties.Where(p => !p.IsExtensionData))
         {
             w.WritePropertyName(p.Name);
             var propertyType = type.Options.GetTypeInfo(p.PropertyType);

@@ -25,6 +25,7 @@ using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Site;
 using NetbootPi.Agent.Tftp;
 using NetbootPi.Agent.Redfish;
+using NetbootPi.Agent.Kvmd;
 using NetbootPi.Agent.Upstream;
 using NetbootPi.Agent.Web;
 
@@ -99,6 +100,7 @@ public static class AgentHost
             {
                 services.AddWebConsole(AgentVersion.Current);
                 services.AddRedfish(AgentVersion.Current);
+                services.AddKvmd();
             }
         }
         if (endpoints.ControlSocket is { } socket) services.AddControlSocket(socket, endpoints.ControlGroup);

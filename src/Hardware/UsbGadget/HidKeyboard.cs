@@ -93,6 +93,23 @@ public sealed class HidKeyboard : IDisposable
         }
     }
 
+    /// <summary>Releases the keys of <paramref name="stroke"/> that are held, keeping the others down.</summary>
+    public async Task ReleaseAsync(KeyStroke stroke, CancellationToken cancellation)
+    {
+        await TurnAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            KeyStroke next;
+            lock (_state) next = _held.Without(stroke);
+            Send(next);
+            lock (_state) _held = next;
+        }
+        finally
+        {
+            _sender.Release();
+        }
+    }
+
     /// <summary>Releases every key (an empty report).</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellation)
     {

@@ -41,6 +41,9 @@ public sealed class KeyStroke(KeyModifiers modifiers, byte[] keys)
         return new KeyStroke(Modifiers | other.Modifiers, keys[..n].ToArray());
     }
 
+    /// <summary>These keys with <paramref name="other"/>'s let go: its modifiers and keys taken out.</summary>
+    public KeyStroke Without(KeyStroke other) => new(Modifiers & ~other.Modifiers, Array.FindAll(Keys, k => Array.IndexOf(other.Keys, k) < 0));
+
     /// <summary>The 8-byte boot report with these keys down.</summary>
     public void WriteReport(Span<byte> report)
     {

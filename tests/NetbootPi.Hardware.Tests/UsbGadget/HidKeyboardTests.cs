@@ -69,6 +69,24 @@ public sealed class HidKeyboardTests : IDisposable
     }
 
     [Fact]
+    public async Task A_held_key_is_released_alone_the_others_staying_down()
+    {
+        Assert.True(KeyChord.TryParse("ctrl", out var ctrl, out _));
+        Assert.True(KeyChord.TryParse("a", out var a, out _));
+        await _keyboard.HoldAsync(ctrl, TestContext.Current.CancellationToken);
+        await _keyboard.HoldAsync(a, TestContext.Current.CancellationToken);
+        await _keyboard.ReleaseAsync(ctrl, TestContext.Current.CancellationToken);
+        Assert.Equal(["mod0+", "0x04+", "mod0-"], _host.Events);
+        Assert.Equal(["0x04"], _host.Down);
+        // A key not held: nothing changes for the host, but a report is sent (as kvmd's release of a key not down).
+        await _keyboard.ReleaseAsync(ctrl, TestContext.Current.CancellationToken);
+        await _keyboard.ReleaseAsync(a, TestContext.Current.CancellationToken);
+        Assert.Empty(_host.Down);
+        Assert.Equal(KeyModifiers.None, _keyboard.Held.Modifiers);
+        Assert.Empty(_keyboard.Held.Keys);
+    }
+
+    [Fact]
     public async Task A_host_that_has_not_configured_the_gadget_is_said_to_be_absent()
     {
         _host.Configured = false;

@@ -68,8 +68,9 @@ public class CaptureLabTests(SystemdLabFixture lab)
             site() {
               cat > $D/site.yaml <<EOF
             site: { name: lab, domain: lab.internal }
-            server: { state_dir: $D/state, data_dir: $D/data }
+            server: { state_dir: $D/state, data_dir: $D/data, api_port: 8443, api_http_port: 8080 }
             networks:
+              mgmt: { interface: lo, address: 127.0.0.7/8, role: management }
               lan: { interface: eth0, address: 10.0.0.1/24 }
             profiles:
               p: { local: true }
@@ -84,7 +85,7 @@ public class CaptureLabTests(SystemdLabFixture lab)
             EOF
             }
             site "resolution: 640x480,"
-            $AGENT run --config $D/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 --control-socket $S > $D/agent.log 2>&1 &
+            $AGENT run --config $D/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 --control-socket $S --network-api > $D/agent.log 2>&1 &
             pid=$!
             until_ok "[ -S $S ] && nbp capture status --json 2>/dev/null | grep -q '\"running\": true'" 300 || { cat $D/agent.log >&2; exit 1; }
             nbp capture status | sed -n 1,3p | sed "s|$dev|DEV|"
@@ -101,6 +102,12 @@ public class CaptureLabTests(SystemdLabFixture lab)
             until_ok "nbp capture status | grep -q '^ustreamer .*, signal,'" 100
             nbp capture snapshot -o $D/now.jpg | sed 's/: [0-9,]* bytes/: N bytes/'
             $CHECK $D/now.jpg bars
+            # The same frame through kvmd's path, as its clients ask for it (its headers, an API token as the password).
+            T=$(nbp token create kvmd --role viewer)
+            until_ok "curl -s --cacert $D/state/api-cert.pem -o /dev/null https://127.0.0.7:8443/api/auth/check" 50
+            echo "kvmd snapshot: $(curl -sS --cacert $D/state/api-cert.pem -H 'X-KVMD-User: kvmd' -H "X-KVMD-Passwd: $T" -o $D/kvmd.jpg \
+              -w '%{http_code} %{content_type}' https://127.0.0.7:8443/api/streamer/snapshot)"
+            $CHECK $D/kvmd.jpg bars
             # The MJPEG stream through the agent, for as long as the client reads it; the client gone, ustreamer has none.
             curl -s --unix-socket $S --max-time 4 -D $D/stream.head -o $D/stream.bin http://box/api/v1/capture/stream || true
             echo "stream: $(grep -i '^content-type' $D/stream.head | tr -d '\r' | cut -d' ' -f2 | cut -d';' -f1), $(grep -c 'Content-Type: image/jpeg' $D/stream.bin | awk '{print ($1 >= 2) ? "frames" : "not frames: " $1}')"
@@ -154,6 +161,9 @@ public class CaptureLabTests(SystemdLabFixture lab)
             ustreamer runs as netbootpi-capture, its network: lo
             its socket: socket 660
             /run/nbp-cap/now.jpg: N bytes, 640x480
+            JPEG 640x480
+            bars: white yellow cyan green magenta red blue black
+            kvmd snapshot: 200 image/jpeg
             JPEG 640x480
             bars: white yellow cyan green magenta red blue black
             stream: multipart/x-mixed-replace, frames

@@ -156,9 +156,23 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             echo "redfish web page: $(rferr '{"Image": "http://127.0.0.6:8000/login.html"}')"
             echo "redfish path: $(rferr '{"Image": "../../etc/passwd"}')" | sed "s|$D|D|"
             echo "redfish: the catalog holds $(ls $D/data/images | tr '\n' ' ')and $(ls -A $D/data/images/.partial | wc -l) partial files"
+            # kvmd: the drive chosen, then connected, as PiKVM's clients do (its cookie, an X-KVMD- header on changes):
+            # the same attach and eject as the native API's, the same events.
+            K=$(curl -sS --cacert $D/state/api-cert.pem -D - -o /dev/null --data user=olive --data-urlencode "passwd=$PW" https://127.0.0.5:8443/api/auth/login \
+              | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(auth_token=[^;]*\).*/\1/p')
+            kv() { curl -sS --cacert $D/state/api-cert.pem -b "$K" -H 'X-KVMD-Client: lab' -o $D/kv.json -w '%{http_code}' -X "$1" "https://127.0.0.5:8443$2"; }
+            echo "kvmd set_params disk.iso as a writable disk: $(kv POST '/api/msd/set_params?image=disk.iso&cdrom=0&rw=1')"
+            echo "kvmd connect: $(kv POST '/api/msd/set_connected?connected=1')"
+            nbp media status | sed 's/^/kvmd: /'
+            kv GET /api/msd > /dev/null
+            /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["result"]["drive"]; print("kvmd: drive", d["image"]["name"], "connected", d["connected"], "cdrom", d["cdrom"], "rw", d["rw"])' $D/kv.json
+            code=$(kv POST '/api/msd/set_params?cdrom=1')
+            echo "kvmd set_params while connected: $code $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["error"])' $D/kv.json)"
+            echo "kvmd disconnect: $(kv POST '/api/msd/set_connected?connected=0')"
+            nbp media status | sed 's/^/kvmd: /'
             kill $www; wait $www 2>/dev/null || true
 
-            /usr/bin/python3 {{hostScript}} $AGENT $S
+            /usr/bin/python3 {{hostScript}} $AGENT $S "$K" $D/state/api-cert.pem
 
             kill $pid; wait $pid || true; pid=
             [ -d $G ] && echo "gadget still there after the agent stopped" || echo "the agent stopped: its gadget is gone"
@@ -198,12 +212,21 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             redfish web page: 422 Base.1.8.GeneralError 127.0.0.6 answered with a web page (text/html), not an image, for login.html: check the URL (a download page or a login in the way?); nothing was kept
             redfish path: 404 Base.1.8.ResourceNotFound '../../etc/passwd' is not an image name: give the file name of an image in D/data/images (no '/', not starting with '.')
             redfish: the catalog holds big.iso disk.iso inst.iso one.img small.iso two.img and 0 partial files
+            kvmd set_params disk.iso as a writable disk: 200
+            kvmd connect: 200
+            kvmd: disk.iso as a disk, read-write, 1,048,576 bytes
+            kvmd: drive disk.iso connected True cdrom False rw True
+            kvmd set_params while connected: 400 MsdConnectedError
+            kvmd disconnect: 200
+            kvmd: the drive is empty
             devices: NetbootPi NetbootPi console keyboard, NetbootPi NetbootPi console pointer
             type Hi: KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
             keys down after: []
             type --layout de @^z: KEY_RIGHTALT+ KEY_Q+ KEY_RIGHTALT- KEY_Q- KEY_GRAVE+ KEY_GRAVE- KEY_SPACE+ KEY_SPACE- KEY_Y+ KEY_Y-
             key F12 --repeat 3: KEY_F12+ KEY_F12- KEY_F12+ KEY_F12- KEY_F12+ KEY_F12-
             key ctrl+shift+a: KEY_LEFTCTRL+ KEY_LEFTSHIFT+ KEY_A+ KEY_LEFTCTRL- KEY_LEFTSHIFT- KEY_A-
+            kvmd print Hi: 200 KEY_LEFTSHIFT+ KEY_H+ KEY_LEFTSHIFT- KEY_H- KEY_I+ KEY_I-
+            kvmd send_key ControlLeft held, KeyA, ControlLeft let go: 200 200 200 KEY_LEFTCTRL+ KEY_A+ KEY_A- KEY_LEFTCTRL- keys down after: []
             caps lock on, the agent reads leds: ['caps_lock']
             caps lock off, the agent reads leds: []
             pointer range: x 0..32767, y 0..32767
@@ -227,10 +250,16 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             user:olive console kvm 0 0 media attach inst.iso as cdrom ro
             user:olive console kvm 0 0 media attach disk.iso as disk rw, the last medium ejected by force
             user:olive console kvm 0 0 media eject (by force or not)
+            user:olive console kvm 0 0 media attach disk.iso as disk rw
+            user:olive console kvm 0 0 media eject (by force or not)
             uid:0 console kvm 0 0 type 2 characters
             uid:0 console kvm 0 0 type 3 characters in layout de
             uid:0 console kvm 0 0 key F12 x3
             uid:0 console kvm 0 0 key ctrl+shift+a x1
+            user:olive console kvm 0 0 type 2 characters
+            user:olive console kvm 0 0 hold ctrl
+            user:olive console kvm 0 0 key a x1
+            user:olive console kvm 0 0 release ctrl
             uid:0 console kvm 1 0 type 2000 characters: stopped, the client went away; every key released
             uid:0 console kvm 0 0 hold shift
             uid:0 console kvm 0 0 type 1 characters

@@ -13,6 +13,8 @@ import evdev
 from evdev import ecodes as e
 
 AGENT, SOCKET = sys.argv[1], sys.argv[2]
+# kvmd's paths: the login's auth_token cookie and the API's certificate.
+COOKIE, CA = sys.argv[3], sys.argv[4]
 
 
 def nbp(*args):
@@ -20,6 +22,15 @@ def nbp(*args):
     if r.returncode != 0:
         sys.exit(f"netbootpi {' '.join(args)} exited with {r.returncode}: {r.stdout}{r.stderr}")
     return r.stdout
+
+
+def kvmd(path, body=None):
+    """A change on kvmd's paths as its clients send one (the cookie, an X-KVMD- header); the HTTP status."""
+    args = ["curl", "-sS", "--cacert", CA, "-b", COOKIE, "-H", "X-KVMD-Client: lab", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+            "https://127.0.0.5:8443" + path]
+    if body is not None:
+        args += ["-H", "Content-Type: text/plain", "--data-binary", body]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60).stdout
 
 
 def status():
@@ -104,6 +115,12 @@ nbp("key", "F12", "--repeat", "3", "--delay", "50")
 print("key F12 --repeat 3:", events(kb, 6))
 nbp("key", "ctrl+shift+a")
 print("key ctrl+shift+a:", events(kb, 6))
+
+# The same keyboard through kvmd's paths: its text body, its KeyboardEvent.code key names held and let go.
+print("kvmd print Hi:", kvmd("/api/hid/print", "Hi"), events(kb, 6))
+codes = [kvmd("/api/hid/events/send_key?key=ControlLeft&state=1"), kvmd("/api/hid/events/send_key?key=KeyA"),
+         kvmd("/api/hid/events/send_key?key=ControlLeft&state=0")]
+print("kvmd send_key ControlLeft held, KeyA, ControlLeft let go:", " ".join(codes), events(kb, 4), "keys down after:", kb.active_keys())
 
 kb.set_led(e.LED_CAPSL, 1)
 print("caps lock on, the agent reads leds:", wait_status("caps_lock", lambda s: s["leds"] == ["caps_lock"])["leds"])

@@ -127,6 +127,7 @@ public sealed partial class ControlNetworkService(
     {
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (route.Role == ControlRole.Anyone) return ControlCaller.Anonymous(address);
+        if (route.Credentials is { } own) return await own(context, route).ConfigureAwait(false);
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
             return await BasicAsync(context, route, address, authorization[6..].Trim()).ConfigureAwait(false);

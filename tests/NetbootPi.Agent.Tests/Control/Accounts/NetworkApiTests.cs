@@ -133,9 +133,9 @@ public class NetworkApiTests
         Assert.True(endpoints.Count >= 16, table.Text);
         Assert.All(endpoints, e => Assert.True(rank.ContainsKey(e.Role), $"{e.Method} {e.Path} has no declared role ('{e.Role}')"));
         // Without credentials: the health probe, the login, and the web console's login page and its assets.
-        // And Redfish's service root, its versions, and its login (a session).
+        // And Redfish's service root, its versions, and its login (a session); kvmd's login.
         Assert.Equal(["GET /api/v1/health", "GET /assets/admin.js", "GET /assets/console-host.js", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg", "GET /assets/site.js", "GET /login",
-                "GET /redfish", "GET /redfish/v1", "POST /api/v1/login", "POST /redfish/v1/SessionService/Sessions"],
+                "GET /redfish", "GET /redfish/v1", "POST /api/auth/login", "POST /api/v1/login", "POST /redfish/v1/SessionService/Sessions"],
             endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
         foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery" })
             Assert.Contains(must, endpoints.Select(e => $"{e.Method} {e.Path}"));
@@ -382,7 +382,11 @@ public class NetworkApiTests
     }
 
     // The API's {"error": "a sentence"}, or a Redfish path's {"error": {"message": "a sentence", ...}}.
-    private static string Error(CurlResult r) => JsonDocument.Parse(r.Text).RootElement.GetProperty("error") is { ValueKind: JsonValueKind.Object } o
-        ? o.GetProperty("message").GetString()!
-        : JsonDocument.Parse(r.Text).RootElement.GetProperty("error").GetString()!;
+    /// <summary>A refusal's sentence: the API's <c>{"error"}</c>, Redfish's <c>error.message</c>, kvmd's <c>result.error_msg</c>.</summary>
+    private static string Error(CurlResult r)
+    {
+        var root = JsonDocument.Parse(r.Text).RootElement;
+        if (root.TryGetProperty("result", out var kvmd)) return kvmd.GetProperty("error_msg").GetString()!;
+        return root.GetProperty("error") is { ValueKind: JsonValueKind.Object } o ? o.GetProperty("message").GetString()! : root.GetProperty("error").GetString()!;
+    }
 }
