@@ -98,6 +98,7 @@ public static class AgentHost
             if (endpoints.NetworkApi)
             {
                 services.AddWebConsole(AgentVersion.Current);
+                services.AddTerminal();
                 services.AddRedfish(AgentVersion.Current);
             }
         }

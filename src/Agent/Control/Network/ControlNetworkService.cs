@@ -77,6 +77,8 @@ public sealed partial class ControlNetworkService(
         });
         _app = builder.Build();
         _httpsPort = server.ApiPort;
+        // The web console's terminal is a WebSocket (HTTP/1.1's Upgrade, or HTTP/2's extended CONNECT).
+        _app.UseWebSockets();
         _app.Run(HandleAsync);
         try
         {
