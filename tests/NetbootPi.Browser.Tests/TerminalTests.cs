@@ -28,7 +28,14 @@ public sealed class TerminalTests(TerminalBox console) : IClassFixture<TerminalB
         var response = await page.GotoAsync("/terminal") ?? throw new Xunit.Sdk.XunitException("no answer for /terminal");
         Assert.Matches(TerminalPolicy, (await response.AllHeadersAsync())["content-security-policy"]);
         await Assertions.Expect(page.Locator("nav a[aria-current=page]")).ToHaveTextAsync("Terminal");
-        await Assertions.Expect(page.Locator("#terminal-status")).ToHaveTextAsync("Connected.");
+        try
+        {
+            await Assertions.Expect(page.Locator("#terminal-status")).ToHaveTextAsync("Connected.");
+        }
+        catch (PlaywrightException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nthe agent said:\n{string.Join('\n', console.Box.Process.Output.Split('\n').TakeLast(15))}");
+        }
         var unit = Regex.Match(console.Box.Process.WaitFor(l => l.Contains("opened netbootpi-terminal-", StringComparison.Ordinal), mark, "the terminal's unit"),
             @"netbootpi-terminal-[0-9a-f]+\.service").Value;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Os.Users;
 using NetbootPi.Agent.Terminal;
@@ -46,34 +47,42 @@ public sealed class TerminalEndpoints(TerminalService terminals, SessionStore se
 
     private async Task OpenAsync(HttpContext context, ControlCaller caller)
     {
+        // ControlNetworkService routes an HTTP/2 WebSocket's CONNECT as GET; the WebSocket middleware wants it as it came.
+        if (context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true }) context.Request.Method = HttpMethods.Connect;
+        var from = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        Task Refuse(int status, string why)
+        {
+            terminals.Refused(caller.ToString(), why);
+            return ControlRouter.ReplyAsync(context, status, why);
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await ControlRouter.ReplyAsync(context, StatusCodes.Status400BadRequest, $"{TerminalPath} is a WebSocket: open it with an Upgrade: websocket request").ConfigureAwait(false);
+            await Refuse(StatusCodes.Status400BadRequest, $"{TerminalPath} is a WebSocket: open it with an Upgrade: websocket request").ConfigureAwait(false);
             return;
         }
         if (caller.Session is not { } session || context.Request.Cookies[SessionEndpoints.CookieName] is not { Length: > 0 } cookie)
         {
-            await ControlRouter.ReplyAsync(context, StatusCodes.Status403Forbidden,
+            await Refuse(StatusCodes.Status403Forbidden,
                 "the terminal is for a login session (it ends with it): log in (POST /api/v1/login) and send the session cookie, not a token").ConfigureAwait(false);
             return;
         }
         var origin = context.Request.Headers.Origin.ToString();
         if (origin != "https://" + context.Request.Host.Value)
         {
-            await ControlRouter.ReplyAsync(context, StatusCodes.Status403Forbidden,
+            await Refuse(StatusCodes.Status403Forbidden,
                 $"the terminal opens from this box's own pages only: Origin must be https://{context.Request.Host.Value}, not '{origin}'").ConfigureAwait(false);
             return;
         }
-        if (Refusal(session.User, out var user) is { } why)
+        if (Refusal(session.User, out var user) is { } refusal)
         {
-            await ControlRouter.ReplyAsync(context, StatusCodes.Status403Forbidden, why).ConfigureAwait(false);
+            await Refuse(StatusCodes.Status403Forbidden, refusal).ConfigureAwait(false);
             return;
         }
         var columns = Dimension(context, "cols", 80, TerminalService.MaxColumns);
         var rows = Dimension(context, "rows", 24, TerminalService.MaxRows);
         if (columns is null || rows is null)
         {
-            await ControlRouter.ReplyAsync(context, StatusCodes.Status400BadRequest,
+            await Refuse(StatusCodes.Status400BadRequest,
                 $"cols= and rows= must be whole numbers from 1 to {TerminalService.MaxColumns} and {TerminalService.MaxRows}").ConfigureAwait(false);
             return;
         }
@@ -97,7 +106,6 @@ public sealed class TerminalEndpoints(TerminalService terminals, SessionStore se
         {
             using var check = time.CreateTimer(_ => { if (!sessions.IsLive(cookie)) End(session.Id); }, null, SessionCheck, SessionCheck);
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-            var from = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             await terminals.RunAsync(socket, session.User, user!, $"from {from}", columns.Value, rows.Value, () => sessions.Find(cookie) is not null, ended.Token,
                 context.RequestAborted).ConfigureAwait(false);
         }

@@ -234,6 +234,9 @@ public sealed partial class TerminalService(ISystemdManager systemd, BootEventLo
         }
     }
 
+    /// <summary>Logs a terminal refused before it opened: who asked (with from where) and why.</summary>
+    public void Refused(string who, string why) => LogRefused(who, why);
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -256,6 +259,9 @@ public sealed partial class TerminalService(ISystemdManager systemd, BootEventLo
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "terminal: account {Account} ({From}): {Unit} failed: {Why}")]
     private partial void LogFailed(string account, string from, string unit, string why);
+
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "terminal: refused to {Who}: {Why}")]
+    private partial void LogRefused(string who, string why);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "terminal: cannot stop {Unit} ({Why}); systemctl stop it by hand")]
     private partial void LogStopFailed(string unit, string why);
