@@ -46,6 +46,10 @@ public sealed class TerminalTests(TerminalBox console) : IClassFixture<TerminalB
         await Assertions.Expect(page.Locator(".xterm-rows > div").Filter(new() { HasTextRegex = new Regex(@"^\s*42\s*$") })).ToHaveCountAsync(1);
         await Pages.AccessibleAsync(page, "terminal");
         await Pages.ShotAsync(page, "terminal");
+        // A phone: the terminal fits its box (fewer columns), the page does not scroll sideways.
+        await page.SetViewportSizeAsync(360, 800);
+        Assert.False(await Pages.OverflowsAsync(page), "the terminal page is wider than 360 px");
+        await Pages.ShotAsync(page, "terminal-360");
 
         await page.Locator("#logout").ClickAsync();
         await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/login");
