@@ -61,7 +61,7 @@ public class ConsoleBox : IAsyncLifetime
               pi2: { mac: 02:00:00:00:00:02, ip: 10.250.0.12 }
             {{_more}}
             """);
-        var agent = _box.Start();
+        var agent = _box.Start(environment: await EnvironmentAsync());
         BootHttp = Regex.Match(agent.WaitFor("http listening on "), @"http://127\.0\.0\.1:\d+").Value;
         await _box.AddUser("alice", "admin", Password);
         await _box.AddUser("olive", "operator", Password);
@@ -81,6 +81,9 @@ public class ConsoleBox : IAsyncLifetime
             Args = ["--no-sandbox"],
         });
     }
+
+    /// <summary>More of the agent's environment, made before it starts (a box of a test class's own: its systemd's bus).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>?> EnvironmentAsync() => Task.FromResult<IReadOnlyDictionary<string, string>?>(null);
 
     /// <summary>Skips the test when something it needs is missing (fails it under CI=true).</summary>
     public void Require()
@@ -103,7 +106,7 @@ public class ConsoleBox : IAsyncLifetime
     /// <summary>The TOTP code of the admin's next step (the one of now was used to confirm the enrolment; a code counts once).</summary>
     public string NextAdminCode() => Totp.Code(AdminSecret, Totp.StepOf(DateTimeOffset.UtcNow) + 1);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
         _playwright?.Dispose();

@@ -18,6 +18,7 @@ using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Power;
 using NetbootPi.Agent.Power.Recovery;
 using NetbootPi.Agent.Site;
+using NetbootPi.Agent.Terminal;
 
 namespace NetbootPi.Agent.Control;
 
@@ -96,6 +97,21 @@ public static class ControlRegistration
             sp.GetRequiredService<IAtomicFiles>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<ILogger<ControlNetworkService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlNetworkService>());
+        return services;
+    }
+
+    /// <summary>
+    /// The web console's terminal (<c>run --network-api</c>): its WebSocket route and the service that runs each
+    /// shell as a transient unit through systemd on the system bus. Needs the accounts (<see cref="AddControlEndpoints"/>) and the boot events.
+    /// </summary>
+    public static IServiceCollection AddTerminal(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ISystemdManager>(sp => SystemdManager.ForSystemBus(new SystemdManagerOptions { TimeProvider = sp.GetRequiredService<TimeProvider>() }));
+        services.AddSingleton(sp => new TerminalService(sp.GetRequiredService<ISystemdManager>(), sp.GetRequiredService<BootEventLog>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TerminalService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<TerminalService>());
+        services.AddSingleton<IControlEndpoints>(sp => new TerminalEndpoints(sp.GetRequiredService<TerminalService>(), sp.GetRequiredService<SessionStore>(),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -99,6 +99,7 @@ public static class AgentHost
             if (endpoints.NetworkApi)
             {
                 services.AddWebConsole(AgentVersion.Current);
+                services.AddTerminal();
                 services.AddRedfish(AgentVersion.Current);
                 services.AddKvmd();
             }

@@ -16,9 +16,10 @@ internal static class PageLayout
 
     // Pages only some roles may open: listed only to them (the route refuses the others anyway).
     private static readonly (string Path, string Label, ControlRole Role)[] RoleNav =
-        [(WebPages.WireGuardPath, "WireGuard", ControlRole.Viewer), (WebPages.UsersPath, "Users", ControlRole.Admin)];
+        [(WebPages.WireGuardPath, "WireGuard", ControlRole.Viewer), (WebPages.UsersPath, "Users", ControlRole.Admin), (WebPages.TerminalPath, "Terminal", ControlRole.Admin)];
 
-    public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData, string? script = null)
+    public static string Render(WebAssets assets, string version, string title, ControlCaller? caller, string? current, string main, string? pageData, string? script = null,
+        IReadOnlyList<string>? vendor = null, string? styleNonce = null)
     {
         var s = new StringBuilder(8192);
         s.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -27,6 +28,14 @@ internal static class PageLayout
         s.Append("<link rel=\"icon\" href=\"").Append(assets["icon.svg"].Url).Append("\" type=\"image/svg+xml\">");
         s.Append("<link rel=\"stylesheet\" href=\"").Append(assets["console.css"].Url).Append("\">");
         if (caller?.Session is { } session) s.Append("<meta name=\"csrf-token\" content=\"").Append(Html.E(session.Csrf)).Append("\">");
+        // A library a page needs (xterm.js and its stylesheet), before the page's own script.
+        foreach (var name in vendor ?? [])
+        {
+            if (name.EndsWith(".css", StringComparison.Ordinal)) s.Append("<link rel=\"stylesheet\" href=\"").Append(assets[name].Url).Append("\">");
+            else s.Append("<script src=\"").Append(assets[name].Url).Append("\" defer></script>");
+        }
+        // The nonce the page's style elements must carry (the terminal's: xterm.js writes its colours and cell sizes as <style>).
+        if (styleNonce is not null) s.Append("<meta name=\"style-nonce\" content=\"").Append(styleNonce).Append("\">");
         s.Append("<script src=\"").Append(assets["console.js"].Url).Append("\" defer></script>");
         // A page's own script (its asset's name), loaded by that page only.
         if (script is not null) s.Append("<script src=\"").Append(assets[script].Url).Append("\" defer></script>");

@@ -12,8 +12,11 @@ namespace NetbootPi.Agent.Web;
 /// </summary>
 public sealed class WebAssets
 {
-    /// <summary>One asset: its path, media type, bytes and hash.</summary>
-    public sealed record Asset(string Path, string MediaType, byte[] Bytes, string Hash)
+    /// <summary>
+    /// One asset: its path, media type, bytes and hash. <see cref="Gzipped"/>: the bytes are gzip's (a vendored
+    /// library kept compressed to spare the executable), served as they are with <c>Content-Encoding: gzip</c>.
+    /// </summary>
+    public sealed record Asset(string Path, string MediaType, byte[] Bytes, string Hash, bool Gzipped = false)
     {
         /// <summary>The URL pages link: the path and the content's hash.</summary>
         public string Url => $"{Path}?v={Hash}";
@@ -21,19 +24,31 @@ public sealed class WebAssets
 
     public const string Prefix = "/assets/";
 
+    private const string Js = "text/javascript; charset=utf-8", Css = "text/css; charset=utf-8";
+
+    // Name, media type, embedded resource (web/...), gzipped. xterm.js and its stylesheet are vendored from npm
+    // (@xterm/xterm, src/Agent/Web/Assets/vendor/xterm/README.md says which and how), its licence served beside them.
+    private static readonly (string Name, string Media, string Resource, bool Gzipped)[] Embedded =
+    [
+        ("console.css", Css, "console.css", false), ("console.js", Js, "console.js", false), ("icon.svg", "image/svg+xml", "icon.svg", false),
+        ("site.js", Js, "site.js", false), ("console-host.js", Js, "console-host.js", false), ("admin.js", Js, "admin.js", false),
+        ("terminal.js", Js, "terminal.js", false),
+        ("xterm.js", Js, "xterm/xterm.js.gz", true), ("xterm.css", Css, "xterm/xterm.css.gz", true),
+        ("xterm-LICENSE.txt", "text/plain; charset=utf-8", "xterm/LICENSE", false),
+    ];
+
     private readonly Dictionary<string, Asset> _byName = new(StringComparer.Ordinal);
 
     public WebAssets()
     {
-        foreach (var (name, media) in new[] { ("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8"), ("icon.svg", "image/svg+xml"),
-            ("site.js", "text/javascript; charset=utf-8"), ("console-host.js", "text/javascript; charset=utf-8"), ("admin.js", "text/javascript; charset=utf-8") })
+        foreach (var (name, media, resource, gzipped) in Embedded)
         {
-            using var stream = typeof(WebAssets).Assembly.GetManifestResourceStream("web/" + name)
+            using var stream = typeof(WebAssets).Assembly.GetManifestResourceStream("web/" + resource)
                 ?? throw new InvalidOperationException($"the web console's {name} is not embedded in the executable (src/Agent/Web/Assets, EmbeddedResource)");
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             var bytes = copy.ToArray();
-            _byName[name] = new Asset(Prefix + name, media, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]);
+            _byName[name] = new Asset(Prefix + name, media, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))[..16], gzipped);
         }
     }
 
@@ -64,7 +79,36 @@ public sealed class WebAssets
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = asset.MediaType;
-        context.Response.ContentLength = asset.Bytes.Length;
-        await context.Response.Body.WriteAsync(asset.Bytes, context.RequestAborted).ConfigureAwait(false);
+        var bytes = asset.Bytes;
+        if (asset.Gzipped)
+        {
+            // A cache keeps both forms apart; the rare client that takes no gzip gets the bytes unpacked.
+            headers.Vary = "Accept-Encoding";
+            if (AcceptsGzip(context.Request.Headers.AcceptEncoding.ToString())) headers.ContentEncoding = "gzip";
+            else bytes = Gunzip(bytes);
+        }
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether an Accept-Encoding header takes gzip (RFC 9110 §12.5.3: listed, or *, and not with q=0).</summary>
+    internal static bool AcceptsGzip(string acceptEncoding)
+    {
+        foreach (var part in acceptEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = part.Split(';', StringSplitOptions.TrimEntries);
+            if (!fields[0].Equals("gzip", StringComparison.OrdinalIgnoreCase) && !fields[0].Equals("x-gzip", StringComparison.OrdinalIgnoreCase) && fields[0] != "*") continue;
+            var refused = fields.Skip(1).Any(f => f.Replace(" ", "", StringComparison.Ordinal) is "q=0" or "q=0.0" or "q=0.00" or "q=0.000");
+            return !refused;
+        }
+        return false;
+    }
+
+    private static byte[] Gunzip(byte[] gzipped)
+    {
+        using var input = new System.IO.Compression.GZipStream(new MemoryStream(gzipped), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NetbootPi.Agent.Control;
 using NetbootPi.Agent.Control.Accounts;
+using NetbootPi.Agent.Os.Users;
 using NetbootPi.Agent.Site;
 using NetbootPi.Hardware.UsbGadget;
 
@@ -27,6 +28,7 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
     public const string ConsolePath = "/console";
     public const string WireGuardPath = "/wireguard";
     public const string UsersPath = "/users";
+    public const string TerminalPath = "/terminal";
 
     /// <summary>Only this origin's scripts, styles, images and connections; no inline code, no plugins, no framing.</summary>
     public const string ContentSecurityPolicy =
@@ -52,6 +54,8 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
             "The web console's WireGuard page: the tunnel and its peers with what the kernel says of them; for admins adding a peer by its public key (its client config shown once), disabling, enabling and removing peers."),
         Page(UsersPath, ControlRole.Admin, UsersAsync,
             "The web console's users and tokens page: users (role, TOTP, locked) to add, remove, unlock and give a new password; API tokens to create (shown once) and revoke."),
+        Page(TerminalPath, ControlRole.Admin, TerminalAsync,
+            "The web console's terminal: a login shell on the box in the page (xterm.js over the WebSocket /api/v1/terminal), as the local user of the account's name; ends with the login session."),
         .. assets.Routes,
     ];
 
@@ -103,13 +107,15 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
 
     /// <summary>A page: the layout around <paramref name="main"/>, with the security headers, never cached.</summary>
     internal Task WriteAsync(HttpContext context, int status, string title, ControlCaller? caller, string? current, string main, string? pageData = null,
-        string? script = null)
+        string? script = null, IReadOnlyList<string>? vendor = null, string? styleNonce = null)
     {
         SecurityHeaders(context);
+        // Style elements with this answer's nonce, and no other inline style (the terminal's xterm.js writes <style>).
+        if (styleNonce is not null) context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("style-src 'self'", $"style-src 'self' 'nonce-{styleNonce}'", StringComparison.Ordinal);
         context.Response.Headers.CacheControl = "no-store";
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
-        var html = PageLayout.Render(assets, version, title, caller, current, main, pageData, script);
+        var html = PageLayout.Render(assets, version, title, caller, current, main, pageData, script, vendor, styleNonce);
         return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(html), context.RequestAborted).AsTask();
     }
 
@@ -205,5 +211,22 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
         var tokens = await ApiAsync(context, caller, "/api/v1/tokens").ConfigureAwait(false);
         var main = UsersPage.Render(users, tokens, caller.Session?.User);
         await WriteAsync(context, StatusCodes.Status200OK, "Users and tokens", caller, UsersPath, main, "users", "admin.js").ConfigureAwait(false);
+    }
+
+    private async Task TerminalAsync(HttpContext context, ControlCaller caller)
+    {
+        var account = caller.Session?.User;
+        UnixUsers.User? user = null;
+        var refusal = account is null
+            ? "the terminal is for a login session (it ends with it): log in with a name and password, not a token"
+            : TerminalEndpoints.Refusal(account, out user);
+        var main = TerminalPage.Render(account ?? caller.Name, user, refusal, assets["xterm-LICENSE.txt"].Url);
+        if (refusal is not null)
+        {
+            await WriteAsync(context, StatusCodes.Status200OK, "Terminal", caller, TerminalPath, main).ConfigureAwait(false);
+            return;
+        }
+        var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+        await WriteAsync(context, StatusCodes.Status200OK, "Terminal", caller, TerminalPath, main, "terminal", "terminal.js", ["xterm.css", "xterm.js"], nonce).ConfigureAwait(false);
     }
 }

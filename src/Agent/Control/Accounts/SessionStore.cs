@@ -21,6 +21,13 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
 
     public TimeSpan MaxAge => maxAge;
 
+    /// <summary>
+    /// A session ended (logout, its user removed or their password changed, or found expired): its
+    /// <see cref="Session.Id"/>. What lives as long as a session (a web terminal) ends with it. Raised on the thread
+    /// that ended it; an expiry is seen only when the store is asked (<see cref="IsLive"/>).
+    /// </summary>
+    public event Action<string>? Ended;
+
     /// <summary>A new session for <paramref name="user"/>: the cookie's value (given to the browser, kept nowhere) and the session.</summary>
     public (string Cookie, Session Session) Create(string user, ControlRole role)
     {
@@ -40,7 +47,7 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
         var now = time.GetUtcNow();
         if (Expired(session, now))
         {
-            _sessions.TryRemove(key, out _);
+            End(key);
             return null;
         }
         var seen = session with { LastSeen = now };
@@ -52,7 +59,17 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
     public DateTimeOffset EndOf(Session session) =>
         session.LastSeen + idleTimeout < session.Started + maxAge ? session.LastSeen + idleTimeout : session.Started + maxAge;
 
-    public bool Remove(string cookie) => _sessions.TryRemove(Key(cookie), out _);
+    public bool Remove(string cookie) => End(Key(cookie));
+
+    /// <summary>Whether the session <paramref name="cookie"/> names is live, without counting this as a request (it is not seen again).</summary>
+    public bool IsLive(string cookie)
+    {
+        var key = Key(cookie);
+        if (!_sessions.TryGetValue(key, out var session)) return false;
+        if (!Expired(session, time.GetUtcNow())) return true;
+        End(key);
+        return false;
+    }
 
     /// <summary>The live sessions, without their cookies.</summary>
     public IReadOnlyList<Session> All
@@ -68,7 +85,7 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
     public bool RemoveById(string id)
     {
         foreach (var (key, s) in _sessions)
-            if (s.Id == id) return _sessions.TryRemove(key, out _);
+            if (s.Id == id) return End(key);
         return false;
     }
 
@@ -77,7 +94,7 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
     {
         var n = 0;
         foreach (var (key, s) in _sessions)
-            if (s.User == user && _sessions.TryRemove(key, out _)) n++;
+            if (s.User == user && End(key)) n++;
         return n;
     }
 
@@ -89,7 +106,14 @@ public sealed class SessionStore(TimeProvider time, TimeSpan idleTimeout, TimeSp
     {
         var now = time.GetUtcNow();
         foreach (var (key, s) in _sessions)
-            if (Expired(s, now)) _sessions.TryRemove(key, out _);
+            if (Expired(s, now)) End(key);
+    }
+
+    private bool End(string key)
+    {
+        if (!_sessions.TryRemove(key, out var session)) return false;
+        Ended?.Invoke(session.Id);
+        return true;
     }
 
     private static string Random() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,6 +78,8 @@ public sealed partial class ControlNetworkService(
         });
         _app = builder.Build();
         _httpsPort = server.ApiPort;
+        // The web console's terminal is a WebSocket (HTTP/1.1's Upgrade, or HTTP/2's extended CONNECT).
+        _app.UseWebSockets();
         _app.Run(HandleAsync);
         try
         {
@@ -109,6 +112,9 @@ public sealed partial class ControlNetworkService(
         // Nothing the API says is for a cache: a token is in one answer, and the others are as of now.
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        // A WebSocket over HTTP/2 (RFC 8441, chromium's choice when Kestrel offers it) opens with CONNECT and
+        // :protocol websocket where HTTP/1.1 sends GET and Upgrade: the same request to the router, which routes GET.
+        if (context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: "websocket" }) context.Request.Method = HttpMethods.Get;
         return router.DispatchAsync(context, network: true, AuthenticateAsync);
     }
 

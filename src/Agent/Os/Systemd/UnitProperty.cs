@@ -45,9 +45,13 @@ public sealed class UnitProperty
 
     public static UnitProperty Strings(string name, params string[] values) => new(name, "as", values, string.Join(' ', values));
 
-    /// <summary>ExecStart= and the like: one command, its argv[0] included; ignore_failure false.</summary>
+    /// <summary>
+    /// ExecStart= and the like: one command, its argv[0] included; ignore_failure false. An argv[0] other than the
+    /// path (a login shell's "-bash") is written as a unit file does: "@PATH ARGV0 ...".
+    /// </summary>
     public static UnitProperty Exec(string name, string path, IReadOnlyList<string> argv) =>
-        new(name, "a(sasb)", new ExecCommand(path, [.. argv]), string.Join(' ', argv.Select(Quote)));
+        new(name, "a(sasb)", new ExecCommand(path, [.. argv]),
+            (argv.Count > 0 && argv[0] != path ? "@" + Quote(path) + " " : "") + string.Join(' ', argv.Select(Quote)));
 
     /// <summary>DeviceAllow=: device nodes and their access ("r", "rw", "rwm").</summary>
     public static UnitProperty DeviceAllow(params (string Path, string Access)[] devices) =>

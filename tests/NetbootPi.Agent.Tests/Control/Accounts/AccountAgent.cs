@@ -53,12 +53,14 @@ internal sealed class AccountAgent : IDisposable
     public string CertificatePath => Path.Combine(StateDir, "api-cert.pem");
     public AgentProcess Process => _agent!;
 
-    public AgentProcess Start(bool networkApi = true)
+    /// <param name="environment">More of the agent's environment (DBUS_SYSTEM_BUS_ADDRESS: a test's own systemd).</param>
+    public AgentProcess Start(bool networkApi = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         _agent?.Dispose();
         string[] args = ["run", "--config", SitePath, "--listen", "127.0.0.1", "--tftp-port", "0", "--http-listen", "127.0.0.1:0", "--no-dhcp", "--no-dns",
             "--control-socket", Socket, "--control-group", "nogroup"];
-        _agent = AgentProcess.Start(new Dictionary<string, string> { [ControlSocketPath.EnvironmentVariable] = ControlSocketPath.None },
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { [ControlSocketPath.EnvironmentVariable] = ControlSocketPath.None };
+        _agent = AgentProcess.Start(variables,
             networkApi ? [.. args, "--network-api"] : args);
         _agent.WaitFor(" ready: site ");
         return _agent;
