@@ -24,10 +24,28 @@ internal sealed class StoppedQemu : IDisposable
         vm.Process.ErrorDataReceived += (_, _) => { };
         vm.Process.BeginOutputReadLine();
         vm.Process.BeginErrorReadLine();
-        // qemu makes the socket before it runs the machine; a process start is not something a fake clock can stand in for.
-        for (var i = 0; i < 500 && !File.Exists(socket) && !vm.Process.HasExited; i++) await Task.Delay(20, cancellation);
-        Assert.True(File.Exists(socket), "qemu made no QMP socket within 10 s");
+        // qemu makes the socket before it runs the machine, and listens on it a moment after the file appears (a
+        // connect in between is refused: a CI run read that as "no qemu listens"): ready once a connect is taken. A
+        // process start is not something a fake clock can stand in for.
+        for (var i = 0; i < 500 && !Listens(socket) && !vm.Process.HasExited; i++) await Task.Delay(20, cancellation);
+        Assert.True(Listens(socket), "qemu took no connection on its QMP socket within 10 s");
         return vm;
+    }
+
+    private static bool Listens(string socket)
+    {
+        if (!File.Exists(socket)) return false;
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            // QMP takes one client at a time; this one leaves at once, before its greeting is read.
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()

@@ -39,10 +39,13 @@ public class TerminalLabTests(SystemdLabFixture lab)
         try
         {
             // The sandbox of image/netbootpi.service, the folder of this test in place of the box's.
-            Sh($"systemd-run --unit {AgentUnit} --property Type=notify --property NotifyAccess=main --property ProtectSystem=strict "
+            var start = Run($"systemd-run --unit {AgentUnit} --property Type=notify --property NotifyAccess=main --property ProtectSystem=strict "
                 + $"--property ReadWritePaths={Folder} --property ProtectHome=yes --property PrivateTmp=yes --property NoNewPrivileges=yes "
                 + $"{PublishedAgent.Executable} run --config {Folder}/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 "
                 + $"--control-socket {Folder}/control.sock --control-group root --network-api");
+            // The agent's own words when it did not start (a CI run failed here, with only systemd-run's "see journalctl").
+            if (start.Code != 0)
+                throw new Xunit.Sdk.XunitException($"the agent's unit did not start ({start.Error.Trim()}):\n{Run($"journalctl -u {AgentUnit} --no-pager -o cat | tail -n 40; ss -ltnp").Output}");
             Sh($"echo '{Password}' | {PublishedAgent.Executable} user add root --role admin --password-stdin --socket {Folder}/control.sock");
             var agentPid = Sh($"systemctl show -p MainPID --value {AgentUnit}").Trim();
             // The agent's own view of /etc: read-only.
