@@ -6,9 +6,11 @@ namespace NetbootPi.Browser.Tests;
 /// <summary>
 /// The WireGuard page and the users and tokens page in a real browser against the agent as its own process (an agent
 /// of this class's own: the tests add users, tokens and peers): an admin's user who can then log in, a token made and
-/// revoked through the page that the API then refuses, a peer added, disabled and removed; a viewer who is refused the
-/// users page, offered no change on the WireGuard page, and whose forged changes the API refuses. The agent of this
-/// tier has no WireGuard interface (it runs without --manage-network): the page says the tunnel is not running.
+/// revoked through the page that the API then refuses, a peer added, disabled and removed; a peer whose key pair the
+/// browser made (its private key checked with <c>wg pubkey</c>, its QR code read back with <c>zbarimg</c>, the key in
+/// no request the page sent and nowhere on the box); a viewer who is refused the users page, offered no change on the
+/// WireGuard page, and whose forged changes the API refuses. The agent of this tier has no WireGuard interface (it
+/// runs without --manage-network): the page says the tunnel is not running.
 /// </summary>
 public sealed class AdminPagesTests(ConsoleBox console) : IClassFixture<ConsoleBox>
 {
@@ -200,18 +202,23 @@ public sealed class AdminPagesTests(ConsoleBox console) : IClassFixture<ConsoleB
         await Assertions.Expect(router.Locator("details > code")).ToHaveTextAsync(RouterKey);
         await Pages.AccessibleAsync(page, "wireguard");
         await Pages.KeyboardReachesAsync(page, "nav a[href='/wireguard']", "tr[data-peer=router] summary", "button[data-action=disable][data-name=router]",
-            "button[data-action=remove][data-name=router]", "#peer-name", "#peer-key", "#peer-address", "#peer-add");
+            "button[data-action=remove][data-name=router]", "#peer-name", "#peer-keys-browser", "#peer-address", "#peer-add");
         await Pages.ShotAsync(page, "wireguard");
 
-        // Added by its public key: listed, and its config shown once, with a comment where its private key goes.
+        // Added by the public key the peer made: listed, and its config shown once, with a comment where its private
+        // key goes (and no QR code: the config is not whole).
         await page.GetByLabel("Name").FillAsync("laptop");
-        await page.GetByLabel("Public key").FillAsync(LaptopKey);
+        await Assertions.Expect(page.Locator("#peer-key")).ToBeHiddenAsync();
+        await page.Locator("#peer-keys-paste").CheckAsync();
+        await page.Locator("#peer-key").FillAsync(LaptopKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the peer" }).ClickAsync();
         await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("added peer laptop (10.99.0.3)");
         await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("the agent runs it now");
         var config = page.Locator("#client-config");
         await Assertions.Expect(config).ToContainTextAsync("# PrivateKey = the private key whose public key you gave (wg genkey)\nAddress = 10.99.0.3/32\n");
         await Assertions.Expect(config).ToContainTextAsync("Endpoint = vpn.t.internal:51820\nAllowedIPs = 10.99.0.0/24");
+        await Assertions.Expect(page.Locator("#client-qr-box")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#client-paste")).ToBeVisibleAsync();
         var laptop = Row(page, "peer", "laptop");
         await Assertions.Expect(laptop).ToContainTextAsync("10.99.0.3");
         await Assertions.Expect(laptop.Locator(".badge").First).ToHaveTextAsync("enabled");
@@ -221,7 +228,8 @@ public sealed class AdminPagesTests(ConsoleBox console) : IClassFixture<ConsoleB
 
         // A key that is not one: the API's sentence.
         await page.GetByLabel("Name").FillAsync("phone");
-        await page.GetByLabel("Public key").FillAsync("not a key");
+        await page.Locator("#peer-keys-paste").CheckAsync();
+        await page.Locator("#peer-key").FillAsync("not a key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the peer" }).ClickAsync();
         await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("public_key: not a WireGuard public key");
         await Assertions.Expect(page.Locator("#admin-result")).ToHaveClassAsync(Bad);
@@ -242,6 +250,102 @@ public sealed class AdminPagesTests(ConsoleBox console) : IClassFixture<ConsoleB
         Assert.False(await Pages.OverflowsAsync(page), "/wireguard is wider than 360 px");
         await Pages.ShotAsync(page, "wireguard-360");
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_admin_adds_a_peer_with_keys_made_in_the_browser_whose_private_key_never_leaves_it()
+    {
+        console.Require();
+        var wg = Peers.Require("wg", "wireguard-tools");
+        var zbarimg = Peers.Require("zbarimg", "zbar-tools");
+        await TunnelAsync();
+        await console.Box.AddUser("bruno", "admin", ConsoleBox.Password);
+        await using var context = await console.ContextAsync();
+        var page = await context.NewPageAsync();
+        var errors = Pages.WatchConsole(page);
+        // Every request the page sends, whole: the private key must be in none of them.
+        var sent = new List<string>();
+        page.Request += (_, r) =>
+        {
+            lock (sent) sent.Add($"{r.Method} {r.Url}\n{string.Join("\n", r.Headers.Select(h => $"{h.Key}: {h.Value}"))}\n{r.PostData}");
+        };
+        await page.GotoAsync("/login?next=/wireguard");
+        await Pages.LoginAsync(page, "bruno", ConsoleBox.Password, expectPath: "/wireguard");
+        await Pages.OpenAsync(page, "/wireguard");
+
+        // The browser's pair by default: no public key to paste.
+        await Assertions.Expect(page.Locator("#peer-keys-browser")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#peer-key")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#peer-keys-none")).ToBeHiddenAsync();
+        await page.GetByLabel("Name").FillAsync("tablet");
+        await page.GetByLabel("Tunnel address").FillAsync("10.99.0.20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add the peer" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("added peer tablet (10.99.0.20)");
+        await Assertions.Expect(page.Locator("#client-made")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#client-paste")).ToBeHiddenAsync();
+        var qr = page.Locator("#client-qr svg");
+        await Assertions.Expect(qr).ToBeVisibleAsync();
+        await Assertions.Expect(Row(page, "peer", "tablet")).ToContainTextAsync("10.99.0.20");
+
+        // The CLI's lines in the CLI's order, the private key written in.
+        var config = (await page.Locator("#client-config").TextContentAsync())!;
+        var privateKey = Regex.Match(config, @"^PrivateKey = ([A-Za-z0-9+/]{43}=)$", RegexOptions.Multiline).Groups[1].Value;
+        Assert.True(privateKey.Length == 44, config);
+        Assert.Matches(new Regex(@"^# tablet: WireGuard access to site \S+ \(from the netbootpi web console\)\n\[Interface\]\nPrivateKey = \S+\nAddress = 10\.99\.0\.20/32\n(DNS = .+\n)?\n" +
+            @"\[Peer\]\nPublicKey = \S{44}\nEndpoint = vpn\.t\.internal:51820\nAllowedIPs = 10\.99\.0\.0/24.*\nPersistentKeepalive = 25\n\z"), config);
+
+        // Its public key (wg's own arithmetic) is the one the box keeps for the peer.
+        var stored = await page.EvaluateAsync<string>("() => fetch('/api/v1/wireguard/peers').then(r => r.json()).then(j => j.peers.find(p => p.name === 'tablet').public_key)");
+        Assert.Equal(stored, await PublicKeyAsync(wg, privateKey));
+
+        // The QR code, read from the screen as a phone's camera reads it, is the config.
+        var shot = Path.Combine(ConsoleBox.Artifacts, "wireguard-qr.png");
+        await qr.ScreenshotAsync(new() { Path = shot });
+        var (code, decoded, why) = await Tool.RunAsync(zbarimg, ["--quiet", "--raw", "-Sbinary", shot], TestContext.Current.CancellationToken);
+        Assert.True(code == 0, $"zbarimg could not read the QR code: {why}");
+        Assert.Equal(config, decoded);
+        await Pages.AccessibleAsync(page, "wireguard with a config made in the browser");
+        await Pages.ShotAsync(page, "wireguard-browser-keys");
+
+        // Not sent, not kept, not logged; gone with the page.
+        lock (sent)
+        {
+            Assert.DoesNotContain(sent, r => r.Contains(privateKey, StringComparison.Ordinal));
+            Assert.Contains(sent, r => r.StartsWith("POST ", StringComparison.Ordinal) && r.Contains(stored, StringComparison.Ordinal));
+        }
+        Assert.DoesNotContain(privateKey, console.Box.Process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(privateKey, PeersFile(), StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(console.Box.StateDir, "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(privateKey, File.ReadAllText(file), StringComparison.Ordinal);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#client")).ToBeHiddenAsync();
+        Assert.DoesNotContain(privateKey, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Empty(errors);
+
+        // A browser without X25519 in its WebCrypto: a sentence, and the paste path.
+        var old = await context.NewPageAsync();
+        var oldErrors = Pages.WatchConsole(old);
+        await old.AddInitScriptAsync("crypto.subtle.generateKey = () => Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));");
+        await old.GotoAsync("/wireguard");
+        await Assertions.Expect(old.Locator("#peer-keys-none")).ToBeVisibleAsync();
+        await Assertions.Expect(old.Locator("#peer-keys-paste")).ToBeCheckedAsync();
+        await Assertions.Expect(old.Locator("#peer-keys-browser")).ToBeDisabledAsync();
+        await Assertions.Expect(old.Locator("#peer-key")).ToBeVisibleAsync();
+        Assert.Empty(oldErrors);
+    }
+
+    /// <summary><c>wg pubkey</c>: the public key of a private key, as WireGuard computes it.</summary>
+    private static async Task<string> PublicKeyAsync(string wg, string privateKey)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(wg, "pubkey") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        await p.StandardInput.WriteLineAsync(privateKey);
+        p.StandardInput.Close();
+        var output = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(p.ExitCode == 0, $"wg pubkey: {await errors}");
+        return (await output).Trim();
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public sealed class WebAssets
     private const string Js = "text/javascript; charset=utf-8", Css = "text/css; charset=utf-8";
 
     // Name, media type, embedded resource (web/...), gzipped. xterm.js and its stylesheet are vendored from npm
-    // (@xterm/xterm, src/Agent/Web/Assets/vendor/xterm/README.md says which and how), its licence served beside them.
+    // (@xterm/xterm, src/Agent/Web/Assets/vendor/xterm/README.md says which and how), and so is the WireGuard page's QR
+    // code library (qrcode-generator, vendor/qrcode/README.md); each one's licence is served beside it.
     private static readonly (string Name, string Media, string Resource, bool Gzipped)[] Embedded =
     [
         ("console.css", Css, "console.css", false), ("console.js", Js, "console.js", false), ("icon.svg", "image/svg+xml", "icon.svg", false),
@@ -35,6 +36,7 @@ public sealed class WebAssets
         ("terminal.js", Js, "terminal.js", false),
         ("xterm.js", Js, "xterm/xterm.js.gz", true), ("xterm.css", Css, "xterm/xterm.css.gz", true),
         ("xterm-LICENSE.txt", "text/plain; charset=utf-8", "xterm/LICENSE", false),
+        ("qrcode.js", Js, "qrcode/qrcode.js.gz", true), ("qrcode-LICENSE.txt", "text/plain; charset=utf-8", "qrcode/LICENSE", false),
     ];
 
     private readonly Dictionary<string, Asset> _byName = new(StringComparer.Ordinal);

@@ -51,7 +51,7 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
         Page(ConsolePath, ControlRole.Viewer, ConsoleAsync,
             "The web console's page of the console host (kvm: in the site): its screen live with the capture's state, its keyboard (keys, paste as typing, chords) and virtual drive (catalog, attach, eject, upload and add by URL with progress) for operators."),
         Page(WireGuardPath, ControlRole.Viewer, WireGuardAsync,
-            "The web console's WireGuard page: the tunnel and its peers with what the kernel says of them; for admins adding a peer by its public key (its client config shown once), disabling, enabling and removing peers."),
+            "The web console's WireGuard page: the tunnel and its peers with what the kernel says of them; for admins adding a peer with a key pair made in the browser (its client config and a QR code of it shown once; the private key never sent) or by a public key it made, disabling, enabling and removing peers."),
         Page(UsersPath, ControlRole.Admin, UsersAsync,
             "The web console's users and tokens page: users (role, TOTP, locked) to add, remove, unlock and give a new password; API tokens to create (shown once) and revoke."),
         Page(TerminalPath, ControlRole.Admin, TerminalAsync,
@@ -201,8 +201,11 @@ public sealed class WebPages(Func<ControlRouter> router, WebAssets assets, SiteS
     {
         var peers = await ApiAsync(context, caller, "/api/v1/wireguard/peers").ConfigureAwait(false);
         // The controls only for the role the peers' changes need; the API checks again.
-        var main = WireGuardPage.Render(peers, caller.Role >= ControlRole.Admin, time.GetUtcNow());
-        await WriteAsync(context, StatusCodes.Status200OK, "WireGuard", caller, WireGuardPath, main, "wireguard", "admin.js").ConfigureAwait(false);
+        var admin = caller.Role >= ControlRole.Admin;
+        var main = WireGuardPage.Render(peers, admin, time.GetUtcNow(), assets["qrcode-LICENSE.txt"].Url);
+        // The QR code library only where a peer can be added: a viewer's page does not load it.
+        IReadOnlyList<string>? vendor = admin ? ["qrcode.js"] : null;
+        await WriteAsync(context, StatusCodes.Status200OK, "WireGuard", caller, WireGuardPath, main, "wireguard", "admin.js", vendor).ConfigureAwait(false);
     }
 
     private async Task UsersAsync(HttpContext context, ControlCaller caller)

@@ -8,12 +8,14 @@ namespace NetbootPi.Agent.Web;
 /// The box's WireGuard tunnel (<c>GET /api/v1/wireguard/peers</c>): its interface, address, endpoint and peers file,
 /// and each peer with its address, public key, whether it is enabled, and what the kernel says of it (its state, latest
 /// handshake, bytes in and out), in words when the kernel could not be asked. For admins (the role the peers' changes
-/// need) the script (<c>/assets/admin.js</c>) adds a peer by the public key its owner made (the API takes no private
-/// key: the box never holds one) and shows its client config once; disables, enables and removes peers after a confirm.
+/// need) the script (<c>/assets/admin.js</c>) adds a peer with a key pair it makes in the browser (WebCrypto's X25519;
+/// the API gets the public key only, and the config with the private key, with a QR code of it drawn by the vendored
+/// qrcode-generator, is shown once in the page) or by a public key its owner made (the API takes no private key: the
+/// box never holds one), and shows its client config once; disables, enables and removes peers after a confirm.
 /// </summary>
 internal static class WireGuardPage
 {
-    public static string Render(ApiAnswer peers, bool mayChange, DateTimeOffset now)
+    public static string Render(ApiAnswer peers, bool mayChange, DateTimeOffset now, string qrLicenceUrl)
     {
         var s = new StringBuilder(8192);
         s.Append("<h1>WireGuard</h1>");
@@ -54,7 +56,7 @@ internal static class WireGuardPage
         }
         s.Append("</section>");
 
-        if (mayChange) AddForm(s);
+        if (mayChange) AddForm(s, qrLicenceUrl);
         else s.Append("<p class=\"hint\">Adding, disabling, enabling and removing peers need the admin role.</p>");
         return s.ToString();
     }
@@ -113,20 +115,32 @@ internal static class WireGuardPage
         s.Append("<button type=\"button\" data-action=\"").Append(action).Append("\" data-name=\"").Append(Html.E(name)).Append("\" data-confirm=\"")
             .Append(Html.E(question)).Append("\" aria-label=\"").Append(label).Append(' ').Append(Html.E(name)).Append("\">").Append(label).Append("</button>");
 
-    private static void AddForm(StringBuilder s)
+    private static void AddForm(StringBuilder s, string qrLicenceUrl)
     {
         s.Append("<section aria-labelledby=\"add-h\"><h2 id=\"add-h\">Add a peer</h2>");
-        s.Append("<p class=\"hint\">The peer makes its own key pair (<code>wg genkey | tee peer.key | wg pubkey</code>, or the WireGuard app's “generate”) and gives its public key: ")
-            .Append("the box never holds a peer's private key. <code>netbootpi wg peer add NAME</code> on the box makes the pair and prints the whole config with a QR code.</p>");
         s.Append("<form id=\"peer-form\" class=\"admin-form\">");
         s.Append("<label for=\"peer-name\">Name</label><input id=\"peer-name\" name=\"name\" required autocomplete=\"off\" spellcheck=\"false\">");
-        s.Append("<label for=\"peer-key\">Public key</label><input id=\"peer-key\" name=\"public_key\" required autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"peer-key-hint\">");
-        s.Append("<span class=\"hint\" id=\"peer-key-hint\">44 characters of base64, as <code>wg pubkey</code> prints it</span>");
+        // Made here by default: the page's script makes the pair with WebCrypto and sends the public half only.
+        s.Append("<fieldset class=\"choices\" id=\"peer-keys\"><legend>Its key pair</legend>");
+        s.Append("<label><input type=\"radio\" name=\"keys\" value=\"browser\" id=\"peer-keys-browser\" checked> made in this browser (a config with its private key and a QR code)</label>");
+        s.Append("<label><input type=\"radio\" name=\"keys\" value=\"paste\" id=\"peer-keys-paste\"> made by the peer: paste its public key</label></fieldset>");
+        s.Append("<p class=\"hint\" id=\"peer-keys-browser-hint\">This browser makes the key pair (X25519, WebCrypto) and sends the box the public key only. ")
+            .Append("The private key is put into the config shown below and nowhere else: it is not sent, stored or logged, and it is gone when this page is left or reloaded.</p>");
+        s.Append("<p class=\"notice warn\" id=\"peer-keys-none\" hidden>This browser cannot make WireGuard keys (no X25519 in its WebCrypto): paste a public key the peer made.</p>");
+        s.Append("<div id=\"peer-key-box\" hidden>");
+        s.Append("<p class=\"hint\">The peer makes its own key pair (<code>wg genkey | tee peer.key | wg pubkey</code>, or the WireGuard app's “generate”) and gives its public key. ")
+            .Append("<code>netbootpi wg peer add NAME</code> on the box makes the pair there and prints the whole config with a QR code.</p>");
+        s.Append("<label for=\"peer-key\">Public key</label><input id=\"peer-key\" name=\"public_key\" autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"peer-key-hint\">");
+        s.Append("<span class=\"hint block\" id=\"peer-key-hint\">44 characters of base64, as <code>wg pubkey</code> prints it</span></div>");
         s.Append("<label for=\"peer-address\">Tunnel address <span class=\"hint\">(optional: the first free one)</span></label><input id=\"peer-address\" name=\"address\" autocomplete=\"off\" spellcheck=\"false\">");
         s.Append("<p class=\"buttons\"><button type=\"submit\" id=\"peer-add\">Add the peer</button></p></form>");
         s.Append("<section id=\"client\" aria-labelledby=\"client-h\" hidden><h3 id=\"client-h\">The new peer's config</h3>");
-        s.Append("<p class=\"notice warn\">Shown this once. Put the peer's own private key where the comment says, save it as <code>/etc/wireguard/wg-SITE.conf</code> (<code>wg-quick up</code>) or import it in the WireGuard app.</p>");
-        s.Append("<pre id=\"client-config\" class=\"diff\" tabindex=\"0\"></pre></section></section>");
+        s.Append("<p class=\"notice warn\" id=\"client-paste\">Shown this once. Put the peer's own private key where the comment says, save it as <code>/etc/wireguard/wg-SITE.conf</code> (<code>wg-quick up</code>) or import it in the WireGuard app.</p>");
+        s.Append("<p class=\"notice warn\" id=\"client-made\">Shown this once: the config holds the peer's private key, made in this browser and kept nowhere else (not on the box). ")
+            .Append("Scan the QR code with the WireGuard app (+, scan from QR code), or save the text as <code>/etc/wireguard/wg-SITE.conf</code> (<code>wg-quick up</code>).</p>");
+        s.Append("<pre id=\"client-config\" class=\"diff\" tabindex=\"0\"></pre>");
+        s.Append("<figure id=\"client-qr-box\" class=\"qr\"><div id=\"client-qr\"></div><figcaption class=\"hint\">The config above as a QR code, drawn in this browser by ")
+            .Append("<a href=\"").Append(Html.E(qrLicenceUrl)).Append("\">qrcode-generator (MIT licence)</a>.</figcaption></figure></section></section>");
     }
 
     /// <summary>Bytes as people read them: 512 B, 4.2 KiB, 3.1 MiB, 1.0 GiB.</summary>

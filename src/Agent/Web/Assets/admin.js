@@ -163,36 +163,140 @@
     }, failed);
   });
 
-  // A new peer's config, as netbootpi wg peer add --public-key writes it (src/Agent/Render/WireGuard/ClientConfig.cs):
-  // the API answers its pieces but the secrets, which the peer holds.
-  function clientConfig(c) {
+  // A new peer's config, as netbootpi wg peer add writes it (src/Agent/Render/WireGuard/ClientConfig.cs), the same
+  // lines in the same order: the API answers its pieces but the secrets. With the private key made in this page it is
+  // written in; with a public key the peer made, a comment says where its own private key goes.
+  function clientConfig(c, privateKey) {
     var lines = ["# " + c.peer + ": WireGuard access to site " + c.site + " (from the netbootpi web console)", "[Interface]",
-      "# PrivateKey = the private key whose public key you gave (wg genkey)", "Address = " + c.address];
+      privateKey ? "PrivateKey = " + privateKey : "# PrivateKey = the private key whose public key you gave (wg genkey)", "Address = " + c.address];
     if (c.dns && c.dns.length) lines.push("DNS = " + c.dns.join(", ") + (c.domain ? ", " + c.domain : ""));
     lines.push("", "[Peer]", "PublicKey = " + c.box_public_key, "Endpoint = " + c.endpoint, "AllowedIPs = " + c.allowed_ips.join(", "),
       "PersistentKeepalive = " + c.keepalive);
     return lines.join("\n") + "\n";
   }
+
+  // The peer's key pair made here (WebCrypto's X25519, RFC 7748, which is WireGuard's Curve25519), so that its private
+  // key never leaves this page: the box gets the public key only, and the private key goes into the config shown
+  // once, nowhere else (not sent, not stored, not logged).
+  function base64(bytes) {
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s);
+  }
+  function x25519() {
+    return window.crypto && crypto.subtle ? crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"])
+      : Promise.reject(new Error("no WebCrypto here (it needs HTTPS)"));
+  }
+  function makeKeys() {
+    return x25519().then(function (pair) {
+      return Promise.all([crypto.subtle.exportKey("raw", pair.publicKey), crypto.subtle.exportKey("pkcs8", pair.privateKey)]);
+    }).then(function (exported) {
+      var pub = new Uint8Array(exported[0]), pkcs8 = new Uint8Array(exported[1]);
+      // PKCS #8 of an X25519 key (RFC 8410 §7): a 16-byte header, then the 32 bytes of the private key.
+      if (pub.length !== 32 || pkcs8.length !== 48) throw new Error("WebCrypto gave an X25519 key of an unexpected size");
+      var secret = pkcs8.slice(16);
+      // Clamped as wg genkey writes it (RFC 7748 §5); X25519 clamps anyway, so the public key is the same.
+      secret[0] &= 248; secret[31] = (secret[31] & 127) | 64;
+      var keys = { publicKey: base64(pub), privateKey: base64(secret) };
+      secret.fill(0);
+      pkcs8.fill(0);
+      return keys;
+    });
+  }
+
+  // The config as a QR code for the WireGuard app's camera: an SVG drawn here from the vendored qrcode-generator's
+  // modules (its own HTML helpers write markup and style attributes the CSP refuses), at level L as the CLI's
+  // (QrText.cs), with the 4 modules of quiet zone a reader needs, 4 pixels a module where the page is wide enough.
+  var svgNs = "http://www.w3.org/2000/svg";
+  function drawQr(box, text) {
+    qrcode.stringToBytes = qrcode.stringToBytesFuncs["UTF-8"];
+    var qr = qrcode(0, "L");
+    qr.addData(text);
+    qr.make();
+    var n = qr.getModuleCount(), quiet = 4, size = n + 2 * quiet, d = [];
+    for (var r = 0; r < n; r++)
+      for (var c = 0; c < n; c++)
+        if (qr.isDark(r, c)) d.push("M" + (c + quiet) + " " + (r + quiet) + "h1v1h-1z");
+    var svg = document.createElementNS(svgNs, "svg");
+    svg.setAttribute("viewBox", "0 0 " + size + " " + size);
+    svg.setAttribute("width", String(size * 4));
+    svg.setAttribute("height", String(size * 4));
+    svg.setAttribute("shape-rendering", "crispEdges");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "QR code of the config above, with its private key");
+    var light = document.createElementNS(svgNs, "rect");
+    light.setAttribute("width", String(size));
+    light.setAttribute("height", String(size));
+    light.setAttribute("fill", "#fff");
+    var dark = document.createElementNS(svgNs, "path");
+    dark.setAttribute("d", d.join(""));
+    dark.setAttribute("fill", "#000");
+    svg.appendChild(light);
+    svg.appendChild(dark);
+    box.replaceChildren(svg);
+  }
+
   var peerForm = $("peer-form");
+  function keysHere() { return $("peer-keys-browser").checked; }
+  // The public key field only when the peer made its pair.
+  function keyChoice() {
+    var paste = !keysHere();
+    $("peer-key-box").hidden = !paste;
+    $("peer-key").required = paste;
+    $("peer-keys-browser-hint").hidden = paste;
+  }
+  function resetPeerForm() {
+    peerForm.reset();
+    // reset() checks the default again, which a browser without X25519 cannot use.
+    if ($("peer-keys-browser").disabled) $("peer-keys-paste").checked = true;
+    keyChoice();
+  }
+  function forget() {
+    $("client").hidden = true;
+    $("client-config").textContent = "";
+    $("client-qr").replaceChildren();
+  }
+  if (peerForm) {
+    peerForm.addEventListener("change", function (e) { if (e.target.name === "keys") keyChoice(); });
+    keyChoice();
+    // A browser without X25519 in its WebCrypto (or without WebCrypto: plain HTTP) gets a sentence and the paste path.
+    x25519().catch(function () {
+      $("peer-keys-browser").disabled = true;
+      $("peer-keys-paste").checked = true;
+      $("peer-keys-none").hidden = false;
+      keyChoice();
+    });
+  }
   if (peerForm) peerForm.addEventListener("submit", function (e) {
     e.preventDefault();
-    var body = { name: $("peer-name").value.trim(), public_key: $("peer-key").value.trim() };
+    var body = { name: $("peer-name").value.trim() };
     var address = $("peer-address").value.trim();
     if (address) body.address = address;
-    $("client").hidden = true;
-    api("POST", "/api/v1/wireguard/peers", body).then(function (r) {
-      if (r.status !== 200) {
-        var errors = (r.body.errors || []).map(function (x) { return x.text; });
-        say("bad", [answered(r)].concat(errors).join("; "));
-        return;
-      }
-      say(r.body.reloaded ? "ok" : "warn", answered(r));
-      if (r.body.client) {
-        $("client-config").textContent = clientConfig(r.body.client);
-        $("client").hidden = false;
-      }
-      peerForm.reset();
-      refresh();
-    }, failed);
+    var made = keysHere();
+    forget();
+    (made ? makeKeys() : Promise.resolve(null)).then(function (keys) {
+      body.public_key = keys ? keys.publicKey : $("peer-key").value.trim();
+      return api("POST", "/api/v1/wireguard/peers", body).then(function (r) {
+        if (r.status !== 200) {
+          var errors = (r.body.errors || []).map(function (x) { return x.text; });
+          say("bad", [answered(r)].concat(errors).join("; "));
+          return;
+        }
+        say(r.body.reloaded ? "ok" : "warn", answered(r));
+        if (r.body.client) {
+          var config = clientConfig(r.body.client, keys && keys.privateKey);
+          $("client-config").textContent = config;
+          $("client-made").hidden = !keys;
+          $("client-paste").hidden = !!keys;
+          $("client-qr-box").hidden = !keys;
+          if (keys) drawQr($("client-qr"), config);
+          $("client").hidden = false;
+        }
+        resetPeerForm();
+        refresh();
+      }, failed);
+    }, function (error) {
+      say("bad", "this browser could not make the key pair (" + error.message + "): paste a public key the peer made");
+    });
   });
 })();

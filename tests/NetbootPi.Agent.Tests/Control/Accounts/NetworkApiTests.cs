@@ -134,8 +134,8 @@ public class NetworkApiTests
         Assert.All(endpoints, e => Assert.True(rank.ContainsKey(e.Role), $"{e.Method} {e.Path} has no declared role ('{e.Role}')"));
         // Without credentials: the health probe, the login, and the web console's login page and its assets.
         // And Redfish's service root, its versions, and its login (a session); kvmd's login.
-        Assert.Equal(["GET /api/v1/health", "GET /assets/admin.js", "GET /assets/console-host.js", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg", "GET /assets/site.js",
-                "GET /assets/terminal.js", "GET /assets/xterm-LICENSE.txt", "GET /assets/xterm.css", "GET /assets/xterm.js", "GET /login",
+        Assert.Equal(["GET /api/v1/health", "GET /assets/admin.js", "GET /assets/console-host.js", "GET /assets/console.css", "GET /assets/console.js", "GET /assets/icon.svg",
+                "GET /assets/qrcode-LICENSE.txt", "GET /assets/qrcode.js", "GET /assets/site.js", "GET /assets/terminal.js", "GET /assets/xterm-LICENSE.txt", "GET /assets/xterm.css", "GET /assets/xterm.js", "GET /login",
                 "GET /redfish", "GET /redfish/v1", "POST /api/auth/login", "POST /api/v1/login", "POST /redfish/v1/SessionService/Sessions"],
             endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
         foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery" })
