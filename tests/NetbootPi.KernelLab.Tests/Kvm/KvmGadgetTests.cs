@@ -106,7 +106,9 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             nbp media attach one.img --disk --rw | sed 's/^/rw: /'
             # The image in the drive stays in the catalog until it is ejected.
             { nbp media remove one.img 2>&1 && echo "removed while in the drive"; } | sed 's/^/remove: /' || true
-            nbp media eject
+            # udev on the host side may hold the disk open at this moment (it probes a medium that just changed): the
+            # eject is then by force, and says so; either way the drive ends empty, which the next line checks.
+            nbp media eject | sed 's/^ejected by force (.*/ejected/'
             nbp media status
 
             # Redfish: InsertMedia of a URL (served on 127.0.0.6, which the site allows) goes into the catalog, then into
@@ -146,7 +148,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             # The swap and the eject by Ironic's sushy (what Metal3 drives BMCs with), as it inserts and ejects virtual
             # media: it opens a session and checks the box's certificate (requests' CA variables would override that).
             exec 4<$cd
-            cat > $D/sushy.py <<'PY'
+            cat > $D/media-by-sushy.py <<'PY'
             import sys, sushy
             root = sushy.Sushy("https://127.0.0.5:8443/redfish/v1", username="olive", password=sys.argv[1], verify=sys.argv[2])
             media = root.get_manager("/redfish/v1/Managers/netbootpi").virtual_media.get_member("/redfish/v1/Managers/netbootpi/VirtualMedia/usb")
@@ -157,7 +159,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             media.refresh()
             print(sys.argv[3], "inserted", media.inserted, "image", media.image_name, "write protected", media.write_protected)
             PY
-            sushy() { env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE /usr/bin/python3 $D/sushy.py "$PW" $D/state/api-cert.pem "$1" 2>&1 | tail -n 3 | sed 's/^/sushy: /'; }
+            sushy() { env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE /usr/bin/python3 $D/media-by-sushy.py "$PW" $D/state/api-cert.pem "$1" 2>&1 | tail -n 3 | sed 's/^/sushy: /'; }
             sushy insert
             exec 4<&-
             nbp media status | sed 's/^/redfish: /'
@@ -220,7 +222,7 @@ public class KvmGadgetTests(SystemdLabFixture lab)
             redfish: Inserted True Image http://127.0.0.6:8000/inst.iso WriteProtected True
             sushy: insert inserted True image disk.iso write protected False
             redfish: disk.iso as a disk, read-write, 1,048,576 bytes
-            sushy: eject inserted False image None write protected True
+            sushy: eject inserted False image None write protected False
             redfish: the drive is empty
             redfish unreachable: 422 Base.1.8.GeneralError the download of gone.iso failed: cannot connect to 127.0.0.6:8001 (is the server up, and reachable from the box?)
             redfish web page: 422 Base.1.8.GeneralError 127.0.0.6 answered with a web page (text/html), not an image, for login.html: check the URL (a download page or a login in the way?); nothing was kept
