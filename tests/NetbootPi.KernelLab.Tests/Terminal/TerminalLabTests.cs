@@ -39,9 +39,14 @@ public class TerminalLabTests(SystemdLabFixture lab)
         try
         {
             // The sandbox of image/netbootpi.service, the folder of this test in place of the box's.
+            // PrivateTmp=yes hides the lab's /tmp from the unit, where a fresh clone (CI's) has the published agent: the
+            // unit runs a copy from the test's folder (a CI run failed with 203/EXEC, "Failed to locate executable").
+            var agent = Path.Combine(Folder, "netbootpi");
+            File.Copy(PublishedAgent.Executable, agent, overwrite: true);
+            File.SetUnixFileMode(agent, (UnixFileMode)0b111_101_101);
             var start = Run($"systemd-run --unit {AgentUnit} --property Type=notify --property NotifyAccess=main --property ProtectSystem=strict "
                 + $"--property ReadWritePaths={Folder} --property ProtectHome=yes --property PrivateTmp=yes --property NoNewPrivileges=yes "
-                + $"{PublishedAgent.Executable} run --config {Folder}/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 "
+                + $"{agent} run --config {Folder}/site.yaml --no-dhcp --no-dns --listen 127.0.0.1 --tftp-port 0 --http-listen 127.0.0.1:0 "
                 + $"--control-socket {Folder}/control.sock --control-group root --network-api");
             // The agent's own words when it did not start (a CI run failed here, with only systemd-run's "see journalctl").
             if (start.Code != 0)
