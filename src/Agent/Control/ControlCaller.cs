@@ -24,6 +24,10 @@ public sealed record ControlCaller(string Name, string Detail, ControlRole Role)
     /// <summary>A caller on the control socket.</summary>
     public static ControlCaller Of(PeerCredentials peer, ControlRole role) => new($"uid {peer.Uid}", $"pid {peer.Pid}", role) { Peer = peer };
 
+    /// <summary>A caller with an API token (a bearer token, or one in a password's place), from <paramref name="address"/>.</summary>
+    public static ControlCaller Of(ApiToken token, string address) =>
+        new($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
+
     /// <summary>Nobody in particular: the endpoints anyone may call (health, login).</summary>
     public static ControlCaller Anonymous(string address) => new("anonymous", $"from {address}", ControlRole.Anyone);
 

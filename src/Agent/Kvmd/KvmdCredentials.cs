@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Control;
@@ -53,22 +52,13 @@ public sealed partial class KvmdCredentials(AccountStore store, SessionStore ses
         var authorization = headers.Authorization.ToString();
         if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            string text;
-            try
-            {
-                text = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
-            }
-            catch (FormatException)
-            {
-                text = "";
-            }
-            var colon = text.IndexOf(':');
-            if (colon < 0) return await UnauthorizedAsync(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
-            return await PasswordAsync(context, route, address, text[..colon], text[(colon + 1)..], "basic").ConfigureAwait(false);
+            if (!BasicCredentials.TryDecode(authorization[6..], out var name, out var password))
+                return await UnauthorizedAsync(context, route, address, BasicCredentials.NotDecodable).ConfigureAwait(false);
+            return await PasswordAsync(context, route, address, name, password, "basic").ConfigureAwait(false);
         }
         if (authorization.StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            if (store.UseToken(authorization[7..].Trim()) is { } token) return TokenCaller(token, address);
+            if (store.UseToken(authorization[7..].Trim()) is { } token) return ControlCaller.Of(token, address);
             return await UnauthorizedAsync(context, route, address, "the token is not one the box knows, or it was revoked").ConfigureAwait(false);
         }
         return await UnauthorizedAsync(context, route, address,
@@ -81,7 +71,7 @@ public sealed partial class KvmdCredentials(AccountStore store, SessionStore ses
     /// </summary>
     private async ValueTask<ControlCaller?> PasswordAsync(HttpContext context, ControlRoute route, string address, string name, string secret, string form)
     {
-        if (secret.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(secret) is { } token) return TokenCaller(token, address);
+        if (secret.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(secret) is { } token) return ControlCaller.Of(token, address);
         var outcome = await logins.CheckEachRequestAsync(name, secret, address, context.RequestAborted).ConfigureAwait(false);
         if (outcome.User is { } user) return new ControlCaller($"user {user.Name}", $"from {address} ({form})", user.Role) { User = user.Name };
         if (outcome.RetryAfterSeconds > 0)
@@ -93,9 +83,6 @@ public sealed partial class KvmdCredentials(AccountStore store, SessionStore ses
         // kvmd answers wrong credentials with 403, whatever was wrong.
         return await ForbiddenAsync(context, route, address, outcome.Why).ConfigureAwait(false);
     }
-
-    private static ControlCaller TokenCaller(ApiToken token, string address) =>
-        new($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
 
     /// <summary>Whether the request's Origin is the box's own address as the client reached it.</summary>
     private static bool SameOrigin(HttpContext context) =>

@@ -141,7 +141,7 @@ public sealed partial class ControlNetworkService(
         {
             if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || store.UseToken(authorization[7..].Trim()) is not { } token)
                 return await Unauthorized(context, route, address, "the token is not one the box knows, or it was revoked").ConfigureAwait(false);
-            return TokenCaller(token, address);
+            return ControlCaller.Of(token, address);
         }
         // A Redfish session's token comes in a header a browser never adds by itself: no CSRF token is needed with it.
         var header = context.Request.Headers[AuthTokenHeader].ToString();
@@ -176,9 +176,6 @@ public sealed partial class ControlNetworkService(
     /// <summary>The header a Redfish session's token travels in (DMTF DSP0266 §13.3).</summary>
     public const string AuthTokenHeader = "X-Auth-Token";
 
-    private static ControlCaller TokenCaller(ApiToken token, string address) =>
-        new($"token {token.Id}", $"'{token.Name}' from {address}", token.Role) { Token = token };
-
     /// <summary>
     /// HTTP Basic (RFC 7617), which Redfish and kvmd clients send: a user's password, with the TOTP code of the moment
     /// appended when the user has TOTP (a code is good once, so such a client should open a session instead), or an
@@ -187,19 +184,9 @@ public sealed partial class ControlNetworkService(
     /// </summary>
     private async ValueTask<ControlCaller?> BasicAsync(HttpContext context, ControlRoute route, string address, string encoded)
     {
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-        }
-        catch (FormatException)
-        {
-            return await Unauthorized(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
-        }
-        var colon = text.IndexOf(':');
-        if (colon < 0) return await Unauthorized(context, route, address, "the Basic credentials are not base64 of NAME:PASSWORD").ConfigureAwait(false);
-        var (name, password) = (text[..colon], text[(colon + 1)..]);
-        if (password.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(password) is { } token) return TokenCaller(token, address);
+        if (!BasicCredentials.TryDecode(encoded, out var name, out var password))
+            return await Unauthorized(context, route, address, BasicCredentials.NotDecodable).ConfigureAwait(false);
+        if (password.StartsWith(AccountStore.TokenPrefix, StringComparison.Ordinal) && store.UseToken(password) is { } token) return ControlCaller.Of(token, address);
         var outcome = await logins.CheckEachRequestAsync(name, password, address, context.RequestAborted).ConfigureAwait(false);
         if (outcome.User is { } user) return new ControlCaller($"user {user.Name}", $"from {address} (basic)", user.Role) { User = user.Name };
         if (outcome.Status == StatusCodes.Status401Unauthorized) return await Unauthorized(context, route, address, outcome.Why).ConfigureAwait(false);
