@@ -71,7 +71,7 @@ internal static class BackupSsh
         var where = $"{to.Host} port {to.Port}";
         if (said.Contains("Host key verification failed", StringComparison.Ordinal) || said.Contains("IDENTIFICATION HAS CHANGED", StringComparison.Ordinal))
         {
-            var fingerprint = said.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("SHA256:", StringComparison.Ordinal))?.TrimEnd('.');
+            var fingerprint = Lines(said).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("SHA256:", StringComparison.Ordinal))?.TrimEnd('.');
             return $"{where} did not show the host key backup.host_key names"
                 + (fingerprint is null ? "" : $" (it showed {fingerprint})")
                 + ": if that host was reinstalled, put its new key in backup.host_key (its /etc/ssh/ssh_host_ed25519_key.pub); otherwise something else answers there, and nothing was sent";
@@ -82,11 +82,13 @@ internal static class BackupSsh
             "Name or service not known", "Temporary failure in name resolution", "Connection reset", "Connection closed by remote host"];
         if (unreachable.FirstOrDefault(u => said.Contains(u, StringComparison.Ordinal)) is { } why)
         {
-            var line = said.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains(why, StringComparison.Ordinal)) ?? why;
+            var line = Lines(said).FirstOrDefault(l => l.Contains(why, StringComparison.Ordinal)) ?? why;
             return $"cannot reach {where} ({line}): check that the host is up, reachable from the box, and that its SSH server listens there";
         }
         return null;
     }
+
+    private static IEnumerable<string> Lines(string said) => said.Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>What a tool said, in one line: its error lines (else its output), the progress echo left out.</summary>
     public static string Said(ToolResult result)
