@@ -42,14 +42,15 @@ public sealed record BackupDestination(BackupDestinationKind Kind, string Text, 
                 problem = $"'{text}' names no path after the host (expected {scheme}USER@HOST[:PORT]/PATH)";
                 return false;
             }
-            if (!TryAuthority(rest[..slash], allowPort: true, out var user, out var host, out var port, out problem)) return false;
+            if (!TryAuthority(rest[..slash], out var user, out var host, out var port, out problem)) return false;
             destination = new BackupDestination(kind, text, user, host, port, rest[slash..]);
             return true;
         }
-        var colon = text.IndexOf(':');
+        // USER@[IPV6]:PATH: the path's colon is the one after the bracket.
+        var colon = text.Contains("@[", StringComparison.Ordinal) && text.IndexOf("]:", StringComparison.Ordinal) is var b and > 0 ? b + 1 : text.IndexOf(':');
         if (colon > 0 && text.Contains('@', StringComparison.Ordinal) && !text.Contains("://", StringComparison.Ordinal))
         {
-            if (!TryAuthority(text[..colon], allowPort: false, out var user, out var host, out _, out problem)) return false;
+            if (!TryAuthority(text[..colon], out var user, out var host, out _, out problem)) return false;
             var path = text[(colon + 1)..];
             destination = new BackupDestination(BackupDestinationKind.Sftp, text, user, host, 22, path.Length == 0 ? "." : path);
             return true;
@@ -59,7 +60,7 @@ public sealed record BackupDestination(BackupDestinationKind Kind, string Text, 
         return false;
     }
 
-    private static bool TryAuthority(string text, bool allowPort, out string user, out string host, out int port, out string problem)
+    private static bool TryAuthority(string text, out string user, out string host, out int port, out string problem)
     {
         user = host = problem = "";
         port = 22;
@@ -81,12 +82,12 @@ public sealed record BackupDestination(BackupDestinationKind Kind, string Text, 
                 problem = $"'{host}' is not [IPV6] or [IPV6]:PORT";
                 return false;
             }
-            if (after.Length > 0 && !TryPort(after[1..], allowPort, ref port, out problem)) return false;
+            if (after.Length > 0 && !TryPort(after[1..], ref port, out problem)) return false;
             host = host[1..close];
         }
         else if (host.LastIndexOf(':') is var c and > 0)
         {
-            if (!TryPort(host[(c + 1)..], allowPort, ref port, out problem)) return false;
+            if (!TryPort(host[(c + 1)..], ref port, out problem)) return false;
             host = host[..c];
         }
         if (host.Length == 0 || user.Any(ch => char.IsWhiteSpace(ch) || ch is ':' or '/') || host.Any(ch => char.IsWhiteSpace(ch) || ch is '/' or '@'))
@@ -97,14 +98,9 @@ public sealed record BackupDestination(BackupDestinationKind Kind, string Text, 
         return true;
     }
 
-    private static bool TryPort(string text, bool allowed, ref int port, out string problem)
+    private static bool TryPort(string text, ref int port, out string problem)
     {
         problem = "";
-        if (!allowed)
-        {
-            problem = "USER@HOST:PATH takes no port: write sftp://USER@HOST:PORT/PATH";
-            return false;
-        }
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
         {
             problem = $"'{text}' is not a port (1 to 65535)";

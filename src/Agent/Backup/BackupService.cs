@@ -60,14 +60,14 @@ public sealed partial class BackupService(SiteState state, BootEventLog events, 
         }
         var now = time.GetUtcNow();
         // The folder's newest, or the last this agent wrote if later (a backup disk unmounted since shows none). A
-        // remote destination is listed once (at start, or when backup.to changes), not on every look.
+        // remote destination is listed once (at start, or when backup.to changes), not on every look: its newest
+        // counts as the last this agent wrote.
         DateTimeOffset? newest = null;
         if (BackupDestination.TryParse(folder, out var dest, out _) && !dest.IsRemote) newest = Newest(folder, site.Site.Name);
         else if (_listed != folder)
         {
             _listed = folder;
-            _lastWritten = null;
-            newest = await NewestRemoteAsync(site, folder, cancellation).ConfigureAwait(false);
+            _lastWritten = await NewestRemoteAsync(site, folder, cancellation).ConfigureAwait(false);
         }
         if (_lastWritten > newest || newest is null) newest = _lastWritten;
         string? written = null;
