@@ -7,8 +7,15 @@ namespace NetbootPi.Agent.Backup;
 /// <c>sftp://USER@HOST[:PORT]/PATH</c> or scp's <c>USER@HOST:PATH</c> (a relative path is under the user's home);
 /// or a git repository, <c>git+ssh://USER@HOST[:PORT]/PATH</c>. <see cref="Text"/> is as written.
 /// </summary>
-public sealed record BackupDestination(BackupDestinationKind Kind, string Text, string User, string Host, int Port, string Path)
+public sealed class BackupDestination(BackupDestinationKind kind, string text, string user, string host, int port, string path)
 {
+    public BackupDestinationKind Kind => kind;
+    public string Text => text;
+    public string User => user;
+    public string Host => host;
+    public int Port => port;
+    public string Path => path;
+
     public bool IsRemote => Kind != BackupDestinationKind.Folder;
 
     /// <summary>How ssh's known_hosts names the host: <c>HOST</c> on port 22, <c>[HOST]:PORT</c> elsewhere.</summary>

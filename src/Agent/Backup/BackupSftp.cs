@@ -62,9 +62,10 @@ internal static class BackupSftp
         var clean = await RunAsync(tools, to, ssh, $"-rm {Q(partial)}\ndf {Q(to.Path)}\n", ShortRun, cancellation).ConfigureAwait(false);
         var left = clean.Succeeded ? "the partial upload was removed" : $"the partial upload {partial} may be left there";
         // df prints a header, then Size Used Avail (root) %Capacity in KiB.
-        var free = clean.Output.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length == 5 && long.TryParse(p[2], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            .Select(p => (long?)long.Parse(p[2], CultureInfo.InvariantCulture) * 1024).LastOrDefault();
+        long? free = null;
+        foreach (var line in clean.Output.Split('\n'))
+            if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, var avail, _, _] && long.TryParse(avail, NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+                free = kib * 1024;
         if (free is { } f && f < size)
             return $"the destination's disk is full: {to.Path} on {to.Host} has {f.ToString("N0", CultureInfo.InvariantCulture)} bytes free, the backup is {size.ToString("N0", CultureInfo.InvariantCulture)}; {left}, no older backup was touched";
         return $"the upload failed ({said}): check that {to.Path} is a folder {to.User} can write there; {left}, no older backup was touched";

@@ -38,9 +38,9 @@ internal static class BackupSsh
         {
             var pub = await tools.RunAsync(new ToolCall("ssh-keygen", "-y", "-f", key), cancellation).ConfigureAwait(false);
             if (!pub.Succeeded) throw new BackupException($"{key} does not read as an SSH key: {pub.Describe()} (remove it to make a new one)");
-            await File.WriteAllTextAsync(key + ".pub", pub.Output, cancellation).ConfigureAwait(false);
+            File.WriteAllText(key + ".pub", pub.Output);
         }
-        return (await File.ReadAllTextAsync(key + ".pub", cancellation).ConfigureAwait(false)).Trim();
+        return File.ReadAllText(key + ".pub").Trim();
     }
 
     /// <summary>

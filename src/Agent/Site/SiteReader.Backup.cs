@@ -43,8 +43,9 @@ internal sealed partial class SiteReader
         string? hostKey = null;
         if (m.TryGetValue("host_key", out var hn) && Scalar(hn, "backup.host_key", "an SSH host key") is { } hs)
         {
-            if (SshHostKey(hs.Value) is { } key) hostKey = key;
-            else Error(hs, "backup.host_key", $"'{hs.Value}' is not an SSH public key (expected TYPE BASE64 as the destination's /etc/ssh/ssh_host_ed25519_key.pub has it, like ssh-ed25519 AAAAC3Nza...)");
+            // TYPE BASE64 as known_hosts takes it; a comment after them is dropped.
+            if (SshPublicKey.TryValidate(hs.Value, out var problem)) hostKey = string.Join(' ', hs.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..2]);
+            else Error(hs, "backup.host_key", $"'{hs.Value}' is not an SSH public key: {problem} (expected TYPE BASE64 as the destination's /etc/ssh/ssh_host_ed25519_key.pub has it)");
         }
         if (dest is { IsRemote: true } && hostKey is null && !m.ContainsKey("host_key"))
             Error(tn!, "backup.to", $"'{to}' needs backup.host_key: the SSH host key {dest.Host} must show (its /etc/ssh/ssh_host_ed25519_key.pub, read there or compared with ssh-keyscan's by fingerprint): the box never trusts a key on first use");
@@ -58,17 +59,5 @@ internal sealed partial class SiteReader
         }
         if (_errors.Count != before || keep is null) return null;
         return new BackupSettings(recipients.ToImmutable(), to, keep.Value, every, node.Location, hostKey);
-    }
-
-    /// <summary>An SSH public key's <c>TYPE BASE64</c> (a comment after them dropped), or null when the text is not one: the base64 must hold the same type.</summary>
-    private static string? SshHostKey(string text)
-    {
-        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2 || !(parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts[0].StartsWith("ecdsa-", StringComparison.Ordinal))) return null;
-        var blob = new byte[parts[1].Length];
-        if (!Convert.TryFromBase64String(parts[1], blob, out var n) || n < 4) return null;
-        var length = (blob[0] << 24) | (blob[1] << 16) | (blob[2] << 8) | blob[3];
-        if (length != parts[0].Length || n < 4 + length || System.Text.Encoding.ASCII.GetString(blob, 4, length) != parts[0]) return null;
-        return $"{parts[0]} {parts[1]}";
     }
 }
