@@ -66,6 +66,9 @@ PACKAGES=(
   chromium
   # backups are age files: age and age-keygen open what the agent writes, and write what it must open
   age
+  # backups to an SSH server and a git repository: the agent runs OpenSSH's sftp, ssh and ssh-keygen and git; the
+  # tests serve them with sshd and OpenSSH's sftp-server in a namespace
+  openssh-client openssh-server openssh-sftp-server git
 )
 
 # Benchmarks name what they need beyond the tests (nginx, wrk) as arguments.

@@ -27,6 +27,7 @@ public sealed partial class BackupService(SiteState state, BootEventLog events, 
     private DateTimeOffset? _retryAt;
     private DateTimeOffset? _lastWritten;
     private bool _overdueRaised;
+    private string? _listed;
 
     /// <summary>Ends each look at the schedule (for tests: a run, a wait).</summary>
     public event Action<BackupRunOutcome>? Looked;
@@ -58,8 +59,16 @@ public sealed partial class BackupService(SiteState state, BootEventLog events, 
             return new BackupRunOutcome(null, Tick);
         }
         var now = time.GetUtcNow();
-        // The folder's newest, or the last this agent wrote if later (a backup disk unmounted since shows none).
-        var newest = Newest(folder, site.Site.Name);
+        // The folder's newest, or the last this agent wrote if later (a backup disk unmounted since shows none). A
+        // remote destination is listed once (at start, or when backup.to changes), not on every look: its newest
+        // counts as the last this agent wrote.
+        DateTimeOffset? newest = null;
+        if (BackupDestination.TryParse(folder, out var dest, out _) && !dest.IsRemote) newest = Newest(folder, site.Site.Name);
+        else if (_listed != folder)
+        {
+            _listed = folder;
+            _lastWritten = await NewestRemoteAsync(site, folder, cancellation).ConfigureAwait(false);
+        }
         if (_lastWritten > newest || newest is null) newest = _lastWritten;
         string? written = null;
         if ((newest is null || now - newest >= every) && (_retryAt is null || now >= _retryAt))
@@ -113,6 +122,21 @@ public sealed partial class BackupService(SiteState state, BootEventLog events, 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return null;
+        }
+    }
+
+    private async Task<DateTimeOffset?> NewestRemoteAsync(SiteInventory site, string to, CancellationToken cancellation)
+    {
+        try
+        {
+            return (await BackupWriter.ListAsync(site, state.Path, to, site.Site.Name, cancellation).ConfigureAwait(false))
+                .Select(b => BackupWriter.Made(b.Name, site.Site.Name)).Max();
+        }
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+        {
+            // Unknown: a backup is made now, and its failure says why.
+            LogFailed(to, e.Message);
             return null;
         }
     }

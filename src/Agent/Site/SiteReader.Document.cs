@@ -64,7 +64,7 @@ internal sealed partial class SiteReader
         CheckConsoles(hosts);
         if (kvm is not null && kvmNode is not null) CheckKvm(kvm, kvmNode, hosts);
         if (dns is not null && dnsNode is not null) CheckDns(dns, dnsNode, site, networks, hosts);
-        if (backup?.To is { } backupTo && backupNode is YamlMapping bm && server is not null
+        if (backup?.To is { } backupTo && Path.IsPathFullyQualified(backupTo) && backupNode is YamlMapping bm && server is not null
             && (Path.GetFullPath(backupTo) + "/").StartsWith(Path.GetFullPath(server.StateDirectory).TrimEnd('/') + "/", StringComparison.Ordinal))
             Error(bm.Entries.First(e => e.Key.Value == "to").Value, "backup.to", $"'{backupTo}' is inside server.state_dir ({server.StateDirectory}), which every backup holds: each would hold the ones before (choose a folder outside it)");
 

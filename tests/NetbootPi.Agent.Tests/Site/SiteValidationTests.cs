@@ -53,8 +53,42 @@ public class SiteValidationTests
         M + "\nbackup:\n  recipients: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gx, ssh-ed25519]\n  to: backups\n  keep: 0",
         "t.yaml:18:16: backup.recipients[0]: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gx' is not an age public key: its checksum is wrong (a typo, or a truncated key)",
         "t.yaml:18:80: backup.recipients[1]: 'ssh-ed25519' is not an age public key: has no '1' separator followed by data and a checksum",
-        "t.yaml:19:7: backup.to: 'backups' is not an absolute path (expected the folder backups go to, like /mnt/backup/netbootpi)",
+        "t.yaml:19:7: backup.to: 'backups' is not a place backups can go (expected an absolute folder like /mnt/backup/netbootpi, an SSH server's folder as sftp://USER@HOST[:PORT]/PATH or USER@HOST:PATH, or a git repository as git+ssh://USER@HOST[:PORT]/PATH)",
         "t.yaml:20:9: backup.keep: 0 is outside 1..1000 (expected how many backups to keep in the folder)");
+
+    [Fact]
+    public void Backup_to_an_ssh_server_or_git_needs_a_pinned_host_key_and_a_user() => AssertErrors(
+        M + "\nbackup:\n  recipients: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq]\n  to: sftp://files.example.org/srv/b\n  host_key: ssh-ed25519 AAAA",
+        "t.yaml:19:7: backup.to: 'files.example.org' names no user (expected USER@HOST: the account on the destination whose authorized_keys holds the box's key)",
+        "t.yaml:20:13: backup.host_key: 'ssh-ed25519 AAAA' is not an SSH public key: the key data is not a ssh-ed25519 key (expected TYPE BASE64 as the destination's /etc/ssh/ssh_host_ed25519_key.pub has it)");
+
+    [Fact]
+    public void Backup_to_an_ssh_server_without_host_key_is_refused_with_where_to_find_it() => AssertErrors(
+        M + "\nbackup:\n  recipients: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq]\n  to: backup@files.example.org:netbootpi",
+        "t.yaml:19:7: backup.to: 'backup@files.example.org:netbootpi' needs backup.host_key: the SSH host key files.example.org must show (its /etc/ssh/ssh_host_ed25519_key.pub, read there or compared with ssh-keyscan's by fingerprint): the box never trusts a key on first use");
+
+    [Theory]
+    [InlineData("git+ssh://git@h:99999/r.git", "'99999' is not a port (1 to 65535)")]
+    [InlineData("sftp://u@h", "'sftp://u@h' names no path after the host (expected sftp://USER@HOST[:PORT]/PATH)")]
+    public void Backup_destinations_refused(string text, string problem)
+    {
+        Assert.False(NetbootPi.Agent.Backup.BackupDestination.TryParse(text, out _, out var why));
+        Assert.Equal(problem, why);
+    }
+
+    [Theory]
+    [InlineData("/mnt/b", "Folder", "", "", 0, "/mnt/b")]
+    [InlineData("sftp://u@h.example/srv/b", "Sftp", "u", "h.example", 22, "/srv/b")]
+    [InlineData("sftp://u@[fd00::2]:2222/b", "Sftp", "u", "fd00::2", 2222, "/b")]
+    [InlineData("u@h:b/c", "Sftp", "u", "h", 22, "b/c")]
+    [InlineData("u@h:", "Sftp", "u", "h", 22, ".")]
+    [InlineData("u@[fd00::2]:b", "Sftp", "u", "fd00::2", 22, "b")]
+    [InlineData("git+ssh://git@h:2200/srv/git/r.git", "Git", "git", "h", 2200, "/srv/git/r.git")]
+    public void Backup_destinations_read(string text, string kind, string user, string host, int port, string path)
+    {
+        Assert.True(NetbootPi.Agent.Backup.BackupDestination.TryParse(text, out var d, out var problem), problem);
+        Assert.Equal((kind, user, host, port, path), (d.Kind.ToString(), d.User, d.Host, d.Port, d.Path));
+    }
 
     [Fact]
     public void Duplicate_mac() => AssertErrors(

@@ -29,6 +29,7 @@ internal static class BackupCommand
         command.Subcommands.Add(Verify(stdout, stderr));
         command.Subcommands.Add(Restore(stdout, stderr, version));
         command.Subcommands.Add(List(stdout, stderr));
+        command.Subcommands.Add(Key(stdout, stderr));
         return command;
     }
 
@@ -42,15 +43,15 @@ internal static class BackupCommand
 
     private static Command CreateBackup(TextWriter stdout, TextWriter stderr, string version)
     {
-        var to = new Option<string?>("--to") { HelpName = "DIR", Description = "the folder to write it to (default: backup.to of the site file)" };
+        var to = new Option<string?>("--to") { HelpName = "DEST", Description = "where to write it: a folder, sftp://USER@HOST[:PORT]/PATH, USER@HOST:PATH or git+ssh://USER@HOST[:PORT]/PATH (default: backup.to of the site file)" };
         var unencrypted = new Option<bool>("--unencrypted") { Description = "without backup.recipients: write the secrets in the clear (to a folder on this box or a disk you hold)" };
-        var command = new Command("create", "write one backup to a folder; the oldest beyond backup.keep are removed once it is whole") { to, unencrypted };
+        var command = new Command("create", "write one backup to a folder, an SSH server or a git repository; the oldest beyond backup.keep are removed once it is whole") { to, unencrypted };
         command.SetAction(async (parse, cancellation) =>
         {
             if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
             var sitePath = Path.GetFullPath(SiteOption.PathOf(parse));
             if ((parse.GetValue(to) ?? site.Backup?.To) is not { } folder)
-                return Fail(stderr, $"no folder to write to: give --to DIR, or set backup.to in {sitePath} (docs/backup.md)");
+                return Fail(stderr, $"nowhere to write to: give --to DEST, or set backup.to in {sitePath} (docs/backup.md)");
             try
             {
                 var w = await BackupWriter.WriteAsync(site, sitePath, folder, parse.GetValue(unencrypted), version, DateTimeOffset.UtcNow, cancellation).ConfigureAwait(false);
@@ -184,20 +185,49 @@ internal static class BackupCommand
 
     private static Command List(TextWriter stdout, TextWriter stderr)
     {
-        var folder = new Argument<string?>("DIR") { Description = "the folder (default: backup.to of the site file)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("list", "the backups in a folder, newest first") { folder };
-        command.SetAction(parse =>
+        var dest = new Argument<string?>("DEST") { Description = "a folder, sftp://USER@HOST[:PORT]/PATH, USER@HOST:PATH or git+ssh://USER@HOST[:PORT]/PATH (default: backup.to of the site file)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("list", "the backups at a destination, newest first") { dest };
+        command.SetAction(async (parse, cancellation) =>
         {
-            var dir = parse.GetValue(folder);
-            if (dir is null)
+            var to = parse.GetValue(dest);
+            // A folder lists without a site file; an SSH or git destination needs its host key and the box's key.
+            SiteInventory? site = null;
+            if (to is null || !(BackupDestination.TryParse(to, out var d, out _) && !d.IsRemote))
             {
-                if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
-                if (site.Backup?.To is not { } to) return Fail(stderr, $"no folder: give DIR, or set backup.to in {SiteOption.PathOf(parse)}");
-                dir = to;
+                if (SiteOption.Load(parse, stderr) is not { } loaded) return CommandLine.ExitInvalid;
+                site = loaded;
+                to ??= site.Backup?.To;
+                if (to is null) return Fail(stderr, $"nowhere to list: give DEST, or set backup.to in {SiteOption.PathOf(parse)}");
             }
-            if (!Directory.Exists(dir)) return Fail(stderr, $"{dir} is not a folder");
-            foreach (var f in BackupWriter.Backups(dir).OrderByDescending(f => f.Name, StringComparer.Ordinal))
-                stdout.WriteLine($"{f.Name}  {f.Length.ToString("N0", CultureInfo.InvariantCulture),15} bytes  {(f.Name.EndsWith(Encrypted, StringComparison.Ordinal) ? "encrypted" : "NOT encrypted")}");
+            try
+            {
+                var sitePath = Path.GetFullPath(SiteOption.PathOf(parse));
+                foreach (var b in await BackupWriter.ListAsync(site!, sitePath, to, null, cancellation).ConfigureAwait(false))
+                    stdout.WriteLine($"{b.Name}  {b.Size.ToString("N0", CultureInfo.InvariantCulture),15} bytes  {(b.Name.EndsWith(Encrypted, StringComparison.Ordinal) ? "encrypted" : "NOT encrypted")}");
+            }
+            catch (BackupException e)
+            {
+                return Fail(stderr, e.Message);
+            }
+            return CommandLine.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command Key(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("key", "print the box's SSH public key for backups (made on first use), for the destination's authorized_keys");
+        command.SetAction(async (parse, cancellation) =>
+        {
+            if (SiteOption.Load(parse, stderr) is not { } site) return CommandLine.ExitInvalid;
+            try
+            {
+                stdout.WriteLine(await BackupWriter.SshKeyAsync(site, cancellation).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+            {
+                return Fail(stderr, e is BackupException ? e.Message : FileErrors.Describe(e, site.Server.StateDirectory));
+            }
             return CommandLine.ExitOk;
         });
         return command;
