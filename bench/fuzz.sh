@@ -38,8 +38,8 @@ case $target in
   tftp) instrument=("NetbootPi.Protocols.dll NetbootPi.Protocols.Tftp NetbootPi.Protocols.Files") ;;
   dns) instrument=("NetbootPi.Protocols.dll NetbootPi.Protocols.Dns") ;;
   site) instrument=("netbootpi.dll NetbootPi.Agent.Site" "YamlDotNet.dll") ;;
-  # The gzip and tar readers are the shared framework's (System.IO.Compression, System.Formats.Tar), which the
-  # runtime loads from its own folder: only our check is instrumented, the invariants still hold for all of it.
+  # The gzip reader is the shared framework's (System.IO.Compression), which the runtime loads from its own
+  # folder: our check and its tar walk are instrumented, the invariants hold for all of it.
   overlay) instrument=("netbootpi.dll NetbootPi.Agent.Overlays") ;;
   http) instrument=("netbootpi.dll NetbootPi.Agent.Http" "NetbootPi.Protocols.dll NetbootPi.Protocols.Files") ;;
   *) echo "fuzz.sh: no target '$target' (expected dhcp, tftp, dns, site, overlay or http)" >&2; exit 2 ;;

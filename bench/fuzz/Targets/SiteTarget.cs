@@ -32,9 +32,29 @@ public sealed class SiteTarget : FuzzTarget
         // the alias expansion is capped; a bound far above that still catches a node count the text does not carry.
         CheckAllocation("site parse", before, input.Length, 4 << 20, 4096);
         Require(result.IsValid || result.Errors.Count > 0, "neither a site nor an error");
-        var lines = 1 + input.Count((byte)'\n');
+        var lines = 1 + LineBreaks(input);
         foreach (var error in result.Errors)
             Require(error.Location.Line >= 0 && error.Location.Line <= lines + 1,
                 $"an error at line {error.Location.Line} of a {lines}-line file: {error}");
+    }
+
+    /// <summary>
+    /// Line breaks as YAML counts them (YAML 1.1 §4.1.4, which YamlDotNet follows): CR LF, a lone CR, LF, and NEL,
+    /// LS and PS; an editor that shows a lone CR as ^M puts the error on an earlier line, the YAML position is
+    /// still inside the file.
+    /// </summary>
+    private static int LineBreaks(ReadOnlySpan<byte> input)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(input);
+        var breaks = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\r' when i + 1 < text.Length && text[i + 1] == '\n': break;
+                case '\r' or '\n' or '\u0085' or '\u2028' or '\u2029': breaks++; break;
+            }
+        }
+        return breaks;
     }
 }
