@@ -58,6 +58,25 @@ for trx in "$results"/*.trx; do
 done
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi   # a crashed test host counts as a failure
 
+# Coverage-guided fuzzing: every parser that reads network or user bytes under afl-fuzz for about 100,000
+# executions, two targets at a time (two cores); any crash, hang or broken invariant fails (docs/reliability.md).
+tier_start
+fuzz_targets=(dhcp tftp dns site overlay http)
+for ((i = 0; i < ${#fuzz_targets[@]}; i += 2)); do
+  for t in "${fuzz_targets[@]:i:2}"; do
+    NETBOOTPI_BENCH_LOCKED=1 bench/fuzz.sh "$t" --execs 100000 --no-build > "$results/fuzz-$t.log" 2>&1 &
+  done
+  wait
+done
+for t in "${fuzz_targets[@]}"; do
+  cat "$results/fuzz-$t.log"
+  p=$(grep -c '^PASS' "$results/fuzz-$t.log"); f=$(grep -c '^FAIL' "$results/fuzz-$t.log")
+  passed=$((passed + p)); failed=$((failed + f))
+  grep -q '^\(PASS\|FAIL\|SKIP\)' "$results/fuzz-$t.log" || failed=$((failed + 1))
+  grep -q '^SKIP' "$results/fuzz-$t.log" && skipped=$((skipped + 1))
+done
+tier_end "fuzz (6 targets)"
+
 # The Pi build: trimmed self-contained linux-arm64, run under qemu-user (each check counts as a test).
 tier_start
 if tests/arm64/publish-and-run.sh "$results/arm64.log"; then

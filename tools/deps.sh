@@ -6,6 +6,9 @@
 set -euo pipefail
 
 PACKAGES=(
+  # coverage-guided fuzzing (bench/fuzz.sh; a short run of every target in ./test.sh): afl-fuzz drives the
+  # SharpFuzz-instrumented parsers
+  afl++
   # DHCP peers
   busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
   # diff and patch: plan's diffs are checked against them

@@ -109,7 +109,8 @@ public static class DhcpMessageWriter
             for (var k = 0; k < options.Count; k++)
             {
                 var code = options.CodeAt(k);
-                if (code == DhcpOptionCode.RelayAgentInformation) continue;
+                // Option 82 goes last, option 52 is the writer's own choice (below): a parsed message's are not copied.
+                if (code is DhcpOptionCode.RelayAgentInformation or DhcpOptionCode.Overload) continue;
                 var required = options.IsRequired(code);
                 if (required != (pass == 0)) continue;
                 options.TryGet(code, out var value);
@@ -136,7 +137,7 @@ public static class DhcpMessageWriter
         for (var k = 0; k < options.Count; k++)
         {
             var code = options.CodeAt(k);
-            if (code == DhcpOptionCode.RelayAgentInformation || placement[(byte)code] != area) continue;
+            if (code is DhcpOptionCode.RelayAgentInformation or DhcpOptionCode.Overload || placement[(byte)code] != area) continue;
             options.TryGet(code, out var value);
             at = WriteOption(code, value, d, at);
         }

@@ -81,4 +81,36 @@ public class OverlayCheckTests
             _ = OverlayCheck.Check(Write(copy), 1 << 20); // any answer but an exception
         }
     }
+
+    [Theory]
+    [InlineData(TarEntryFormat.Gnu)]
+    [InlineData(TarEntryFormat.Ustar)]
+    [InlineData(TarEntryFormat.V7)]
+    public void Every_tar_format_lbu_or_tar_writes_passes(TarEntryFormat format)
+    {
+        using var buffer = new MemoryStream();
+        using (var tar = new TarWriter(buffer, format, leaveOpen: true))
+        {
+            TarEntry entry = format switch
+            {
+                TarEntryFormat.Gnu => new GnuTarEntry(TarEntryType.RegularFile, new string('d', 150) + "/hostname"),
+                TarEntryFormat.Ustar => new UstarTarEntry(TarEntryType.RegularFile, "etc/hostname"),
+                _ => new V7TarEntry(TarEntryType.V7RegularFile, "etc/hostname"),
+            };
+            entry.DataStream = new MemoryStream(new byte[700]);
+            tar.WriteEntry(entry);
+        }
+        Assert.Equal(OverlayRejection.None, OverlayCheck.Check(Write(Gzip(buffer.ToArray())), 1 << 20));
+    }
+
+    [Fact]
+    public void A_long_name_declaring_100_MB_is_refused_without_allocating_it()
+    {
+        // Found by fuzzing (bench/fuzz.sh overlay): 120 bytes of gzip holding a GNU long-name header ('L') that
+        // declares 100 MB; TarReader allocated all of it before reading a byte (134 MB for this upload).
+        var upload = File.ReadAllBytes(Path.Combine(Site.SiteText.RepoRoot, "bench", "fuzz", "regressions", "overlay", "gnu-long-name-declares-100mb.tar.gz"));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(OverlayRejection.NotTar, OverlayCheck.Check(Write(upload), 1 << 20));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+    }
 }

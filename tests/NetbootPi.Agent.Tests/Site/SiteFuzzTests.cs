@@ -40,4 +40,12 @@ public class SiteFuzzTests
         var errors = SiteText.Errors(text);
         Assert.Contains(errors, e => e.Contains("too many aliases (expected at most 100)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_tag_that_is_no_uri_is_an_error_not_an_exception()
+    {
+        // Found by fuzzing (bench/fuzz.sh site): YamlDotNet throws ArgumentException, not a YamlException, for it.
+        var errors = SiteText.Errors("!!]d");
+        Assert.Contains(errors, e => e.Contains("a tag ('!' or '!!' before a value) that is not a valid URI", StringComparison.Ordinal));
+    }
 }

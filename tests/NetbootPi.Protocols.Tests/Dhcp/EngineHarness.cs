@@ -16,11 +16,19 @@ internal sealed class EngineHarness
 
     public EngineHarness(params DhcpNetwork[] networks) : this([], networks) { }
 
-    public EngineHarness(IEnumerable<DhcpLease> recovered, params DhcpNetwork[] networks)
+    public EngineHarness(IEnumerable<DhcpLease> recovered, params DhcpNetwork[] networks) : this(NoProbation, recovered, networks) { }
+
+    public EngineHarness(DhcpEngineOptions options, IEnumerable<DhcpLease> recovered, params DhcpNetwork[] networks)
     {
         Policy.NetworkList.AddRange(networks.Length == 0 ? [TestDhcpPolicy.Lan()] : networks);
-        Engine = new DhcpEngine(Policy, Journal, Time, recovered);
+        Engine = new DhcpEngine(Policy, Journal, Time, recovered, options);
     }
+
+    /// <summary>
+    /// The RFC 2131 exchanges are tested with every lease the network's time; first leases on probation (the
+    /// engine's default) have their own tests (DhcpStarvationTests).
+    /// </summary>
+    public static DhcpEngineOptions NoProbation { get; } = new() { ProbationLease = null };
 
     public TestDhcpPolicy Policy { get; } = new();
     public MemoryLeaseJournal Journal { get; } = new();

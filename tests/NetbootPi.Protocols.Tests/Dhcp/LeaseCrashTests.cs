@@ -36,7 +36,8 @@ public sealed class LeaseCrashTests : IDisposable
 
         using (var store = LeaseStore.Open(_dir, new LeaseStoreOptions { CompactAfterRecords = 64 }))
         {
-            var engine = new DhcpEngine(policy, store, time, store.Recovered);
+            // Every ACK promises the network's hour (the expiry checked below), first leases included.
+            var engine = new DhcpEngine(policy, store, time, store.Recovered, EngineHarness.NoProbation);
             for (var step = 0; step < 600; step++)
             {
                 var mac = MacAddress.Parse($"52:54:00:00:01:{rng.Next(60):x2}");

@@ -47,6 +47,14 @@ public static class YamlTreeReader
             errors.Add(new SiteError(deep.At, Path(deep.Path), $"values nested more than {MaxDepth} levels deep (a site file needs a few)"));
             return null;
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's parser throws this (not a YamlException) for a tag that is no valid URI, e.g. "!!]d"
+            // (found by fuzzing: bench/fuzz/regressions/site/invalid-tag-uri.yaml).
+            errors.Add(new SiteError(state.At(state.LastMark), Path(state.LastPath),
+                "not valid YAML: a tag ('!' or '!!' before a value) that is not a valid URI (put a value that starts with '!' in quotes)"));
+            return null;
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this (not a YamlException) on some truncated input, e.g. an unclosed

@@ -20,7 +20,7 @@ public sealed partial class DhcpEngine
 
         _table.HoldOffer(address, mac, now + _options.OfferHold, now);
         var boot = served.Policy.DecideBoot(network, request, served.Server);
-        BuildReply(request, served, DhcpMessageType.Offer, address, reservation, boot, withLease: true);
+        BuildReply(request, served, DhcpMessageType.Offer, address, reservation, boot, LeaseTimeFor(network, mac, reservation));
         return Finish(request, context, network, DhcpMessageType.Offer, buffer, ticket: 0);
     }
 
@@ -80,6 +80,17 @@ public sealed partial class DhcpEngine
             && _table.IsAvailable(address, mac, now);
     }
 
+    /// <summary>
+    /// The network's lease time, or <see cref="DhcpEngineOptions.ProbationLease"/> for a MAC without a reservation
+    /// that has never been bound here: its first lease is short, its renewals get the whole time. Decided before
+    /// the lease is recorded, so the ACK that binds a new client still carries the short time.
+    /// </summary>
+    private TimeSpan LeaseTimeFor(DhcpNetwork network, MacAddress mac, DhcpReservation? reservation) =>
+        reservation is null && _options.ProbationLease is { } probation && probation < network.LeaseTime &&
+        !_table.TryGetLastAddress(mac, out _)
+            ? probation
+            : network.LeaseTime;
+
     /// <summary>RFC 2131 §4.3.2: the client state is told apart by option 54, option 50 and ciaddr.</summary>
     private DhcpEngineResult Request(DhcpMessage request, in DhcpReceiveContext context, Served served,
         DateTimeOffset now, Span<byte> buffer)
@@ -111,9 +122,10 @@ public sealed partial class DhcpEngine
         // dnsmasq keeps it (lease_set_hostname is only called with a name).
         var name = ClientHostName.Read(request.Options, out _);
         if (name is null && _table.TryGetLease(address, out var held) && held.Mac == mac) name = held.HostName;
-        var ticket = Record(new DhcpLease(address, mac, DhcpLeaseState.Bound, now + network.LeaseTime, name));
+        var lease = LeaseTimeFor(network, mac, reservation);
+        var ticket = Record(new DhcpLease(address, mac, DhcpLeaseState.Bound, now + lease, name));
         var boot = served.Policy.DecideBoot(network, request, served.Server);
-        BuildReply(request, served, DhcpMessageType.Ack, address, reservation, boot, withLease: true);
+        BuildReply(request, served, DhcpMessageType.Ack, address, reservation, boot, lease);
         return Finish(request, context, network, DhcpMessageType.Ack, buffer, ticket);
     }
 
@@ -160,7 +172,7 @@ public sealed partial class DhcpEngine
         // RFC 2131 §4.3.5: configuration only — no yiaddr, no lease time.
         var boot = served.Policy.DecideBoot(served.Network, request, served.Server);
         var reservation = served.Policy.FindReservation(served.Network, request.ClientMac);
-        BuildReply(request, served, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, withLease: false);
+        BuildReply(request, served, DhcpMessageType.Ack, Ipv4Address.Any, reservation, boot, lease: null);
         _reply.ClientAddress = request.ClientAddress;
         return Finish(request, context, served.Network, DhcpMessageType.Ack, buffer, ticket: 0);
     }

@@ -22,7 +22,7 @@ public sealed partial class DhcpEngine
     }
 
     private void BuildReply(DhcpMessage request, Served served, DhcpMessageType type, Ipv4Address address,
-        DhcpReservation? reservation, DhcpBootDecision boot, bool withLease)
+        DhcpReservation? reservation, DhcpBootDecision boot, TimeSpan? lease)
     {
         var network = served.Network;
         StartReply(request, served.Server, type);
@@ -31,10 +31,10 @@ public sealed partial class DhcpEngine
         // Table 3: an ACK carries the request's ciaddr (non-zero when renewing, rebinding or informing).
         if (type == DhcpMessageType.Ack) r.ClientAddress = request.ClientAddress;
         var o = r.Options;
-        if (withLease)
+        if (lease is { } time)
         {
             // RFC 2131 §4.4.5 defaults: T1 = 0.5 and T2 = 0.875 of the lease.
-            var seconds = (uint)Math.Clamp(network.LeaseTime.TotalSeconds, 60, uint.MaxValue - 1);
+            var seconds = (uint)Math.Clamp(time.TotalSeconds, 60, uint.MaxValue - 1);
             o.SetUInt32(DhcpOptionCode.LeaseTime, seconds, required: true);
             o.SetUInt32(DhcpOptionCode.RenewalTime, seconds / 2, required: true);
             o.SetUInt32(DhcpOptionCode.RebindingTime, (uint)(seconds * 7UL / 8), required: true);
