@@ -92,6 +92,7 @@ public static class AgentHost
             services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
+            services.AddInstallEndpoints();
             services.AddOverlayEndpoints();
             services.AddKvmEndpoints();
             services.AddCaptureEndpoints();

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using NetbootPi.Agent.Site;
 
@@ -64,8 +65,9 @@ public static partial class InstallFiles
     /// <summary>The parts both configs share: the version and the user with the site's keys; then <paramref name="rest"/>.</summary>
     private static string Json(Context c, Action<Utf8JsonWriter> rest)
     {
+        // Relaxed: a key's '+' stays itself, not \u002B; the file is served as JSON, never inside HTML.
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteStartObject("ignition");

@@ -37,7 +37,8 @@ public static partial class InstallFiles
         InstallKind.Preseed => $"auto=true priority=critical url={folder}preseed.cfg",
         // subiquity reads cloud-init's NoCloud seed; without "autoinstall" it would ask before wiping a disk.
         InstallKind.Autoinstall => $"autoinstall ds=nocloud-net;s={folder}",
-        InstallKind.NoCloud => $"ds=nocloud;s={folder}",
+        // nocloud-net: Debian 12's cloud-init (22.4) takes an http:// seed only under that name; 24.1 and later take both.
+        InstallKind.NoCloud => $"ds=nocloud-net;s={folder}",
         InstallKind.Kickstart => $"inst.ks={folder}ks.cfg",
         _ => $"ignition.config.url={folder}config.ign ignition.firstboot ignition.platform.id=metal",
     };
