@@ -10,10 +10,15 @@ namespace NetbootPi.Agent.Tests.Site;
 public sealed class InstallSectionTests : IDisposable
 {
     private readonly InstallSite _site = new();
+    private readonly string _original;
 
+    public InstallSectionTests() => _original = File.ReadAllText(_site.SitePath);
+
+    /// <summary>The errors of the site with one change (and one template replaced), each call from the site as it was.</summary>
     private string[] ErrorsWith(string from, string to, string? template = null, string? templateText = null)
     {
-        var text = File.ReadAllText(_site.SitePath);
+        foreach (var (name, content) in InstallSite.Templates) File.WriteAllText(Path.Combine(_site.Dir, name), content);
+        var text = _original;
         Assert.Contains(from, text, StringComparison.Ordinal);
         File.WriteAllText(_site.SitePath, text.Replace(from, to, StringComparison.Ordinal));
         if (template is not null) File.WriteAllText(Path.Combine(_site.Dir, template), templateText);
