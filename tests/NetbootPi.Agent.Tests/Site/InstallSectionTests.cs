@@ -71,7 +71,7 @@ public sealed class InstallSectionTests : IDisposable
         Assert.Equal(["site.yaml:37:51: profiles.fedora-install.install.disk: 'vda' names no disk (expected a device path like /dev/sda, /dev/nvme0n1 or /dev/disk/by-id/NAME)"],
             ErrorsWith("disk: /dev/vda", "disk: vda"));
         Assert.Equal(["site.yaml:37:14: profiles.fedora-install.install.disk: a kickstart install writes a disk, and this one names none (expected disk: /dev/sda or the like)"],
-            ErrorsWith("disk: vda, ", ""));
+            ErrorsWith("disk: /dev/vda, ", ""));
     }
 
     [Fact]
@@ -97,7 +97,8 @@ public sealed class InstallSectionTests : IDisposable
                 "site.yaml:32:54: profiles.flatcar-install.install.packages: Ignition installs no packages (Flatcar and Fedora CoreOS are images; remove packages, or use a systemd unit in the template of another kind)",
             ],
             ErrorsWith("kind: ignition, then: disk,", "kind: ignition, then: disk, packages: [vim],"));
-        Assert.Equal(["site.yaml:45:38: hosts.deb.ip: a preseed cannot give the installer its address 10.0.0.11: debian-installer takes one by DHCP before it reads the preseed, and network lan gets none from the box (dhcp mode proxy; expected dhcp: { mode: authoritative } there, or kickstart or autoinstall, which carry the address)"],
+        // (the nfs host's template loses its router and DNS servers too: errors of their own)
+        Assert.Contains("site.yaml:45:38: hosts.deb.ip: a preseed cannot give the installer its address 10.0.0.11: debian-installer takes one by DHCP before it reads the preseed, and network lan gets none from the box (dhcp mode proxy; expected dhcp: { mode: authoritative } there, or kickstart or autoinstall, which carry the address)",
             ErrorsWith("dhcp: { mode: authoritative, range: 10.0.0.100-10.0.0.199, router: 10.0.0.254, dns: [10.0.0.1] }", "dhcp: { mode: proxy }"));
     }
 
