@@ -17,6 +17,9 @@ PACKAGES=(
   bash zsh
   # packet captures (the DHCP unicast test watches what reaches the client)
   tcpdump
+  # the installers' own checks of rendered install files (docs/installs.md): cloud-init's schema, Ignition's
+  # validator; debconf-set-selections comes with debconf
+  cloud-init ignition
   # TFTP peers
   tftp-hpa atftp curl
   # DNS clients (dig, host); dnsmasq-base above is the upstream resolver the forwarding tests start

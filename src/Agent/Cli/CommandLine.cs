@@ -110,6 +110,7 @@ public static class CommandLine
         root.Subcommands.Add(HostsCommand.Create(stdout));
         root.Subcommands.Add(RecoveryCommand.Create(stdout));
         root.Subcommands.Add(NextBootCommand.Create(stdout));
+        root.Subcommands.Add(InstallCommands.Reinstall(stdout));
         root.Subcommands.Add(AlertsCommand.Create(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Apply(stdout, stderr));
         root.Subcommands.Add(NetworkCommands.Confirm(stdout, stderr));

@@ -6,6 +6,7 @@ using NetbootPi.Agent.Control.Accounts;
 using NetbootPi.Agent.Control.Network;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetbootPi.Agent.Os;
+using NetbootPi.Agent.Installs;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Os.Files;
 using NetbootPi.Agent.Os.Network;
@@ -176,6 +177,10 @@ public static class ControlRegistration
             sp.GetRequiredService<SiteState>(), sp.GetRequiredService<HostPowerService>(), sp.GetService<RecoveryService>(), sp.GetRequiredService<BootOverrides>()));
         return services;
     }
+
+    /// <summary>Hosts' unattended installs on the control API. Needs <c>AddInstalls</c>.</summary>
+    public static IServiceCollection AddInstallEndpoints(this IServiceCollection services) =>
+        services.AddSingleton<IControlEndpoints>(sp => new InstallEndpoints(sp.GetRequiredService<SiteState>(), sp.GetRequiredService<InstallStore>()));
 
     /// <summary>The console host's drive, keyboard and pointer on the control API. Needs <c>AddKvm</c>.</summary>
     public static IServiceCollection AddKvmEndpoints(this IServiceCollection services)

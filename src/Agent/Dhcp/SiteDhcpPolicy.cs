@@ -55,8 +55,7 @@ public sealed class SiteDhcpPolicy : IDhcpPolicy
             LeaseTime = n.Dhcp.LeaseTime,
             Routers = n.Dhcp.Router is { } r ? [r] : [],
             // dhcp.dns names the servers when the site says; otherwise the box, where it answers DNS on this network.
-            DnsServers = n.Dhcp.Dns.Length > 0 ? n.Dhcp.Dns
-                : site.Dns?.ListensOn(n) == true && n.BoxAddress is { } dnsBox ? [dnsBox] : [],
+            DnsServers = site.DnsServersFor(n),
             DomainName = site.Site.Domain,
             ReservedAddresses = reserved,
         };

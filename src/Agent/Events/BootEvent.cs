@@ -1,7 +1,7 @@
 namespace NetbootPi.Agent.Events;
 
 /// <summary>What a boot-time fetch was for.</summary>
-public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm, Backup, Capture }
+public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpload, Keys, File, Dhcp, Power, Recovery, Console, Audit, Image, Alert, Kvm, Backup, Capture, Install }
 
 /// <summary>
 /// One fetch by a booting machine: when, from where, for what, and how it ended.
@@ -26,6 +26,9 @@ public enum BootEventKind { Script, Kernel, Initrd, Modloop, Overlay, OverlayUpl
 /// status 1 when it failed. The console host's screen capture (<c>kvm.capture</c>) is a <see cref="BootEventKind.Capture"/>
 /// event: its start and stop with who asked, and each snapshot taken into the events (client <c>capture</c>, the path
 /// <c>snapshot NAME: why</c> naming the JPEG kept in <c>DATA_DIR/snapshots/</c>, the bytes its size), status 1 when it failed.
+/// An unattended install's steps are <see cref="BootEventKind.Install"/> events: each fetch of a host's install file
+/// and its completion call (client the address, the path, the HTTP status), and what the box's record of the install
+/// did (client <c>install</c> or who asked for a reinstall, the path the sentence).
 /// </summary>
 public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host, BootEventKind Kind, string Path, int Status, long Bytes)
 {
@@ -48,6 +51,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         BootEventKind.Kvm => "kvm",
         BootEventKind.Backup => "backup",
         BootEventKind.Capture => "capture",
+        BootEventKind.Install => "install",
         _ => "file",
     };
 
@@ -71,6 +75,7 @@ public sealed record BootEvent(DateTimeOffset Time, string Client, string? Host,
         "kvm" => BootEventKind.Kvm,
         "backup" => BootEventKind.Backup,
         "capture" => BootEventKind.Capture,
+        "install" => BootEventKind.Install,
         _ => null,
     };
 

@@ -14,6 +14,7 @@ using NetbootPi.Agent.Dhcp;
 using NetbootPi.Agent.Dns;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Http;
+using NetbootPi.Agent.Installs;
 using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Capture;
 using NetbootPi.Agent.Kvm;
@@ -77,6 +78,7 @@ public static class AgentHost
         services.AddBootEvents();
         services.AddAlerts(AgentVersion.Current);
         services.AddOverlays();
+        services.AddInstalls();
         services.AddUpstreamCache();
         services.AddConsoles();
         services.AddHostPower();
@@ -90,6 +92,7 @@ public static class AgentHost
             services.AddControlEndpoints(AgentVersion.Current);
             services.AddNetworkEndpoints();
             services.AddPowerEndpoints();
+            services.AddInstallEndpoints();
             services.AddOverlayEndpoints();
             services.AddKvmEndpoints();
             services.AddCaptureEndpoints();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using NetbootPi.Agent.Render.Boot;
 using NetbootPi.Agent.Events;
 using NetbootPi.Agent.Health;
+using NetbootPi.Agent.Installs;
 using NetbootPi.Agent.Media.Catalog;
 using NetbootPi.Agent.Overlays;
 using NetbootPi.Agent.Power;
@@ -21,7 +22,7 @@ namespace NetbootPi.Agent.Http;
 /// </summary>
 public sealed partial class BootHttpHandler(
     SiteState state, OverlayStore overlays, OverlayTokens tokens, UpstreamCache upstream, BootEventLog events, ClientDirectory clients,
-    BootOverrides overrides, TimeProvider time, ILogger<BootHttpHandler> logger)
+    BootOverrides overrides, InstallStore installs, TimeProvider time, ILogger<BootHttpHandler> logger)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -34,6 +35,11 @@ public sealed partial class BootHttpHandler(
         if (path.StartsWith("/apkovl/", StringComparison.Ordinal))
         {
             await OverlayAsync(ctx, site, path["/apkovl/".Length..]).ConfigureAwait(false);
+            return;
+        }
+        if (path.StartsWith(BootUrls.InstallPrefix, StringComparison.Ordinal))
+        {
+            await InstallAsync(ctx, site, path[BootUrls.InstallPrefix.Length..]).ConfigureAwait(false);
             return;
         }
         if (!readOnly)
@@ -57,7 +63,8 @@ public sealed partial class BootHttpHandler(
             var binding = site.Resolve(mac, ClientAddress(ctx) is { } client ? site.NetworkContaining(client) : null);
             // A HEAD asks what the script would be; only the fetch of it is the boot that uses up a one-time override.
             var once = HttpMethods.IsGet(request.Method) ? overrides.Take(binding) : null;
-            await ScriptAsync(ctx, site, IpxeScript.Render(site, binding, BoxOf(ctx), once), HostLabel(binding)).ConfigureAwait(false);
+            var box = BoxOf(ctx);
+            await ScriptAsync(ctx, site, IpxeScript.Render(site, binding, box, once, installs.Installed(binding), InstallFolder(binding, box)), HostLabel(binding)).ConfigureAwait(false);
         }
         else if (path == "/keys.pub")
         {
@@ -270,11 +277,11 @@ public sealed partial class BootHttpHandler(
             await FileResponse.SendAsync(ctx, file, contentType ?? ContentTypes.ForFile(relative)).ConfigureAwait(false);
     }
 
-    private static Task TextAsync(HttpContext ctx, int status, string text)
+    private static Task TextAsync(HttpContext ctx, int status, string text, string? contentType = null)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = ContentTypes.Text;
+        ctx.Response.ContentType = contentType ?? ContentTypes.Text;
         ctx.Response.ContentLength = bytes.Length;
         return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(bytes).AsTask();
     }

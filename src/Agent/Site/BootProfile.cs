@@ -30,4 +30,7 @@ public sealed record BootProfile(
 
     /// <summary>How the box recovers a host of this profile that does not come up (<c>recovery:</c>); null: it does not.</summary>
     public RecoveryPolicy? Recovery { get; init; }
+
+    /// <summary>For a <see cref="ProfileKind.Kernel"/> profile, <c>install:</c>: the kernel is an installer its hosts run once; null: it is not.</summary>
+    public InstallSettings? Install { get; init; }
 }

@@ -58,4 +58,13 @@ public static class BootUrls
 
     /// <summary>The host-side script that packs an Alpine overlay with <c>lbu package</c> and uploads it.</summary>
     public static string OverlayUploader(string baseUrl) => $"{baseUrl}/apkovl/upload.sh";
+
+    /// <summary>Where a host's install files are: <c>/install/MAC/TOKEN/FILE</c> (<see cref="InstallValues.PathMac"/>).</summary>
+    public const string InstallPrefix = "/install/";
+
+    /// <summary>The folder of a host's install files, with its token for this install, ending in '/'.</summary>
+    public static string Install(string baseUrl, MacAddress mac, string token) => $"{baseUrl}{InstallPrefix}{InstallValues.PathMac(mac)}/{token}/";
+
+    /// <summary>The name under <see cref="Install"/> that a finished install calls (GET or POST).</summary>
+    public const string InstallDone = "done";
 }

@@ -117,6 +117,13 @@ public sealed class SiteInventory
     }
 
     /// <summary>
+    /// The DNS servers hosts on <paramref name="network"/> use: its <c>dhcp.dns</c> when the site names them, else the box
+    /// where it answers DNS on that network, else none. DHCP's option 6 and the install files say the same.
+    /// </summary>
+    public ImmutableArray<Ipv4Address> DnsServersFor(NetworkConfig network) => network.Dhcp.Dns.Length > 0 ? network.Dhcp.Dns
+        : Dns?.ListensOn(network) == true && network.BoxAddress is { } box ? [box] : [];
+
+    /// <summary>
     /// Everything the site says about <paramref name="mac"/>. A host with a static address belongs to that
     /// address's network; otherwise the network is the one the machine is seen on, which only the caller
     /// knows (the interface a DHCP request arrived on): pass it as <paramref name="seenOn"/>.

@@ -46,6 +46,7 @@ internal sealed partial class SiteReader
         foreach (var located in profiles)
         {
             var p = located.Value;
+            CheckInstallThen(located, byName, profiles);
             if (p.Pxe is { } pxe)
             {
                 var pxeNode = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "pxe").Value;
@@ -53,6 +54,8 @@ internal sealed partial class SiteReader
                     Error(pxeNode, $"profiles.{p.Name}.pxe", UnknownProfile(pxe, profiles.Where(x => x.Value.Kind != ProfileKind.Local).ToList(), allowNone: false));
                 else if (target?.Kind == ProfileKind.Local)
                     Error(pxeNode, $"profiles.{p.Name}.pxe", $"'{pxe}' boots the local disk too (expected a profile that boots over the network: kernel, alpine, menu or sanboot)");
+                else if (target?.Install is not null)
+                    Error(pxeNode, $"profiles.{p.Name}.pxe", $"'{pxe}' installs (a reinstall is 'netbootpi reinstall HOST'; expected a profile that boots over the network without installing)");
             }
             if (p.Kind != ProfileKind.Menu) continue;
             var menuNode = ((YamlMapping)located.Node).Entries.First(e => e.Key.Value == "menu").Value;
@@ -65,6 +68,8 @@ internal sealed partial class SiteReader
                     Error(itemNode, path, UnknownProfile(item, profiles.Where(x => x.Value.Kind != ProfileKind.Menu).ToList(), allowNone: false));
                 else if (target?.Kind == ProfileKind.Menu)
                     Error(itemNode, path, $"'{item}' is itself a menu (expected profiles that boot something; menus do not nest)");
+                else if (target?.Install is not null)
+                    Error(itemNode, path, $"'{item}' installs, and an install is a host's own profile (expected hosts naming profile: {item}; a menu item cannot)");
             }
             if (p.MenuDefault is { } d && !p.MenuItems.Contains(d))
             {

@@ -58,6 +58,8 @@ internal sealed partial class SiteReader
         }
         CheckProfiles(profiles);
         if (defaultNode is not null) CheckProfileReference(defaultNode, "defaults.profile", defaultProfile, profiles);
+        if (defaultNode is not null && profiles.FirstOrDefault(x => x.Value.Name == defaultProfile)?.Value.Install is not null)
+            Error(defaultNode, "defaults.profile", $"'{defaultProfile}' installs, and an install is rendered for a host the site names (expected a profile that installs nothing here, and profile: {defaultProfile} on the hosts to install)");
         CheckHosts(hosts, networks, profiles, site?.Domain);
         CheckPower(hosts, networks);
         CheckRecovery(hosts, profiles, defaultProfile);
@@ -69,7 +71,7 @@ internal sealed partial class SiteReader
             Error(bm.Entries.First(e => e.Key.Value == "to").Value, "backup.to", $"'{backupTo}' is inside server.state_dir ({server.StateDirectory}), which every backup holds: each would hold the ones before (choose a folder outside it)");
 
         if (site is null || _errors.Count > 0) return null;
-        return new SiteInventory(site, server ?? ServerSettings.Default,
+        var inventory = new SiteInventory(site, server ?? ServerSettings.Default,
             [.. networks.Select(x => x.Value)], [.. profiles.Select(x => x.Value)], defaultProfile,
             [.. hosts.Select(x => x.Value)], firewall, wireguard, dns)
         {
@@ -78,6 +80,9 @@ internal sealed partial class SiteReader
             Kvm = kvm,
             Backup = backup,
         };
+        // What follows for each host from its install profile needs the whole site, as rendering it does.
+        CheckInstallHosts(inventory, hosts);
+        return _errors.Count > 0 ? null : inventory;
     }
 
     /// <summary>A model value with the nodes it came from, so cross-checks can point at the right place.</summary>

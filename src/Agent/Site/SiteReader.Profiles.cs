@@ -7,7 +7,7 @@ namespace NetbootPi.Agent.Site;
 internal sealed partial class SiteReader
 {
     private static readonly string[] ProfileKeys =
-        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery", "sanboot", "pxe"];
+        ["alpine", "kernel", "initrd", "nfsroot", "nfsroot_mode", "local", "menu", "default", "cmdline", "console", "menu_timeout", "recovery", "sanboot", "pxe", "install"];
     private static readonly string[] AlpineKeys = ["mirror", "branch", "version", "flavor", "arch"];
     private static readonly string[] KindKeys = ["kernel", "alpine", "local", "menu", "sanboot"];
     private static readonly string[] AlpineArches = ["x86_64", "x86", "aarch64", "armv7", "armhf", "ppc64le", "s390x", "riscv64"];
@@ -66,7 +66,7 @@ internal sealed partial class SiteReader
         };
         // Keys that only make sense for another kind are errors, not silently ignored settings.
         foreach (var (key, only) in (ReadOnlySpan<(string, ProfileKind)>)
-                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("nfsroot_mode", ProfileKind.Kernel), ("default", ProfileKind.Menu), ("pxe", ProfileKind.Local)])
+                 [("initrd", ProfileKind.Kernel), ("nfsroot", ProfileKind.Kernel), ("nfsroot_mode", ProfileKind.Kernel), ("default", ProfileKind.Menu), ("pxe", ProfileKind.Local), ("install", ProfileKind.Kernel)])
         {
             if (m.TryGetValue(key, out var extra) && kind != only)
                 Error(extra, $"{path}.{key}", $"only a {only.ToString().ToLowerInvariant()} profile takes {key} (this profile is {kinds[0]})");
@@ -137,6 +137,7 @@ internal sealed partial class SiteReader
             if (recovery is { ProbePort: null } && kind is ProfileKind.Local or ProfileKind.Sanboot)
                 Error(rn, $"{path}.recovery", "a local-disk profile fetches no kernel from the box, so only a probe can tell it booted (expected probe: tcp:PORT, like tcp:22)");
         }
+        var install = m.TryGetValue("install", out var ins) && kind == ProfileKind.Kernel ? ReadInstall(ins, $"{path}.install") : null;
         if (_errors.Count != before) return null;
         return new BootProfile(name, kind, alpine, kernel, initrds, nfsroot, menu, menuDefault, cmdline, console, timeout, node.Location)
         {
@@ -144,6 +145,7 @@ internal sealed partial class SiteReader
             Recovery = recovery,
             Image = image,
             Pxe = pxe,
+            Install = install,
         };
     }
 

@@ -18,11 +18,18 @@ internal static class ShowCommand
     {
         var who = new Argument<string>("NAME|MAC") { Description = "a host of the site, or any MAC (what an unknown machine would get)" };
         var files = new Option<bool>("--files") { Description = "read the site file and lease files here even when an agent runs (as --config FILE does)" };
-        var host = new Command("host", "everything the site derives for one machine") { who, files, SocketOption.Json };
+        var install = new Option<bool>("--install") { Description = "every file the host's unattended install will fetch, as the running agent renders it (docs/installs.md)" };
+        var host = new Command("host", "everything the site derives for one machine") { who, files, install, SocketOption.Json };
         host.SetAction(async (parse, cancellation) =>
         {
             // A site file named on the line is the one read (a draft is checked before it is applied); a remote box is always asked.
             var named = parse.GetResult(SiteOption.Config) is { Implicit: false };
+            if (parse.GetValue(install))
+            {
+                // The URLs carry the install's token, made from the agent's secret: only the agent can say them.
+                using var installClient = SocketOption.Client(parse);
+                return await InstallCommands.ShowAsync(installClient, parse.GetValue(who)!, parse.GetValue(SocketOption.Json), stdout, cancellation).ConfigureAwait(false);
+            }
             if (SocketOption.IsRemote(parse) || (!parse.GetValue(files) && !named && SocketOption.AgentReachable(parse)))
             {
                 using var client = SocketOption.Client(parse);

@@ -36,9 +36,12 @@ public static partial class IpxeScript
 
     /// <summary>
     /// The script for the machine <paramref name="binding"/> describes, from its boot profile; or, once, from
-    /// <paramref name="once"/>: the network boot a one-time override (<c>netbootpi next-boot</c>, Redfish) asked for.
+    /// <paramref name="once"/>: the network boot a one-time override (<c>netbootpi next-boot</c>, Redfish) asked for;
+    /// or, for a host whose install completed, from <paramref name="installed"/>: its install's <c>then:</c>.
     /// </summary>
-    public static string Render(SiteInventory site, HostBinding binding, BootRequest request, BootProfile? once = null)
+    /// <param name="installFolder">The host's install folder with its token (<see cref="BootUrls.Install"/>), which an install profile's kernel is pointed at.</param>
+    public static string Render(SiteInventory site, HostBinding binding, BootRequest request, BootProfile? once = null,
+        BootProfile? installed = null, string? installFolder = null)
     {
         var w = new LineWriter();
         w.Line("#!ipxe");
@@ -59,13 +62,18 @@ public static partial class IpxeScript
             w.Line($"# one-time network boot (next-boot pxe): profile {once.Name} this time, then {binding.ProfileName} again");
             profile = once;
         }
-        var ctx = new Context(site, binding, request, who);
+        else if (installed is not null)
+        {
+            w.Line($"# installed: profile {installed.Name} until 'netbootpi reinstall {binding.Host?.Name}'");
+            profile = installed;
+        }
+        var ctx = new Context(site, binding, request, who, installFolder);
         if (profile.Kind == ProfileKind.Menu) AppendMenuProfile(w, ctx, profile);
         else AppendProfile(w, ctx, profile, prefix: "");
         return w.ToString();
     }
 
-    private sealed record Context(SiteInventory Site, HostBinding Binding, BootRequest Request, string Who);
+    private sealed record Context(SiteInventory Site, HostBinding Binding, BootRequest Request, string Who, string? InstallFolder = null);
 
     private static void AppendProfile(LineWriter w, Context ctx, BootProfile profile, string prefix)
     {
@@ -149,6 +157,8 @@ public static partial class IpxeScript
             // initramfs and dracut ignore it.
             args.Add("boot=nfs");
         }
+        // The installer's own file, rendered for this host: its command line says where (docs/installs.md).
+        if (profile.Install is { } install && ctx.InstallFolder is { } folder) args.Add(Install.InstallFiles.KernelArguments(install.Kind, folder));
         AddExtra(args, profile.Cmdline);
         if (profile.Console is { } console) args.Add("console=" + console);
 

@@ -138,7 +138,7 @@ public class NetworkApiTests
                 "GET /assets/qrcode-LICENSE.txt", "GET /assets/qrcode.js", "GET /assets/site.js", "GET /assets/terminal.js", "GET /assets/xterm-LICENSE.txt", "GET /assets/xterm.css", "GET /assets/xterm.js", "GET /login",
                 "GET /redfish", "GET /redfish/v1", "POST /api/auth/login", "POST /api/v1/login", "POST /redfish/v1/SessionService/Sessions"],
             endpoints.Where(e => e.Role == "anyone").Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
-        foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery" })
+        foreach (var must in new[] { "GET /api/v1/status", "POST /api/v1/site/reload", "GET /api/v1/users", "POST /api/v1/tokens", "POST /api/v1/tokens/revoke", "POST /api/v1/logout", "POST /api/v1/power", "GET /api/v1/recovery", "GET /api/v1/install", "POST /api/v1/reinstall" })
             Assert.Contains(must, endpoints.Select(e => $"{e.Method} {e.Path}"));
         // The web console's pages are routes of the same table, each with its role.
         Assert.Equal(["GET /", "GET /console", "GET /host", "GET /hosts", "GET /login", "GET /site", "GET /terminal", "GET /users", "GET /wireguard"], endpoints.Where(e => e.Page).Select(e => $"{e.Method} {e.Path}").Order(StringComparer.Ordinal));
