@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NetbootPi.Agent.Os.Tools;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Backup;
 

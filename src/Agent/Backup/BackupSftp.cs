@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetbootPi.Agent.Os.Tools;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Backup;
 

@@ -1,4 +1,5 @@
 using NetbootPi.Agent.Os.Tools;
+using NetbootPi.Agent.Site;
 
 namespace NetbootPi.Agent.Backup;
 

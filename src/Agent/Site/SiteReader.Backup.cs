@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using NetbootPi.Agent.Age;
-using NetbootPi.Agent.Backup;
 using NetbootPi.Agent.Site.Yaml;
 
 namespace NetbootPi.Agent.Site;

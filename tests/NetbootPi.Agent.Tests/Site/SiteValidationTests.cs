@@ -72,7 +72,7 @@ public class SiteValidationTests
     [InlineData("sftp://u@h", "'sftp://u@h' names no path after the host (expected sftp://USER@HOST[:PORT]/PATH)")]
     public void Backup_destinations_refused(string text, string problem)
     {
-        Assert.False(NetbootPi.Agent.Backup.BackupDestination.TryParse(text, out _, out var why));
+        Assert.False(NetbootPi.Agent.Site.BackupDestination.TryParse(text, out _, out var why));
         Assert.Equal(problem, why);
     }
 
@@ -86,7 +86,7 @@ public class SiteValidationTests
     [InlineData("git+ssh://git@h:2200/srv/git/r.git", "Git", "git", "h", 2200, "/srv/git/r.git")]
     public void Backup_destinations_read(string text, string kind, string user, string host, int port, string path)
     {
-        Assert.True(NetbootPi.Agent.Backup.BackupDestination.TryParse(text, out var d, out var problem), problem);
+        Assert.True(NetbootPi.Agent.Site.BackupDestination.TryParse(text, out var d, out var problem), problem);
         Assert.Equal((kind, user, host, port, path), (d.Kind.ToString(), d.User, d.Host, d.Port, d.Path));
     }
 

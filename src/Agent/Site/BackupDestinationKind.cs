@@ -1,4 +1,4 @@
-namespace NetbootPi.Agent.Backup;
+namespace NetbootPi.Agent.Site;
 
 /// <summary>Where backups go: a folder on the box, a folder on an SSH server (SFTP), or a git repository over SSH.</summary>
 public enum BackupDestinationKind

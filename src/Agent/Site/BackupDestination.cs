@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NetbootPi.Agent.Backup;
+namespace NetbootPi.Agent.Site;
 
 /// <summary>
 /// A place backups go (<c>backup.to</c>, <c>--to</c>): an absolute folder; a folder on an SSH server, as
