@@ -23,10 +23,13 @@ public sealed partial class BootHttpHandler
         HostBinding? binding = null;
         if (parts.Length == 3 && MacAddress.TryParse(parts[0], out var mac)) binding = site.Resolve(mac);
         var (status, text, contentType) = InstallAnswer(ctx, site, binding, parts);
-        if (status >= 400) LogInstallRefused(ctx.Request.Path.Value ?? "", ctx.Connection.RemoteIpAddress?.ToString() ?? "?", text.TrimEnd());
+        // The token is a credential (it fetches the host's files and reports its install done): the journal and
+        // the event log, which every viewer reads, get the path without it.
+        var shown = BootUrls.InstallPrefix + string.Join('/', parts.Select((p, i) => i == 1 ? "-" : p));
+        if (status >= 400) LogInstallRefused(shown, ctx.Connection.RemoteIpAddress?.ToString() ?? "?", text.TrimEnd());
         ctx.Response.Headers.CacheControl = "no-store";
         await TextAsync(ctx, status, text, contentType).ConfigureAwait(false);
-        Record(ctx, binding is null ? FindByClient(site, ctx) : HostLabel(binding), BootEventKind.Install);
+        Record(ctx, binding is null ? FindByClient(site, ctx) : HostLabel(binding), BootEventKind.Install, shown);
     }
 
     /// <summary>

@@ -286,11 +286,11 @@ public sealed partial class BootHttpHandler(
         return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(bytes).AsTask();
     }
 
-    private void Record(HttpContext ctx, string? host, BootEventKind kind)
+    private void Record(HttpContext ctx, string? host, BootEventKind kind, string? path = null)
     {
         var bytes = HttpMethods.IsPut(ctx.Request.Method) ? ctx.Request.ContentLength ?? 0 : ctx.Response.ContentLength ?? 0;
         events.Record(new BootEvent(time.GetUtcNow(), ctx.Connection.RemoteIpAddress?.ToString() ?? "?", host, kind,
-            ctx.Request.Path.Value ?? "", ctx.Response.StatusCode, bytes));
+            path ?? ctx.Request.Path.Value ?? "", ctx.Response.StatusCode, bytes));
     }
 
     /// <summary>The box as this client reached it: the connection's local address and port.</summary>

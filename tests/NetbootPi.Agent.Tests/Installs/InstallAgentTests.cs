@@ -118,6 +118,15 @@ public sealed partial class InstallAgentTests : IDisposable
                 ], steps);
             Assert.Contains(list.RootElement.EnumerateArray(), e => e.GetProperty("status").GetInt32() == 403 && e.GetProperty("client").GetString() == "127.0.0.3");
         }
+        // The tokens are credentials: the event log (every viewer reads it) and the journal show the paths without them.
+        foreach (var url in new[] { folder, again, ks })
+        {
+            var token = url.Split('/')[^2];
+            Assert.Matches("^[0-9a-f]{32}$", token);
+            Assert.DoesNotContain(token, events.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, agent.Output, StringComparison.Ordinal);
+        }
+        Assert.Contains("\"/install/02-00-00-00-00-01/-/user-data\"", events.Text, StringComparison.Ordinal);
         var state = File.ReadAllText(Path.Combine(_dir, "state", InstallStore.FileName));
         Assert.Contains("\"generation\": 2", state, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "state", InstallStore.SecretName)));
