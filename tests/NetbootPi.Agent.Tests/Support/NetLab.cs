@@ -161,7 +161,8 @@ internal sealed class NetLab : IDisposable
         return agent;
     }
 
-    private static void Must(string file, params string[] args)
+    /// <summary>Runs a program to its end; its standard error in the failure when it exits non-zero.</summary>
+    internal static void Must(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in args) psi.ArgumentList.Add(a);

@@ -22,7 +22,7 @@ internal sealed class SshPeer
         var keygen = Peers.Require("ssh-keygen", "openssh-client");
         Address = address;
         var hostKey = lab.Path("ssh_host_ed25519_key");
-        Run(keygen, "-q", "-t", "ed25519", "-N", "", "-C", "lab-host", "-f", hostKey);
+        NetLab.Must(keygen, "-q", "-t", "ed25519", "-N", "", "-C", "lab-host", "-f", hostKey);
         HostKey = string.Join(' ', File.ReadAllText(hostKey + ".pub").Split(' ')[..2]);
         Full = lab.Path("full");
         Directory.CreateDirectory(Full);
@@ -67,15 +67,4 @@ internal sealed class SshPeer
     public string Inside(string path) => $"/proc/{_process.Id}/root{path}";
 
     public static void Authorize(NetLab lab, string user, string publicKey) => File.WriteAllText(lab.Path("authorized_keys-" + user), publicKey.Trim() + "\n");
-
-    private static void Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new Xunit.Sdk.XunitException($"{file} failed: {err}");
-    }
 }
