@@ -44,6 +44,10 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
     private readonly DhcpActivity _activity = new();
     private readonly Dictionary<MacAddress, DateOnly> _lastBootDay = [];
     private readonly Lock _bootDayGate = new();
+    // The last DORAs recorded (client, xid), under _bootDayGate: a client whose ACK is late sends its REQUEST again
+    // with the same xid (RFC 2131 §4.1; iPXE after a quarter of a second), and each copy is ACKed, but it is one boot.
+    private readonly (MacAddress Mac, uint Xid)[] _recentDoras = new (MacAddress, uint)[64];
+    private int _recentDoraCount, _recentDoraNext;
     private DateTimeOffset _lastSummary;
 
     public DhcpService(SiteState state, INetworkInterfaces interfaces, ServiceStatus status, BootEventLog events, ILogger<DhcpService> logger, TimeProvider time)
@@ -267,16 +271,20 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
         // A completed DORA: the ACK to a REQUEST in SELECTING state (RFC 2131 §4.3.2: it names the server, option 54).
         if (result is { Disposition: DhcpDisposition.Reply, ReplyType: DhcpMessageType.Ack } && requestType == DhcpMessageType.Request
             && request.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out _))
-            Booted(interfaceName, mac, result);
+            Booted(interfaceName, mac, request.TransactionId, result);
         if (!_logger.IsEnabled(LogLevel.Debug)) return;
         _log.Post(result.Disposition == DhcpDisposition.Reply
             ? new DhcpLogEntry(DhcpLogKind.Replied, interfaceName, result.NetworkName, mac, requestType, result.ReplyType, result.Address)
             : new DhcpLogEntry(DhcpLogKind.NotAnswered, interfaceName, result.NetworkName, mac, requestType, Address: result.Address, Disposition: result.Disposition));
     }
 
-    /// <summary>A boot event for every DORA, and a line for a known host's first one today; neither ever waits.</summary>
-    private void Booted(string interfaceName, MacAddress mac, in DhcpEngineResult result)
+    /// <summary>
+    /// A boot event for every DORA (a retransmitted REQUEST of one is the same DORA), and a line for a known host's
+    /// first one today; neither ever waits.
+    /// </summary>
+    private void Booted(string interfaceName, MacAddress mac, uint xid, in DhcpEngineResult result)
     {
+        if (!FirstAck(mac, xid)) return;
         var host = _state.Current.FindHost(mac);
         var now = _time.GetUtcNow();
         if (!_events.TryRecord(new BootEvent(now, result.Address.ToString(), host?.Name ?? mac.ToString(), BootEventKind.Dhcp,
@@ -290,6 +298,20 @@ public sealed partial class DhcpService : BackgroundService, IDhcpTransportObser
             _lastBootDay[mac] = today;
         }
         _log.Post(new DhcpLogEntry(DhcpLogKind.FirstBootToday, interfaceName, result.NetworkName, mac, Address: result.Address));
+    }
+
+    /// <summary>Whether this is the first ACK of the client's transaction <paramref name="xid"/> among the recent ones.</summary>
+    private bool FirstAck(MacAddress mac, uint xid)
+    {
+        lock (_bootDayGate)
+        {
+            for (var i = 0; i < _recentDoraCount; i++)
+                if (_recentDoras[i] == (mac, xid)) return false;
+            _recentDoras[_recentDoraNext] = (mac, xid);
+            _recentDoraNext = (_recentDoraNext + 1) % _recentDoras.Length;
+            _recentDoraCount = Math.Min(_recentDoraCount + 1, _recentDoras.Length);
+            return true;
+        }
     }
 
     void IDhcpTransportObserver.OnSendFailed(string interfaceName, in DhcpEngineResult result, Exception error) =>
