@@ -9,8 +9,8 @@ PACKAGES=(
   # coverage-guided fuzzing (bench/fuzz.sh; a short run of every target in ./test.sh): afl-fuzz drives the
   # SharpFuzz-instrumented parsers
   afl++
-  # DHCP peers
-  busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base
+  # DHCP peers (python3: the retransmitting client of RetransmittedRequestTests, a few lines over a UDP socket)
+  busybox-static udhcpc isc-dhcp-client nmap kea-admin dnsmasq-base python3
   # diff and patch: plan's diffs are checked against them
   diffutils patch
   # the shells whose completion scripts netbootpi prints (bash runs its completion; zsh reads its script)
