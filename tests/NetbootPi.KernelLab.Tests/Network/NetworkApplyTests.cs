@@ -79,7 +79,7 @@ public class NetworkApplyTests(SystemdLabFixture lab)
             sed -e 's/interface: eth0/interface: lab0/' -e '/upstream_dns:/d' {{Example()}} > $D/site.yaml
             printf 'server: { state_dir: %s/state, data_dir: %s/data, network_backend: netctl }\n' $D $D >> $D/site.yaml
 
-            reach() { if ip netns exec $1 ping -c 1 -W 2 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
+            reach() { if ip netns exec $1 ping -c 1 -W 1 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
             wait_for() { local t=0; until eval "$1"; do sleep 0.5; t=$((t+1)); [ $t -lt 240 ] || { echo "timed out: $1" >&2; journalctl -u nbp-agent -u 'netctl@*' --no-pager | tail -40 >&2; exit 1; }; done; }
             active() { systemctl is-active -q "$U.$1.service"; }
 
@@ -164,8 +164,8 @@ public class NetworkApplyTests(SystemdLabFixture lab)
                 --config $D/site.yaml --no-dhcp --http-listen 127.0.0.1:0 --control-socket $S
             }
             routable() { /lib/systemd/systemd-networkd-wait-online -q -i lab0.$1:routable --timeout 90; }
-            reach() { if ip netns exec $1 ping -c 1 -W 2 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
-            tftp_from() { if ip netns exec $1 timeout 8 tftp -m binary $2 -c get hello.txt $D/got 2>/dev/null && grep -q boot-file $D/got; then echo "tftp from $1 to $2: got it"; else echo "tftp from $1 to $2: nothing"; fi; rm -f $D/got; }
+            reach() { if ip netns exec $1 ping -c 1 -W 1 $2 >/dev/null 2>&1; then echo "$1 reaches $2"; else echo "$1 does not reach $2"; fi; }
+            tftp_from() { if ip netns exec $1 timeout 4 tftp -m binary $2 -c get hello.txt $D/got 2>/dev/null && grep -q boot-file $D/got; then echo "tftp from $1 to $2: got it"; else echo "tftp from $1 to $2: nothing"; fi; rm -f $D/got; }
             wait_for() { local t=0; until eval "$1"; do sleep 0.5; t=$((t+1)); [ $t -lt 240 ] || { echo "timed out: $1" >&2; journalctl -u nbp-agent --no-pager | tail -30 >&2; exit 1; }; done; }
             confirmed_vlan() { grep -o 'Id=[0-9]*' /etc/systemd/network/50-netbootpi-lab0.*.netdev | grep -v '=420' | sed 's/.*Id=//'; }
 
@@ -221,16 +221,17 @@ public class NetworkApplyTests(SystemdLabFixture lab)
             reach nbp-p70 10.69.0.1
 
             # 4. The change once more, confirmed: show network names it pending, confirm keeps it past the window.
-            # A window of 45 s: each netbootpi run in the VM starts a process under emulation (seconds on a loaded
-            # machine), and 20 s did not always cover the apply, two shows and the confirm. Shown and confirmed
-            # before waiting for the link; then past the window.
+            # A window of 25 s: each netbootpi run in the VM starts a process under emulation (seconds on a loaded
+            # machine), and 20 s did not always cover the apply, two shows and the confirm; one show and the
+            # confirm now, then past the window.
             t4=$(date +%s)
-            $A apply --config $D/site.yaml --confirm-within 45s --socket $S | tail -n 1 | sed 's/ by .*//'
-            echo "shown pending: $($A show network --socket $S | { grep -c '^pending: ' || true; }), lab0.70 $($A show network --socket $S | grep -q 'lab0\.70' && echo listed || echo missing)"
+            $A apply --config $D/site.yaml --confirm-within 25s --socket $S | tail -n 1 | sed 's/ by .*//'
+            shown=$($A show network --socket $S)
+            echo "shown pending: $(grep -c '^pending: ' <<<"$shown" || true), lab0.70 $(grep -q 'lab0\.70' <<<"$shown" && echo listed || echo missing)"
             $A confirm --socket $S >/dev/null && echo "confirm: ok"
             echo "shown pending after confirm: $($A show network --socket $S | { grep -c '^pending: ' || true; })"
             routable 70
-            left=$(( t4 + 50 - $(date +%s) )); [ $left -le 0 ] || sleep $left
+            left=$(( t4 + 30 - $(date +%s) )); [ $left -le 0 ] || sleep $left
             echo "after the window: lab0.69 $(ip link show lab0.69 >/dev/null 2>&1 && echo present || echo gone), vlan $(confirmed_vlan)"
             reach nbp-p70 10.69.0.1
             """;
