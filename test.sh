@@ -102,6 +102,21 @@ for fw in bios uefi; do
   tier_end "whole boots ($fw)"
 done
 
+# A UEFI boot (TFTP and HTTP) while a hostile client on the same bridge runs each attack of docs/reliability.md:
+# slow-loris HTTP, half-open TFTP transfers, an INFORM flood.
+tier_start
+for attack in http tftp inform; do
+  tests/e2e/boot.sh --fw uefi --vms 1 --attack "$attack" > "$results/e2e-attack-$attack.log" 2>"$results/e2e-attack-$attack.err"; rc=$?
+  sed "s/^\(PASS\|FAIL\) e2e-uefi:/\1 e2e-attack-$attack:/" "$results/e2e-attack-$attack.log"
+  p=$(grep -c '^PASS' "$results/e2e-attack-$attack.log"); f=$(grep -c '^FAIL' "$results/e2e-attack-$attack.log")
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ $rc -ne 0 ]; then
+    cat "$results/e2e-attack-$attack.err" >&2
+    [ "$f" -gt 0 ] || failed=$((failed + 1))
+  fi
+done
+tier_end "whole boots (uefi, under attack)"
+
 # Redfish's one-time boot override on a VM whose profile is its local disk (docs/compat.md's curl recipes).
 tier_start
 tests/e2e/redfish-boot.sh > "$results/e2e-redfish.log" 2>"$results/e2e-redfish.err"; rc=$?

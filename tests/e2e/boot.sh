@@ -7,6 +7,7 @@
 # Prints PASS/FAIL lines; exits non-zero on any failure or timeout; removes the namespace and processes always.
 # Each VM's time from qemu start to its first initramfs marker is printed as "TIME vmN SECONDS".
 # Usage: tests/e2e/boot.sh [--fw bios|uefi] [--vms 1|2] [--boots N] [--timeout SECS] [--keep] [--console] [--server netbootpi|standin]
+#        [--attack http|tftp|inform]
 #        (root; after `dotnet build -c Release`). --console streams vm0's serial console to the terminal.
 #        --server standin serves the same boot from dnsmasq (DHCP, TFTP, RA) + nginx instead, for bench/boot.sh;
 #        it checks the boot and the addresses only (the stand-in has no overlay upload or boot events).
@@ -15,11 +16,17 @@
 #        once that boot's VMs are gone; after the last, "TURN-WAIT end" and a last line before it checks and
 #        cleans up (bench/boot.sh takes turns between two servers that are up at once); no line within
 #        15 minutes ends the run as a failure.
+#        --attack KIND boots while tests/e2e/attack.py KIND runs in a namespace of its own on the same bridge
+#        (10.99.0.200): a slow-loris HTTP client, half-open TFTP transfers or an INFORM flood
+#        (docs/reliability.md). Checks that the attack reached the box, that each VM reached its initramfs
+#        within 45 s of its start, and that the agent's resident memory grew by at most 64 MiB during the
+#        attack; prints "ATTACK ..." and "RSS ..." lines.
 set -uo pipefail
-FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1; TURNS=
+FW=bios; TIMEOUT=150; KEEP=0; CONSOLE=0; NVMS=2; SERVER=netbootpi; BOOTS=1; TURNS=; ATTACK=
 while [ $# -gt 0 ]; do case "$1" in
   --fw) FW=$2; shift;; --timeout) TIMEOUT=$2; shift;; --keep) KEEP=1;; --console) CONSOLE=1;;
   --vms) NVMS=$2; shift;; --server) SERVER=$2; shift;; --boots) BOOTS=$2; shift;; --turns) TURNS=$2; shift;;
+  --attack) ATTACK=$2; shift; case "$ATTACK" in http|tftp|inform) ;; *) echo "boot.sh: --attack http, tftp or inform" >&2; exit 2;; esac;;
   *) echo "boot.sh: unknown argument $1" >&2; exit 2;; esac; shift; done
 HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 NBP=${NETBOOTPI:-$REPO/src/Agent/bin/Release/net10.0/netbootpi}
@@ -36,6 +43,7 @@ cleanup() {
   for p in "${PIDS[@]}" "${QPIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}" "${QPIDS[@]}"; do for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   ip netns del "$NS" 2>/dev/null
+  ip netns del "${NS}a" 2>/dev/null
   if [ $KEEP = 1 ]; then echo "e2e: logs kept in $RUN" >&2; else rm -rf "$RUN"; fi
 }
 trap cleanup EXIT
@@ -119,6 +127,25 @@ ip -n "$NS" addr del 10.99.0.10/32 dev br0
 fi
 fi
 
+# ---- the attacker: its own namespace, a veth on the VMs' bridge, tests/e2e/attack.py until the boots are over
+if [ -n "$ATTACK" ]; then
+  [ "$SERVER" = netbootpi ] || { echo "FAIL e2e-$FW: --attack needs --server netbootpi"; exit 1; }
+  ip netns add "${NS}a" && ip -n "${NS}a" link set lo up
+  ip -n "$NS" link add att0 type veth peer name eth0 netns "${NS}a"
+  ip -n "$NS" link set att0 master br0 up
+  ip -n "${NS}a" addr add 10.99.0.200/24 dev eth0
+  ip -n "${NS}a" link set eth0 up
+  AGENT=${PIDS[0]}
+  rss() { awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$AGENT/status"; }
+  RSS_QUIET=$(rss)
+  ip netns exec "${NS}a" env ATTACK_ADDRESS=10.99.0.200 python3 "$HERE/attack.py" "$ATTACK" $SRV >"$RUN/attack.log" 2>&1 &
+  ATTACKER=$!; PIDS+=($ATTACKER)
+  ( peak=0; while kill -0 "$AGENT" 2>/dev/null; do r=$(rss); [ "${r:-0}" -gt $peak ] && { peak=$r; echo $peak > "$RUN/rss-peak"; }; sleep 0.2; done ) &
+  PIDS+=($!)
+  sleep 3   # the attack at full strength before the first VM starts
+  log "attack $ATTACK running (agent RSS $RSS_QUIET MiB before it)"
+fi
+
 # ---- the VMs
 MACS=("$MAC0" "$MAC1"); VMS=$(seq 0 $((NVMS - 1)))
 for i in $VMS; do
@@ -190,6 +217,30 @@ for b in $(seq "$BOOTS"); do
 done
 # With --turns the run ends when told, so that its server is not torn down while another harness boots.
 [ -n "$TURNS" ] && turn end
+if [ -n "$ATTACK" ]; then
+  kill -TERM "$ATTACKER" 2>/dev/null; wait "$ATTACKER" 2>/dev/null
+  said=$(grep '^ATTACK ' "$RUN/attack.log"); echo "$said"
+  peak=$(cat "$RUN/rss-peak" 2>/dev/null || echo 0)
+  echo "RSS agent: $RSS_QUIET MiB before the attack, at most $peak MiB during it"
+  [ "$peak" -le $((RSS_QUIET + 64)) ] && pass "the agent's memory grew by $((peak - RSS_QUIET)) MiB under the $ATTACK attack (at most 64)" \
+    || fail "the agent's memory grew from $RSS_QUIET to $peak MiB under the $ATTACK attack"
+  case "$ATTACK" in
+    http) n=$(sed -n 's/.* \([0-9]*\) closed by the server.*/\1/p' <<<"$said")
+          [ "${n:-0}" -gt 0 ] && grep -q 'connections open, the most one address may' "$RUN/agent.log" \
+            && pass "the slow-loris client was held to its address's connections ($n closed at the cap)" || fail "the slow-loris attack: '$said'";;
+    tftp) n=$(sed -n 's/.*(\([0-9]*\) for this address).*/\1/p' <<<"$said")
+          [ "${n:-0}" -gt 0 ] && pass "the half-open transfers were held to their address's slots ($n busy errors for it)" || fail "the TFTP attack: '$said'";;
+    inform) n=$(sed -n 's/.*, \([0-9]*\) replies read.*/\1/p' <<<"$said")
+          [ "${n:-0}" -gt 0 ] && pass "the INFORM flood reached the box ($said)" || fail "the INFORM flood: '$said'";;
+  esac
+  [ -s "$RUN/attack.log" ] && grep -v '^ATTACK ' "$RUN/attack.log" >&2
+  # A quiet boot takes 13-14 s (UEFI) here; 82 s under the TFTP attack before each address had its own slots.
+  for i in $VMS; do
+    t=${TIMES[$i]:-}
+    [ -n "$t" ] && awk -v t="$t" 'BEGIN { exit !(t <= 45) }' && pass "vm$i reached its initramfs in $t s under the $ATTACK attack (at most 45)" \
+      || fail "vm$i under the $ATTACK attack: ${t:-no} time to its initramfs (at most 45 s)"
+  done
+fi
 # The console's escape sequences can share a line with a marker: keep from the marker on.
 marker() { grep -ao "$1 ${MACS[$2]}[^$(printf '\r')]*" "$RUN/serial-$2.log" | tail -n1; }
 

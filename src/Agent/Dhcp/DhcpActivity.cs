@@ -45,7 +45,7 @@ public sealed class DhcpActivity
 
     /// <summary>
     /// One line per interface with anything new since the last call: "lan 120 OFFER, 118 ACK, 0 NAK, 2 not answered;
-    /// shed 0 DISCOVER, 0 other", and the drops of log lines and boot events since the last call. Not thread-safe:
+    /// shed 0 DISCOVER, 0 other, 0 INFORM", and the drops of log lines and boot events since the last call. Not thread-safe:
     /// one caller (the summary timer).
     /// </summary>
     public (IReadOnlyList<(string Interface, string Text)> Lines, long LogLinesDropped, long EventsDropped) TakeSummary(IEnumerable<DhcpShedCount> shed)
@@ -68,11 +68,12 @@ public sealed class DhcpActivity
             var before = _shedReported.GetValueOrDefault((s.Interface, s.Port));
             var discovers = s.Discovers - before.Discovers;
             var others = s.Others - before.Others;
+            var informs = s.Informs - before.Informs;
             _shedReported[(s.Interface, s.Port)] = s;
-            if (discovers == 0 && others == 0 && !byInterface.ContainsKey(s.Interface)) continue;
+            if (discovers == 0 && others == 0 && informs == 0 && !byInterface.ContainsKey(s.Interface)) continue;
             var b = For(s.Interface);
             if (b.Length > 0) b.Append("; ");
-            b.Append($"shed {discovers} DISCOVER, {others} other{(s.Port == DhcpEngine.ServerPort ? "" : $" on port {s.Port}")}");
+            b.Append($"shed {discovers} DISCOVER, {others} other, {informs} INFORM{(s.Port == DhcpEngine.ServerPort ? "" : $" on port {s.Port}")}");
         }
         var lines = Interlocked.Read(ref _logLinesDropped);
         var events = Interlocked.Read(ref _eventsDropped);

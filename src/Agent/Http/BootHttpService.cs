@@ -48,7 +48,13 @@ public sealed partial class BootHttpService(
         {
             o.AddServerHeader = false;
             o.Limits.MaxRequestBodySize = OverlayStore.MaxCompressedBytes;
-            o.Listen(endpoint, l => SocketOutput.Use(l, time));
+            // A slow-loris client holds its own address's sockets, not the box's (docs/reliability.md).
+            var cap = new ConnectionCap(ConnectionCap.DefaultPerAddress, logger);
+            o.Listen(endpoint, l =>
+            {
+                cap.Use(l);
+                SocketOutput.Use(l, time);
+            });
         });
         _app = builder.Build();
         _app.Run(handler.HandleAsync);

@@ -18,6 +18,9 @@ internal static partial class TftpLog
     [LoggerMessage(4004, LogLevel.Warning, "TFTP request from {Client} for {File} refused: {Max} transfers already running (raise the transfer cap if this is normal load)")]
     public static partial void Busy(ILogger logger, IPEndPoint client, string file, int max);
 
+    [LoggerMessage(4015, LogLevel.Warning, "TFTP request from {Client} for {File} refused: {Max} transfers to its address already running, the most one address may have")]
+    public static partial void ClientBusy(ILogger logger, IPEndPoint client, string file, int max);
+
     [LoggerMessage(4005, LogLevel.Warning, "TFTP request from {Client} for {File} refused with access violation: {Detail}")]
     public static partial void AccessDenied(ILogger logger, IPEndPoint client, string file, string detail);
 

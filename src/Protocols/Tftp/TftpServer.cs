@@ -20,6 +20,10 @@ public sealed class TftpServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<IPEndPoint, TftpTransferRunner> _transfers = new();
+    // Running transfers per client address (TftpServerOptions.MaxTransfersPerClient); an address leaves when its
+    // count falls to zero, so the map holds at most MaxTransfers entries.
+    private readonly Dictionary<IPAddress, int> _perClient = [];
+    private readonly Lock _perClientLock = new();
     private Socket? _socket;
     private Task _receiveLoop = Task.CompletedTask;
     private int _transferCount;
@@ -132,14 +136,47 @@ public sealed class TftpServer : IAsyncDisposable
             TftpLog.DuplicateRequest(_logger, client, file);
             return;
         }
+        if (!TryTakeClientSlot(client.Address))
+        {
+            TftpLog.ClientBusy(_logger, client, file, _options.MaxTransfersPerClient);
+            SendError(socket, client, TftpErrorCode.NotDefined, "Server busy: too many transfers to this address, retry later");
+            return;
+        }
         if (Interlocked.Increment(ref _transferCount) > _options.MaxTransfers)
         {
             Interlocked.Decrement(ref _transferCount);
+            ReleaseClientSlot(client.Address);
             TftpLog.Busy(_logger, client, file, _options.MaxTransfers);
             SendError(socket, client, TftpErrorCode.NotDefined, "Server busy: too many transfers, retry later");
             return;
         }
-        if (!TryStartTransfer(socket, request, client, local)) Interlocked.Decrement(ref _transferCount);
+        if (!TryStartTransfer(socket, request, client, local))
+        {
+            Interlocked.Decrement(ref _transferCount);
+            ReleaseClientSlot(client.Address);
+        }
+    }
+
+    /// <summary>One more transfer for <paramref name="address"/>, unless it has its cap already.</summary>
+    private bool TryTakeClientSlot(IPAddress address)
+    {
+        lock (_perClientLock)
+        {
+            _perClient.TryGetValue(address, out var running);
+            if (running >= _options.MaxTransfersPerClient) return false;
+            _perClient[address] = running + 1;
+            return true;
+        }
+    }
+
+    private void ReleaseClientSlot(IPAddress address)
+    {
+        lock (_perClientLock)
+        {
+            if (!_perClient.TryGetValue(address, out var running)) return;
+            if (running <= 1) _perClient.Remove(address);
+            else _perClient[address] = running - 1;
+        }
     }
 
     private bool TryStartTransfer(Socket requestSocket, TftpRequest request, IPEndPoint client, IPAddress local)
@@ -201,6 +238,7 @@ public sealed class TftpServer : IAsyncDisposable
         {
             _transfers.TryRemove(new KeyValuePair<IPEndPoint, TftpTransferRunner>(runner.Client, runner));
             Interlocked.Decrement(ref _transferCount);
+            ReleaseClientSlot(runner.Client.Address);
         }
     }
 

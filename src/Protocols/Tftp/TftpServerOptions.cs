@@ -38,6 +38,14 @@ public sealed class TftpServerOptions
     /// <summary>Concurrent transfers; a request over the cap gets an ERROR saying the server is busy.</summary>
     public int MaxTransfers { get; init; } = 64;
 
+    /// <summary>
+    /// Concurrent transfers to one client address (any of its ports): a request over it gets the busy ERROR, so that
+    /// one address sending RRQs from many ports and never ACKing (each held for its retries, about 6 s) cannot take
+    /// every slot of <see cref="MaxTransfers"/> from the machines booting beside it. A booting machine runs one
+    /// transfer at a time (PXE ROMs, iPXE, U-Boot and GRUB fetch file after file).
+    /// </summary>
+    public int MaxTransfersPerClient { get; init; } = 4;
+
     /// <summary>Retransmission timeout when the client does not ask for one with the RFC 2349 timeout option.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -60,6 +68,8 @@ public sealed class TftpServerOptions
             throw new ArgumentException($"TFTP endpoint {EndPoint} is not IPv4", nameof(EndPoint));
         if (Mtu is < 576 or > 65535) throw new ArgumentOutOfRangeException(nameof(Mtu), Mtu, "MTU must be 576..65535");
         if (MaxTransfers < 1) throw new ArgumentOutOfRangeException(nameof(MaxTransfers), MaxTransfers, "must be at least 1");
+        if (MaxTransfersPerClient < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxTransfersPerClient), MaxTransfersPerClient, "must be at least 1");
         if (Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "must be positive");
         if (MaxRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "must not be negative");
         if (MaxWindowSize is < 1 or > 1024)

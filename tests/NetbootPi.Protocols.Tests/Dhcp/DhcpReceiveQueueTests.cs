@@ -75,6 +75,19 @@ public class DhcpReceiveQueueTests
     }
 
     [Fact]
+    public void Informs_come_last_and_a_flood_of_them_sheds_only_informs()
+    {
+        var queue = new DhcpReceiveQueue(discoverCapacity: 3, otherCapacity: 2, informCapacity: 2);
+        Receive(queue, Message(DhcpMessageType.Inform, 1));
+        Receive(queue, Message(DhcpMessageType.Discover, 2));
+        for (var xid = 10u; xid < 1000; xid++) Receive(queue, Message(DhcpMessageType.Inform, xid));
+        Receive(queue, Message(DhcpMessageType.Request, 3));
+        Assert.Equal([3u, 2, 1, 10], Drain(queue));
+        Assert.Equal(989, queue.ShedInforms);
+        Assert.Equal(0, queue.ShedDiscovers + queue.ShedOthers);
+    }
+
+    [Fact]
     public void Slots_are_reused_without_mixing_up_datagrams_across_many_wraps()
     {
         var queue = new DhcpReceiveQueue(discoverCapacity: 4, otherCapacity: 4);

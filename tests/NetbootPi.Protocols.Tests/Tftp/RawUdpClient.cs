@@ -9,7 +9,10 @@ internal sealed class RawUdpClient : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
-    public RawUdpClient() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+    public RawUdpClient() : this(IPAddress.Loopback) { }
+
+    /// <summary>A client on <paramref name="address"/> (any of 127.0.0.0/8 is this machine's own).</summary>
+    public RawUdpClient(IPAddress address) => _socket.Bind(new IPEndPoint(address, 0));
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 

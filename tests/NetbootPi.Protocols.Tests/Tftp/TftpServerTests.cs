@@ -21,12 +21,13 @@ public sealed class TftpServerTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private TftpServer Start(int maxTransfers = 8, TimeProvider? time = null, int maxRetries = 5)
+    private TftpServer Start(int maxTransfers = 8, TimeProvider? time = null, int maxRetries = 5, int maxPerClient = 4)
     {
         var server = new TftpServer(new TftpServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             MaxTransfers = maxTransfers,
+            MaxTransfersPerClient = maxPerClient,
             MaxRetries = maxRetries,
         }, new TftpRootFileProvider(_tree.Root), _log, time);
         server.Start();
@@ -209,6 +210,44 @@ public sealed class TftpServerTests : IDisposable
         var (bye, _) = await first.ReceiveAsync();
         Assert.Equal((TftpErrorCode.NotDefined, "Server shutting down"), Error(bye));
         Assert.Equal(0, server.ActiveTransfers);
+    }
+
+    [Fact]
+    public async Task OneAddressCannotTakeEverySlotFromTheOthers()
+    {
+        // An address sending RRQs from many ports and never ACKing: its own transfers stop at the per-address cap,
+        // the slots left serve another machine; a slot freed is that address's again.
+        await using var server = Start(maxTransfers: 8, maxPerClient: 2);
+        var attacker = Enumerable.Range(0, 5).Select(_ => new RawUdpClient()).ToList();
+        try
+        {
+            var answers = new List<(byte[] Packet, IPEndPoint From)>();
+            foreach (var port in attacker)
+            {
+                port.SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin");
+                answers.Add(await port.ReceiveAsync());
+            }
+            Assert.Equal([TftpOpcode.Data, TftpOpcode.Data, TftpOpcode.Error, TftpOpcode.Error, TftpOpcode.Error], answers.Select(a => Opcode(a.Packet)));
+            Assert.Equal((TftpErrorCode.NotDefined, "Server busy: too many transfers to this address, retry later"), Error(answers[2].Packet));
+            Assert.True(_log.Contains(4015, attacker[2].LocalEndPoint.ToString()));
+            Assert.Equal(2, server.ActiveTransfers);
+
+            using var other = new RawUdpClient(IPAddress.Parse("127.0.0.2"));
+            other.SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin");
+            var (data, _) = await other.ReceiveAsync();
+            Assert.Equal(TftpOpcode.Data, Opcode(data));
+
+            // The first of the attacker's transfers ends (an ERROR from its client): its address may start one more.
+            var error = new byte[64];
+            attacker[0].Send(answers[0].From, error.AsSpan(0, TftpPacket.WriteError(error, TftpErrorCode.NotDefined, "enough")));
+            await WaitUntil(() => server.ActiveTransfers == 2);
+            attacker[3].SendRequest(server.LocalEndPoint, TftpOpcode.ReadRequest, "f.bin");
+            Assert.Equal(TftpOpcode.Data, Opcode((await attacker[3].ReceiveAsync()).Item1));
+        }
+        finally
+        {
+            foreach (var c in attacker) c.Dispose();
+        }
     }
 
     [Fact]

@@ -3,8 +3,8 @@ using NetbootPi.Protocols.Net;
 namespace NetbootPi.Protocols.Dhcp.Transport;
 
 /// <summary>
-/// The datagrams read from one socket and not yet handled, in two bounded rings: DISCOVERs, and everything else
-/// (REQUESTs for offers already made, DECLINE, RELEASE, INFORM). The transport reads the socket dry before each
+/// The datagrams read from one socket and not yet handled, in three bounded rings: DISCOVERs, INFORMs, and everything
+/// else (REQUESTs for offers already made, DECLINE, RELEASE). The transport reads the socket dry before each
 /// request it handles, so the kernel's queue stays short and the choice of what to drop is made here, not by the
 /// kernel dropping whatever arrives when its buffer is full.
 /// </summary>
@@ -18,8 +18,13 @@ namespace NetbootPi.Protocols.Dhcp.Transport;
 /// <para>
 /// A full DISCOVER ring drops its oldest entry (that client has waited longest and retransmits anyway), so what is
 /// answered is fresh; a full ring of the others drops the newest. Both are counted. Slots are pooled and their
-/// buffers allocated on first use, so a quiet network costs a few KiB, a burst at most the two capacities.
+/// buffers allocated on first use, so a quiet network costs a few KiB, a burst at most the three capacities.
 /// Single-threaded: one receive loop owns a queue.
+/// </para>
+/// <para>
+/// INFORMs come last and in a small ring of their own (the newest shed): a client that has its address asks
+/// for options it can ask again for, and a flood of them (anyone can send one, without a lease) must not shed a
+/// booting machine's REQUEST or DISCOVER.
 /// </para>
 /// </remarks>
 public sealed class DhcpReceiveQueue
@@ -29,12 +34,14 @@ public sealed class DhcpReceiveQueue
 
     private readonly Ring _discovers;
     private readonly Ring _others;
+    private readonly Ring _informs;
     private Slot _spare = new();
 
-    public DhcpReceiveQueue(int discoverCapacity = 1024, int otherCapacity = 256)
+    public DhcpReceiveQueue(int discoverCapacity = 1024, int otherCapacity = 256, int informCapacity = 64)
     {
         _discovers = new Ring(discoverCapacity);
         _others = new Ring(otherCapacity);
+        _informs = new Ring(informCapacity);
     }
 
     /// <summary>DISCOVERs dropped because the ring was full (the oldest waiting one each time).</summary>
@@ -43,7 +50,10 @@ public sealed class DhcpReceiveQueue
     /// <summary>Other requests dropped because their ring was full (the newest).</summary>
     public long ShedOthers { get; private set; }
 
-    public int Count => _discovers.Count + _others.Count;
+    /// <summary>INFORMs dropped because their ring was full (the newest).</summary>
+    public long ShedInforms { get; private set; }
+
+    public int Count => _discovers.Count + _others.Count + _informs.Count;
 
     /// <summary>The slot the next datagram is read into; hand it to <see cref="Commit"/> once it is filled.</summary>
     public Slot Incoming => _spare;
@@ -52,7 +62,20 @@ public sealed class DhcpReceiveQueue
     public void Commit()
     {
         var slot = _spare;
-        if (DhcpMessageParser.PeekMessageType(slot.Data) == DhcpMessageType.Discover)
+        var type = DhcpMessageParser.PeekMessageType(slot.Data);
+        if (type == DhcpMessageType.Inform)
+        {
+            if (_informs.IsFull)
+            {
+                ShedInforms++; // the slot stays the spare: this datagram is dropped
+            }
+            else
+            {
+                _spare = _informs.FreeSlot();
+                _informs.Enqueue(slot);
+            }
+        }
+        else if (type == DhcpMessageType.Discover)
         {
             if (_discovers.IsFull)
             {
@@ -77,10 +100,10 @@ public sealed class DhcpReceiveQueue
     }
 
     /// <summary>
-    /// The next request to handle, non-DISCOVERs first; null when both rings are empty. The slot stays valid until
-    /// the next <see cref="Commit"/>.
+    /// The next request to handle: REQUESTs and the like first, then DISCOVERs, then INFORMs; null when every ring is
+    /// empty. The slot stays valid until the next <see cref="Commit"/>.
     /// </summary>
-    public Slot? Next() => _others.Dequeue() ?? _discovers.Dequeue();
+    public Slot? Next() => _others.Dequeue() ?? _discovers.Dequeue() ?? _informs.Dequeue();
 
     /// <summary>One received datagram.</summary>
     public sealed class Slot

@@ -217,6 +217,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         while (n == batch.Capacity);
         Interlocked.Exchange(ref listener.ShedDiscovers, queue.ShedDiscovers);
         Interlocked.Exchange(ref listener.ShedOthers, queue.ShedOthers);
+        Interlocked.Exchange(ref listener.ShedInforms, queue.ShedInforms);
     }
 
     /// <summary>Handles one queued request; false when the transport is stopping.</summary>
@@ -256,7 +257,8 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
 
     /// <summary>Requests dropped so far because this transport could not keep up (see <see cref="DhcpReceiveQueue"/>), per interface.</summary>
     public IReadOnlyList<DhcpShedCount> Shed() =>
-        [.. _listeners.Select(l => new DhcpShedCount(l.Interface, l.Role, Interlocked.Read(ref l.ShedDiscovers), Interlocked.Read(ref l.ShedOthers)))];
+        [.. _listeners.Select(l => new DhcpShedCount(l.Interface, l.Role, Interlocked.Read(ref l.ShedDiscovers), Interlocked.Read(ref l.ShedOthers),
+            Interlocked.Read(ref l.ShedInforms)))];
 
     /// <summary>The datagram's destination if it is a unicast address of the box, else see <see cref="DhcpReceiveContext.LocalAddress"/>.</summary>
     private static Ipv4Address LocalAddressOf(Ipv4Address destination, DhcpMessage message, string interfaceName)
@@ -366,6 +368,7 @@ public sealed class DhcpUdpTransport : IAsyncDisposable
         // Copies of the queue's counters for other threads (the queue itself belongs to the receive loop).
         public long ShedDiscovers;
         public long ShedOthers;
+        public long ShedInforms;
         public DhcpReceiveQueue Queue { get; } = new();
         public DatagramBatch Batch { get; } = new(32, DhcpReceiveQueue.SlotBytes);
         public Socket Socket { get; } = socket;

@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace NetbootPi.Agent.Http;
+
+/// <summary>
+/// The connections one client address may hold open on the boot HTTP server at once: a connection past the cap is
+/// closed as it arrives, before a byte is read. A slow-loris client (many connections, each sending its headers a
+/// byte at a time, each held until Kestrel's 30 s header timeout) then holds its own few sockets, not the box's:
+/// the machines booting beside it are served as before. A booting machine opens one connection (iPXE, GRUB, the
+/// kernel's initramfs tools), a browser six.
+/// </summary>
+/// <remarks>
+/// Installed as connection middleware in front of everything else on the listener. One line in the log when an
+/// address reaches the cap, and one when it has no connection open again, with how many it was refused.
+/// </remarks>
+internal sealed partial class ConnectionCap(int perAddress, ILogger logger)
+{
+    /// <summary>The default: well above what a machine, a browser or bench/http.sh's 64 connections open.</summary>
+    public const int DefaultPerAddress = 64;
+
+    private readonly Dictionary<IPAddress, (int Open, long Refused)> _byAddress = [];
+    private readonly Lock _lock = new();
+
+    public int PerAddress { get; } = perAddress >= 1 ? perAddress : throw new ArgumentOutOfRangeException(nameof(perAddress), perAddress, "must be at least 1");
+
+    /// <summary>Connections open now from <paramref name="address"/>.</summary>
+    public int OpenFrom(IPAddress address)
+    {
+        lock (_lock) return _byAddress.TryGetValue(address, out var a) ? a.Open : 0;
+    }
+
+    public void Use(ListenOptions listen) => listen.Use(next => async connection =>
+    {
+        if (connection.RemoteEndPoint is not IPEndPoint { Address: var address })
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        if (!TryEnter(address)) return; // Kestrel closes a connection its middleware returns from
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            Leave(address);
+        }
+    });
+
+    private bool TryEnter(IPAddress address)
+    {
+        bool first;
+        lock (_lock)
+        {
+            var a = _byAddress.GetValueOrDefault(address);
+            if (a.Open >= PerAddress)
+            {
+                _byAddress[address] = a with { Refused = a.Refused + 1 };
+                first = a.Refused == 0;
+            }
+            else
+            {
+                _byAddress[address] = a with { Open = a.Open + 1 };
+                return true;
+            }
+        }
+        if (first) LogCapReached(address, PerAddress);
+        return false;
+    }
+
+    private void Leave(IPAddress address)
+    {
+        long refused;
+        lock (_lock)
+        {
+            if (!_byAddress.TryGetValue(address, out var a)) return;
+            if (a.Open > 1)
+            {
+                _byAddress[address] = a with { Open = a.Open - 1 };
+                return;
+            }
+            _byAddress.Remove(address);
+            refused = a.Refused;
+        }
+        if (refused > 0) LogCapLeft(address, refused);
+    }
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
+        Message = "http: {Address} has {Cap} connections open, the most one address may; closing its new connections until some end")]
+    private partial void LogCapReached(IPAddress address, int cap);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information,
+        Message = "http: {Address} has no connection open any more; {Refused} of its connections were closed at the cap")]
+    private partial void LogCapLeft(IPAddress address, long refused);
+}
