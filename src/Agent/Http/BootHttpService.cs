@@ -49,7 +49,7 @@ public sealed partial class BootHttpService(
             o.AddServerHeader = false;
             o.Limits.MaxRequestBodySize = OverlayStore.MaxCompressedBytes;
             // A slow-loris client holds its own address's sockets, not the box's (docs/reliability.md).
-            var cap = new ConnectionCap(ConnectionCap.DefaultPerAddress, logger);
+            var cap = new ConnectionCap("http", ConnectionCap.DefaultPerAddress, logger);
             o.Listen(endpoint, l =>
             {
                 cap.Use(l);

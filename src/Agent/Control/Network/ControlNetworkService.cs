@@ -73,8 +73,14 @@ public sealed partial class ControlNetworkService(
             // Above what ControlBody reads, so that a long body is its located 400 and not Kestrel's exception mid-read.
             o.Limits.MaxRequestBodySize = 2 * ControlBody.MaxBytes;
             o.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            o.Listen(address, server.ApiPort, l => l.UseHttps(certificate));
-            if (server.ApiHttpPort is { } redirect) o.Listen(address, redirect);
+            // Per client address, before TLS: a slow-loris client holds its own sockets, not the API's.
+            var cap = new ConnectionCap("control API", ConnectionCap.DefaultPerAddress, logger);
+            o.Listen(address, server.ApiPort, l =>
+            {
+                cap.Use(l);
+                l.UseHttps(certificate);
+            });
+            if (server.ApiHttpPort is { } redirect) o.Listen(address, redirect, cap.Use);
         });
         _app = builder.Build();
         _httpsPort = server.ApiPort;

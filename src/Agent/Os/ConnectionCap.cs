@@ -2,22 +2,25 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
-namespace NetbootPi.Agent.Http;
+namespace NetbootPi.Agent.Os;
 
 /// <summary>
-/// The connections one client address may hold open on the boot HTTP server at once: a connection past the cap is
-/// closed as it arrives, before a byte is read. A slow-loris client (many connections, each sending its headers a
+/// The connections one client address may hold open on one of the agent's Kestrel servers at once (the boot HTTP
+/// server, the control API): a connection past the cap is closed as it arrives, before a byte is read (or a TLS
+/// handshake made). A slow-loris client (many connections, each sending its headers a
 /// byte at a time, each held until Kestrel's 30 s header timeout) then holds its own few sockets, not the box's:
 /// the machines booting beside it are served as before. A booting machine opens one connection (iPXE, GRUB, the
 /// kernel's initramfs tools), a browser six.
 /// </summary>
 /// <remarks>
-/// Installed as connection middleware in front of everything else on the listener. One line in the log when an
-/// address reaches the cap, and one when it has no connection open again, with how many it was refused.
+/// Installed as connection middleware in front of everything else on a listener (TLS included); one instance may
+/// serve several listeners, whose connections then count together. One line in the log when an address reaches
+/// the cap, and one when it has no connection open again, with how many it was refused.
 /// </remarks>
-internal sealed partial class ConnectionCap(int perAddress, ILogger logger)
+/// <param name="server">The server's name in the log lines ("http", "control API").</param>
+internal sealed partial class ConnectionCap(string server, int perAddress, ILogger logger)
 {
-    /// <summary>The default: well above what a machine, a browser or bench/http.sh's 64 connections open.</summary>
+    /// <summary>The default: what a machine, a browser or bench/http.sh's 64 connections open, and more.</summary>
     public const int DefaultPerAddress = 64;
 
     private readonly Dictionary<IPAddress, (int Open, long Refused)> _byAddress = [];
@@ -66,7 +69,7 @@ internal sealed partial class ConnectionCap(int perAddress, ILogger logger)
                 return true;
             }
         }
-        if (first) LogCapReached(address, PerAddress);
+        if (first) LogCapReached(server, address, PerAddress);
         return false;
     }
 
@@ -84,14 +87,14 @@ internal sealed partial class ConnectionCap(int perAddress, ILogger logger)
             _byAddress.Remove(address);
             refused = a.Refused;
         }
-        if (refused > 0) LogCapLeft(address, refused);
+        if (refused > 0) LogCapLeft(server, address, refused);
     }
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
-        Message = "http: {Address} has {Cap} connections open, the most one address may; closing its new connections until some end")]
-    private partial void LogCapReached(IPAddress address, int cap);
+        Message = "{Server}: {Address} has {Cap} connections open, the most one address may; closing its new connections until some end")]
+    private partial void LogCapReached(string server, IPAddress address, int cap);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information,
-        Message = "http: {Address} has no connection open any more; {Refused} of its connections were closed at the cap")]
-    private partial void LogCapLeft(IPAddress address, long refused);
+        Message = "{Server}: {Address} has no connection open any more; {Refused} of its connections were closed at the cap")]
+    private partial void LogCapLeft(string server, IPAddress address, long refused);
 }
