@@ -28,12 +28,6 @@ internal sealed partial class ConnectionCap(string server, int perAddress, ILogg
 
     public int PerAddress { get; } = perAddress >= 1 ? perAddress : throw new ArgumentOutOfRangeException(nameof(perAddress), perAddress, "must be at least 1");
 
-    /// <summary>Connections open now from <paramref name="address"/>.</summary>
-    public int OpenFrom(IPAddress address)
-    {
-        lock (_lock) return _byAddress.TryGetValue(address, out var a) ? a.Open : 0;
-    }
-
     public void Use(ListenOptions listen) => listen.Use(next => async connection =>
     {
         if (connection.RemoteEndPoint is not IPEndPoint { Address: var address })
